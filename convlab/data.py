@@ -1,0 +1,493 @@
+"""Course datasets (CIFAR-10, MNIST, Fashion-MNIST) as uint8 numpy arrays.
+
+``load(name)`` looks for the data in this order and uses the first it finds:
+
+1. A local copy in one of ``data_dirs()``, searched in order:
+   a. every folder in the ``CONVLAB_DATA_DIR`` environment variable (``os.pathsep``-separated),
+   b. ``data_dirs`` under ``[tool.convlab]`` in the nearest ``pyproject.toml`` that has that
+      table, walking up from the current directory (paths relative to that file),
+   c. ``/usr/share/datasets`` (Debian's ``dataset-fashion-mnist`` installs there).
+   File names: ``cifar10.npz``, ``mnist.npz`` (keys x_train, y_train, x_test, y_test) and, for
+   Fashion-MNIST, the 4 official idx ``.gz`` files in ``<dir>/fashion-mnist/`` or ``<dir>/``.
+2. The keras cache (``$KERAS_HOME`` or ``~/.keras``, subfolder ``datasets``).
+3. A download through ``keras.datasets``, unless ``load(..., download=False)`` or the
+   environment variable ``CONVLAB_OFFLINE=1`` turns downloads off.
+
+Every ``Dataset`` carries a ``Provenance`` saying where its images came from; during a
+``convlab build`` it is also recorded for the page and the execution cache (convlab.records).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import gzip
+import hashlib
+import importlib
+import os
+import socket
+import struct
+import threading
+import tomllib
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from convlab import records
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Official facts about a dataset; shapes are per image / per label, without the batch axis."""
+
+    name: str  # key in DATASETS, e.g. "cifar10"
+    title: str  # human name, e.g. "CIFAR-10"
+    image_shape: tuple[int, ...]  # (height, width) or (height, width, channels), pixels
+    label_shape: tuple[int, ...]  # () for y shaped (n,), (1,) for y shaped (n, 1)
+    n_train: int  # official number of training images
+    n_test: int  # official number of test images
+    class_names: tuple[str, ...]  # class_names[label] names the label
+    keras_loader: str  # module name in keras.datasets
+
+
+DATASETS: dict[str, DatasetSpec] = {
+    "cifar10": DatasetSpec(
+        "cifar10", "CIFAR-10", (32, 32, 3), (1,), 50_000, 10_000,
+        ("airplane", "automobile", "bird", "cat", "deer",
+         "dog", "frog", "horse", "ship", "truck"),
+        "cifar10",
+    ),
+    "mnist": DatasetSpec(
+        "mnist", "MNIST", (28, 28), (), 60_000, 10_000, tuple("0123456789"), "mnist"
+    ),
+    "fashion_mnist": DatasetSpec(
+        "fashion_mnist", "Fashion-MNIST", (28, 28), (), 60_000, 10_000,
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        "fashion_mnist",
+    ),
+}
+
+SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+FASHION_FILES = {  # array -> official idx file name (also keras's cache names)
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+# What keras (3.x) keeps under <keras home>/datasets; it downloads only if this is missing.
+KERAS_CACHE_NAMES = {
+    "cifar10": "cifar-10-batches-py-target_archive",  # the tar.gz; extracted next to it
+    "mnist": "mnist.npz",
+    "fashion_mnist": "fashion-mnist",  # folder with the 4 FASHION_FILES
+}
+DOWNLOAD_HOSTS = {  # where keras.datasets downloads from (probed on port 443)
+    "cifar10": "www.cs.toronto.edu",
+    "mnist": "storage.googleapis.com",
+    "fashion_mnist": "storage.googleapis.com",
+}
+KNOWN_COPIES = {  # fingerprint -> note shown in Provenance.describe()
+    "sha256:61c8d6e9c192adf612b461666e6deadbc6379310357edede386595208f47a679": (
+        "Rebuilt from a JPEG copy of CIFAR-10: lossy (channel std about 1% lower), "
+        "training order shuffled, about 1,000 images per class."
+    ),
+    "sha256:06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": (
+        "Identical to the official MNIST files."
+    ),
+}
+_FIX_FILE = "Re-copy the file, or remove it to fall back to a keras download."
+_FIX_KERAS = "Delete it so that keras downloads it again."
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a loaded dataset came from."""
+
+    dataset: str  # key in DATASETS
+    source: str  # "local copy" | "keras cache" | "keras download"
+    location: str  # path of the file or folder read
+    n_train: int  # images actually loaded
+    n_test: int
+    subset: bool  # fewer images than the official dataset
+    note: str  # known-copy description, "" if none
+    fingerprint: str  # "sha256:<hex>" of location, see fingerprint()
+
+    def describe(self) -> str:
+        """One human sentence, e.g. 'MNIST from local copy /d/mnist.npz: 60,000 train + ...'."""
+        spec = DATASETS.get(self.dataset)
+        text = (f"{spec.title if spec else self.dataset} from {self.source} {self.location}: "
+                f"{self.n_train:,} train + {self.n_test:,} test images")
+        if self.subset and spec:
+            text += f" (a subset of the official {spec.n_train:,} + {spec.n_test:,})"
+        return text + "." + (f" {self.note}" if self.note else "")
+
+    def as_dict(self) -> dict:
+        """All fields as a json-serialisable dict."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Dataset:
+    """Images and labels as uint8 arrays, shaped exactly as keras.datasets returns them.
+
+    x_*: (n, *image_shape) pixel values 0..255; y_*: (n, *label_shape) class indices.
+    """
+
+    name: str
+    x_train: np.ndarray = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
+    x_test: np.ndarray = field(repr=False)
+    y_test: np.ndarray = field(repr=False)
+    class_names: tuple[str, ...]
+    provenance: Provenance
+
+
+class DataError(Exception):
+    """Base class of convlab.data errors; the message says what to do."""
+
+
+class DataUnavailableError(DataError):
+    """No local copy was found and the dataset could not be downloaded."""
+
+
+class DataFileError(DataError):
+    """A data file is corrupt, truncated or has the wrong shapes; the message names it."""
+
+
+def _spec(name: str) -> DatasetSpec:
+    key = name.strip().lower().replace("-", "_")
+    if key in DATASETS:
+        return DATASETS[key]
+    close = difflib.get_close_matches(key, DATASETS, n=1, cutoff=0.5)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise DataError(f"Unknown dataset {name!r}.{hint} Use one of: {', '.join(DATASETS)}.")
+
+
+def _pyproject_dirs(start: Path) -> list[Path]:
+    """data_dirs of [tool.convlab] in the nearest pyproject.toml that has that table."""
+    for folder in (start, *start.parents):
+        pyproject = folder / "pyproject.toml"
+        if not pyproject.is_file():
+            continue
+        try:
+            config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise DataError(f"Cannot read {pyproject}: {exc}. Fix or remove that file.") from exc
+        table = config.get("tool", {}).get("convlab")
+        if table is None:
+            continue
+        entries = table.get("data_dirs", [])
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise DataError(f"{pyproject}: [tool.convlab] data_dirs must be a list of strings.")
+        return [(folder / Path(entry).expanduser()).resolve() for entry in entries]
+    return []
+
+
+def data_dirs() -> list[Path]:
+    """Folders searched for local copies, in order (nonexistent ones included)."""
+    env = os.environ.get("CONVLAB_DATA_DIR", "")
+    dirs = [Path(entry).expanduser() for entry in env.split(os.pathsep) if entry]
+    return dirs + _pyproject_dirs(Path.cwd()) + list(SYSTEM_DATA_DIRS)
+
+
+def _has_fashion_files(folder: Path) -> bool:
+    return all((folder / f).is_file() for f in FASHION_FILES.values())
+
+
+def find_local(name: str) -> Path | None:
+    """The first local copy of a dataset in data_dirs(): an .npz file or an idx folder."""
+    spec = _spec(name)
+    for folder in data_dirs():
+        if not folder.is_dir():
+            continue
+        if spec.name == "fashion_mnist":
+            for candidate in (folder / "fashion-mnist", folder):
+                if _has_fashion_files(candidate):
+                    return candidate
+        elif (folder / f"{spec.name}.npz").is_file():
+            return folder / f"{spec.name}.npz"
+    return None
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fingerprint(location: str | Path) -> str:
+    """Return "sha256:<hex>" of a file, or of a folder's sorted (relative name, sha256) pairs.
+
+    Any changed byte (or a renamed, added or removed file) changes it; the build cache
+    compares it with Provenance.fingerprint to notice changed data.
+    """
+    path = Path(location)
+    if path.is_file():
+        return "sha256:" + _sha256_file(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"No file or folder at {path}")
+    digest = hashlib.sha256()
+    for name in sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{name}\0{_sha256_file(path / name)}\n".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _file_error(path: Path, problem: str, fix: str = _FIX_FILE) -> DataFileError:
+    return DataFileError(f"{path}: {problem}. {fix}")
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        npz = np.load(path, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise _file_error(path, "holds a single .npy array, not an .npz archive")
+        with npz:
+            missing = [key for key in NPZ_KEYS if key not in npz.files]
+            if missing:
+                raise _file_error(path, f"missing array(s) {', '.join(missing)}")
+            return {key: npz[key] for key in NPZ_KEYS}
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, zlib.error) as exc:
+        problem = f"not a readable .npz archive ({type(exc).__name__}: {exc})"
+        raise _file_error(path, problem) from exc
+
+
+def _read_idx(path: Path, ndim: int) -> np.ndarray:
+    """One idx ubyte file: magic 2051 for images (n, h, w), 2049 for labels (n,)."""
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise _file_error(path, f"not a complete gzip file ({type(exc).__name__}: {exc})") from exc
+    header = 4 * (1 + ndim)
+    if len(raw) < header:
+        raise _file_error(path, f"only {len(raw)} bytes, too short for an idx header")
+    magic, *dims = struct.unpack(f">{1 + ndim}I", raw[:header])
+    expected = {3: 2051, 1: 2049}[ndim]
+    if magic != expected:
+        raise _file_error(path, f"idx magic number is {magic}, expected {expected}")
+    if len(raw) - header != int(np.prod(dims)):
+        raise _file_error(path, f"header announces {dims} = {int(np.prod(dims))} bytes "
+                                f"but {len(raw) - header} follow")
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims).copy()
+
+
+def _read_local(spec: DatasetSpec, location: Path) -> dict[str, np.ndarray]:
+    if spec.name == "fashion_mnist":
+        return {key: _read_idx(location / fname, 3 if key.startswith("x") else 1)
+                for key, fname in FASHION_FILES.items()}
+    return _read_npz(location)
+
+
+def _validate(spec: DatasetSpec, arrays: dict[str, np.ndarray], where: Path, fix: str) -> None:
+    """Raise DataFileError naming `where` unless the arrays look like the dataset."""
+
+    def error(problem: str) -> DataFileError:
+        return _file_error(where, problem, fix)
+
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        for key, a in ((f"x_{split}", x), (f"y_{split}", y)):
+            if a.dtype != np.uint8:
+                raise error(f"{key} has dtype {a.dtype}, expected uint8")
+        n = len(x) if x.ndim else 0
+        if n == 0 or x.shape != (n, *spec.image_shape):
+            expected = ", ".join(map(str, ("n", *spec.image_shape)))
+            raise error(f"x_{split} has shape {x.shape}, expected ({expected}), n > 0")
+        if y.shape != (n, *spec.label_shape):
+            raise error(f"y_{split} has shape {y.shape}, expected {(n, *spec.label_shape)}")
+        if y.max() >= len(spec.class_names):
+            raise error(f"y_{split} holds label {y.max()}, "
+                        f"expected 0..{len(spec.class_names) - 1}")
+
+
+def _keras_datasets_dir() -> Path:
+    """<keras home>/datasets, found the way keras finds it."""
+    if "KERAS_HOME" in os.environ:
+        return Path(os.environ["KERAS_HOME"]).expanduser() / "datasets"
+    home = Path.home() if os.access(Path.home(), os.W_OK) else Path("/tmp")
+    return home / ".keras" / "datasets"
+
+
+def _keras_cache(spec: DatasetSpec) -> Path | None:
+    path = _keras_datasets_dir() / KERAS_CACHE_NAMES[spec.name]
+    complete = _has_fashion_files(path) if spec.name == "fashion_mnist" else path.is_file()
+    return path if complete else None
+
+
+def _keras_load(spec: DatasetSpec) -> dict[str, np.ndarray]:
+    """keras.datasets.<loader>.load_data(); keras is imported only here (slow, heavy)."""
+    module = importlib.import_module(f"keras.datasets.{spec.keras_loader}")
+    (x_train, y_train), (x_test, y_test) = module.load_data()
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    # keras returns CIFAR-10's test labels as int64; they are 0..9
+    return {k: np.asarray(a).astype(np.uint8, copy=False) for k, a in arrays.items()}
+
+
+def _can_reach(host: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to host:443 opens; gives up after about `timeout` seconds.
+
+    Runs in a thread because the DNS lookup inside create_connection ignores its timeout.
+    """
+    reached: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                reached.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout + 1)
+    return bool(reached)
+
+
+def _unavailable(spec: DatasetSpec, reason: str) -> DataUnavailableError:
+    wanted = "fashion-mnist/" if spec.name == "fashion_mnist" else f"{spec.name}.npz"
+    places = []
+    for folder in data_dirs():
+        missing = "" if folder.is_dir() else " (folder does not exist)"
+        places.append(f"  - {folder / wanted}{missing}")
+    places.append(f"  - keras cache: {_keras_datasets_dir() / KERAS_CACHE_NAMES[spec.name]}")
+    if spec.name == "fashion_mnist":
+        what = f"a fashion-mnist/ folder holding {', '.join(FASHION_FILES.values())}"
+    else:
+        what = wanted
+    return DataUnavailableError(
+        f"{spec.title} ({spec.name!r}) has no local copy and cannot be downloaded: {reason}.\n"
+        "Looked in:\n" + "\n".join(places) + "\n"
+        f"To fix: put {what} into one of those folders, or set CONVLAB_DATA_DIR to a folder "
+        "holding it, or connect to the internet (with downloads allowed) so keras.datasets "
+        "can download it."
+    )
+
+
+def load(name: str, *, download: bool | None = None) -> Dataset:
+    """Load a dataset by name ("cifar10", "mnist", "fashion_mnist"); see the module docstring.
+
+    download: allow a keras download; None means allowed unless CONVLAB_OFFLINE is 1/true/yes.
+    """
+    spec = _spec(name)
+    location = find_local(spec.name)
+    note = ""
+    if location is not None:
+        source = "local copy"
+        arrays = _read_local(spec, location)
+        fp = fingerprint(location)  # hashed once per load
+        note = KNOWN_COPIES.get(fp, "")
+    elif (location := _keras_cache(spec)) is not None:
+        source = "keras cache"
+        try:
+            arrays = _keras_load(spec)
+        except Exception as exc:
+            problem = f"keras could not read this cached copy ({type(exc).__name__}: {exc})"
+            raise _file_error(location, problem, _FIX_KERAS) from exc
+        fp = fingerprint(location)
+    else:
+        source = "keras download"
+        why = "downloads are off (download=False)"
+        if download is None:
+            flag = os.environ.get("CONVLAB_OFFLINE", "")
+            download = flag.strip().lower() not in ("1", "true", "yes")
+            why = f"downloads are off (CONVLAB_OFFLINE={flag})"
+        if not download:
+            raise _unavailable(spec, why)
+        host = DOWNLOAD_HOSTS[spec.name]
+        if not _can_reach(host):
+            raise _unavailable(spec, f"no connection to {host}:443")
+        try:
+            arrays = _keras_load(spec)
+        except Exception as exc:
+            raise _unavailable(spec, f"the keras download failed ({exc})") from exc
+        location = _keras_cache(spec) or _keras_datasets_dir() / KERAS_CACHE_NAMES[spec.name]
+        fp = fingerprint(location) if location.exists() else ""
+    _validate(spec, arrays, location, _FIX_FILE if source == "local copy" else _FIX_KERAS)
+    n_train, n_test = len(arrays["x_train"]), len(arrays["x_test"])
+    provenance = Provenance(
+        dataset=spec.name, source=source, location=str(location), n_train=n_train,
+        n_test=n_test, subset=n_train < spec.n_train or n_test < spec.n_test, note=note,
+        fingerprint=fp,
+    )
+    records.append("data", {**provenance.as_dict(), "description": provenance.describe()})
+    return Dataset(spec.name, **arrays, class_names=spec.class_names, provenance=provenance)
+
+
+def normalize_centered(x: np.ndarray) -> np.ndarray:
+    """uint8 pixels 0..255 -> float32 x/255 - 0.5, range [-0.5, 0.5], same shape."""
+    out = np.asarray(x, dtype=np.float32) / np.float32(255)
+    out -= np.float32(0.5)
+    return out
+
+
+def normalize_unit(x: np.ndarray) -> np.ndarray:
+    """uint8 pixels 0..255 -> float32 x/255, range [0, 1], same shape."""
+    return np.asarray(x, dtype=np.float32) / np.float32(255)
+
+
+def add_channel_axis(x: np.ndarray) -> np.ndarray:
+    """Grey images (n, h, w) -> (n, h, w, 1); (n, h, w, 1 or 3) is returned unchanged."""
+    x = np.asarray(x)
+    if x.ndim == 3:
+        return x[..., np.newaxis]
+    if x.ndim == 4 and x.shape[-1] in (1, 3):
+        return x
+    raise ValueError(f"expected images shaped (n, h, w) or (n, h, w, 1 or 3), got {x.shape}")
+
+
+def one_hot(y: np.ndarray, num_classes: int) -> np.ndarray:
+    """Integer labels (n,) or (n, 1) -> float32 (n, num_classes) with one 1.0 per row."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or (y.size and y.dtype.kind not in "iu"):
+        raise ValueError(f"expected integer labels shaped (n,) or (n, 1), got {y.dtype} {y.shape}")
+    bad = np.flatnonzero((y < 0) | (y >= num_classes))
+    if bad.size:
+        raise ValueError(f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1}")
+    out = np.zeros((len(y), num_classes), dtype=np.float32)
+    out[np.arange(len(y)), y.astype(np.intp)] = 1.0
+    return out
+
+
+def train_val_split(
+    x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle with np.random.default_rng(seed) and hold out round(n * val_fraction) samples.
+
+    Returns (x_train, y_train, x_val, y_val); the same seed always gives the same split.
+    """
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1 (exclusive), got {val_fraction}")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
+    n_val = round(len(x) * val_fraction)
+    if n_val in (0, len(x)):
+        raise ValueError(f"val_fraction {val_fraction} of {len(x)} samples leaves a split empty")
+    order = np.random.default_rng(seed).permutation(len(x))
+    val, train = order[:n_val], order[n_val:]
+    return x[train], y[train], x[val], y[val]
+
+
+def subset(
+    x: np.ndarray, y: np.ndarray, n: int | None, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most n samples: the first n (seed None) or a seeded random n in original order."""
+    if n is None:
+        return x, y
+    if n <= 0:
+        raise ValueError(f"n must be positive or None, got {n}")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
+    if n >= len(x):
+        return x, y
+    if seed is None:
+        return x[:n], y[:n]
+    keep = np.sort(np.random.default_rng(seed).permutation(len(x))[:n])
+    return x[keep], y[keep]

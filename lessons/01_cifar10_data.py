@@ -1,0 +1,163 @@
+# %% [markdown]
+# # CIFAR-10: the data
+#
+# Every model in the first half of this course learns from the same photographs: CIFAR-10,
+# collected by Alex Krizhevsky for *Learning Multiple Layers of Features from Tiny Images*
+# (2009). It holds 60,000 colour images of 32 × 32 pixels in ten classes: airplane,
+# automobile, bird, cat, deer, dog, frog, horse, ship and truck, with 6,000 images per class.
+# The official split keeps 50,000 images for training and 10,000 for testing.
+#
+# Before training anything, we look at the data: how it is stored, what the pictures show,
+# whether the classes are balanced, and how to scale the pixel values for a network.
+
+# %%
+# Outside the course repository (Colab, a downloaded file)? Install the course package first.
+import importlib.util, subprocess, sys  # noqa: E401
+if importlib.util.find_spec("convlab") is None:
+    url = "git+https://github.com/convlab/convlab"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", url], check=True)
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import convlab
+from convlab import data, report, viz
+
+cfg = convlab.lesson("01_cifar10_data")
+
+# %% [markdown]
+# ## Loading the images
+#
+# `convlab.data.load` looks for a local copy of the dataset first and otherwise downloads it
+# through `keras.datasets`. It also tells us where the images came from: on this page that
+# matters, because a copy may hold fewer images than the official release.
+
+# %%
+cifar = data.load("cifar10")
+print(cifar.provenance.describe())
+
+# %% [markdown]
+# The images arrive as four NumPy arrays: training images and labels, test images and labels.
+
+# %%
+for name in ("x_train", "y_train", "x_test", "y_test"):
+    array = getattr(cifar, name)
+    print(f"{name:8} shape {str(array.shape):20} dtype {array.dtype}")
+
+# %% [markdown]
+# An image array has four axes, $(N, H, W, C)$: the image index, the row, the column and the
+# colour channel (red, green, blue). The labels form a column, one integer per image.
+# Here is how the copy used for this page compares with the official release:
+
+# %%
+n_train, n_test = len(cifar.x_train), len(cifar.x_test)
+report.markdown(report.markdown_table(
+    ["array", "this page's data", "official CIFAR-10"],
+    [
+        ["training images", f"{cifar.x_train.shape}", "(50000, 32, 32, 3)"],
+        ["training labels", f"{cifar.y_train.shape}", "(50000, 1)"],
+        ["test images", f"{cifar.x_test.shape}", "(10000, 32, 32, 3)"],
+        ["test labels", f"{cifar.y_test.shape}", "(10000, 1)"],
+    ],
+))
+
+# %% [markdown]
+# ## Labels and pixels
+#
+# A label is the index of a class name, counted from 0. These are the first ten:
+
+# %%
+first = cifar.y_train[:10, 0]
+print("labels:", first)
+print("names: ", [cifar.class_names[i] for i in first])
+
+# %% [markdown]
+# Each pixel is three unsigned 8-bit integers, so every value lies between 0 (no light in
+# that channel) and 255 (full intensity):
+
+# %%
+print(f"smallest value {cifar.x_train.min()}, largest {cifar.x_train.max()}, "
+      f"type {cifar.x_train.dtype}")
+
+# %% [markdown]
+# Sixteen training images picked at random, each titled with its class. At 32 × 32 pixels
+# they are tiny; some are hard to recognise even for a person.
+
+# %%
+rng = np.random.default_rng(cfg.seed)
+pick = rng.choice(n_train, size=16, replace=False)
+viz.image_grid(cifar.x_train[pick], [cifar.class_names[i] for i in cifar.y_train[pick, 0]])
+plt.show()
+
+# %% [markdown]
+# ## Are the classes balanced?
+#
+# A classifier that always answers "frog" would be right 10% of the time if every class is
+# equally common, which is the baseline any model must beat. Counting the labels:
+
+# %%
+train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
+test_counts = np.bincount(cifar.y_test[:, 0], minlength=10)
+viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
+               title="images per class")
+plt.show()
+
+# %%
+report.markdown(
+    f"Each class has between {train_counts.min():,} and {train_counts.max():,} training "
+    f"images and between {test_counts.min():,} and {test_counts.max():,} test images, so "
+    f"the most common class covers {train_counts.max() / n_train:.1%} of the training set. "
+    "Guessing the most common class, or guessing at random, scores about 10%."
+)
+
+# %% [markdown]
+# ## Scaling the pixels
+#
+# Networks learn best when their inputs are small numbers centred on zero. A dense layer with
+# the $\tanh$ activation computes $a = \tanh(w^\top x + b)$, and $\tanh$ changes fastest near
+# zero, where its slope $1 - \tanh^2(z)$ is 1; for $|z| > 3$ the slope is almost 0, the unit
+# is *saturated*, and gradient descent barely moves its weights.
+#
+# Raw pixels between 0 and 255 would push $z$ far into the flat region. Two common rescalings:
+#
+# $$x' = \frac{x}{255} \in [0, 1] \qquad\text{and}\qquad x' = \frac{x}{255} - 0.5 \in [-0.5, 0.5].$$
+#
+# Both shrink the range. The second also centres the data near zero. With only positive
+# inputs, the gradients of all weights feeding a unit share one sign, so those weights can only
+# all grow or all shrink together, and training zig-zags. Centred inputs avoid that.
+
+# %%
+sample = cifar.x_train[:2000]
+unit, centred = data.normalize_unit(sample), data.normalize_centered(sample)
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
+    ax.hist(values.ravel(), bins=64, color="tab:blue")
+    ax.axvline(values.mean(), color="tab:red", label=f"mean {values.mean():.2f}")
+    ax.set_title(title)
+    ax.legend()
+z = np.linspace(-4, 4, 400)
+axes[2].plot(z, np.tanh(z), label="tanh(z)")
+axes[2].plot(z, 1 - np.tanh(z) ** 2, label="slope")
+axes[2].axvspan(-0.5, 0.5, color="tab:green", alpha=0.2, label="centred inputs")
+axes[2].set_title("where tanh learns")
+axes[2].legend()
+fig.tight_layout()
+plt.show()
+
+# %%
+report.markdown(
+    f"Scaled to $[0, 1]$, the pixels of these {len(sample):,} images average "
+    f"{unit.mean():.2f}; after subtracting 0.5 they average {centred.mean():+.2f}, close to "
+    "zero, with every value inside the region where $\\tanh$ is steep."
+)
+
+# %% [markdown]
+# ## What we have
+#
+# * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers.
+# * Ten classes, equally represented: 10% accuracy is what guessing achieves.
+# * Inputs rescaled to $x/255 - 0.5$ before training.
+#
+# Next, the simplest network that can use them: [a dense baseline](../02_dense_baseline/).
