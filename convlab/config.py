@@ -64,6 +64,8 @@ class LessonConfig(Mapping[str, Any]):
         )
 
     def __getitem__(self, name: str) -> Any:
+        if name not in self.settings:
+            raise KeyError(name)
         return getattr(self, name)
 
     def __iter__(self) -> Iterator[str]:
