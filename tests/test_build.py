@@ -60,7 +60,8 @@ def test_failure_keeps_other_lessons_cached_and_the_old_site(tiny_project):
     build(tiny_project, profile)
     before = _page(tiny_project, "02_beta")
     alpha, beta = tiny_project.lesson("01"), tiny_project.lesson("02")
-    alpha.path.write_text(alpha.path.read_text() + "\n# %%\nraise ValueError('broken on purpose')\n")
+    broken = "\n# %%\nraise ValueError('broken on purpose')\n"
+    alpha.path.write_text(alpha.path.read_text() + broken)
     beta.path.write_text(beta.path.read_text().replace("range(5)", "range(7)"))
     with pytest.raises(BuildFailed) as caught:
         build(tiny_project, profile)
