@@ -1,0 +1,59 @@
+"""Facts about the machine and the checkout that every page records."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def _run(*command: str, cwd: Path | None = None) -> str:
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def cpu_model() -> str:
+    """The CPU's model name, e.g. ``"AMD EPYC 7B13"`` (``platform.processor()`` as fallback)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def gpu_names() -> list[str]:
+    """Names of the NVIDIA GPUs that ``nvidia-smi`` lists (none without a driver)."""
+    if not shutil.which("nvidia-smi"):
+        return []
+    output = _run("nvidia-smi", "--query-gpu=name", "--format=csv,noheader")
+    return [line.strip() for line in output.splitlines() if line.strip()]
+
+
+def hardware() -> str:
+    """One line: the GPU(s) if any, else the CPU model and its core count."""
+    gpus = gpu_names()
+    if gpus:
+        return ", ".join(gpus)
+    return f"{cpu_model()} ({os.cpu_count()} cores, no GPU)"
+
+
+def git_commit(root: Path) -> str:
+    """Short commit hash of the checkout at ``root``, ``+changes`` if it has uncommitted edits."""
+    commit = _run("git", "rev-parse", "--short", "HEAD", cwd=root)
+    if not commit:
+        return "unknown (not a git checkout)"
+    dirty = _run("git", "status", "--porcelain", "--untracked-files=no", cwd=root)
+    return f"{commit}+changes" if dirty else commit
+
+
+def utc_now() -> str:
+    """The current time, e.g. ``"2026-11-22 14:03 UTC"``."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

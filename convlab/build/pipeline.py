@@ -1,0 +1,115 @@
+"""The build's order of work: each lesson from the cache or freshly executed, then the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from convlab.build import environment, site
+from convlab.build.cache import Cache, Entry, installed_versions, key_parts
+from convlab.build.execute import LessonError, execute
+from convlab.build.project import Lesson, Project
+from convlab.config import Profile
+
+
+class BuildFailed(RuntimeError):
+    """One or more lessons failed; the message holds each one's error."""
+
+
+class Reporter(Protocol):
+    """Receives progress; :class:`convlab.build.progress.ConsoleReporter` prints it."""
+
+    def cached(self, lesson: Lesson) -> None: ...
+    def start(self, lesson: Lesson, reason: str) -> None: ...
+    def cell(self, done: int, total: int, elapsed_s: float) -> None: ...
+    def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None: ...
+
+
+class SilentReporter:
+    def cached(self, lesson: Lesson) -> None: ...
+    def start(self, lesson: Lesson, reason: str) -> None: ...
+    def cell(self, done: int, total: int, elapsed_s: float) -> None: ...
+    def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one lesson in a build."""
+
+    lesson: Lesson
+    entry: Entry | None  # None when it failed
+    from_cache: bool
+    reason: str  # why it ran ("its code changed", ...) or "cached"
+    error: str | None = None
+
+
+def run_lessons(
+    project: Project,
+    profile: Profile,
+    lessons: list[Lesson] | None = None,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+) -> list[Outcome]:
+    """Make sure every lesson has a cache entry for ``profile``, executing those that lack one.
+
+    A failing lesson does not stop the others; its error is in its :class:`Outcome`.
+    """
+    reporter = reporter or SilentReporter()
+    cache = Cache(project.cache_dir)
+    outcomes = []
+    for lesson in project.lessons() if lessons is None else lessons:
+        parts = key_parts(lesson, profile)
+        entry, reason = cache.lookup(lesson.name, profile.name, parts)
+        if entry is not None and not force:
+            reporter.cached(lesson)
+            outcomes.append(Outcome(lesson, entry, True, reason))
+            continue
+        reason = "asked to re-run" if force else reason
+        reporter.start(lesson, reason)
+        try:
+            run = execute(lesson, profile, cwd=project.root, on_cell=reporter.cell)
+        except LessonError as err:
+            reporter.finish(lesson, 0.0, str(err))
+            outcomes.append(Outcome(lesson, None, False, reason, str(err)))
+            continue
+        meta = {
+            "seconds": round(run.seconds, 1),
+            "executed_at": environment.utc_now(),
+            "hardware": environment.hardware(),
+            "versions": installed_versions(),
+            "commit": environment.git_commit(project.root),
+            "seed": profile.seed,
+            "data": run.data,
+            "results": run.results,
+        }
+        entry = cache.store(lesson.name, profile.name, parts, run.notebook, meta)
+        reporter.finish(lesson, run.seconds, None)
+        outcomes.append(Outcome(lesson, entry, False, reason))
+    return outcomes
+
+
+def build(
+    project: Project,
+    profile: Profile,
+    *,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    mkdocs: bool = True,
+) -> list[Outcome]:
+    """Execute what the cache lacks, render every lesson page, then run ``mkdocs build --strict``.
+
+    Raises :class:`BuildFailed` (before touching the site) if any lesson failed."""
+    outcomes = run_lessons(project, profile, force=force, reporter=reporter)
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        names = ", ".join(o.lesson.name for o in failed)
+        details = "\n\n".join(o.error or "" for o in failed)
+        raise BuildFailed(
+            f"{len(failed)} lesson(s) failed: {names}. The site was not built; lessons that "
+            f"ran are cached.\n\n{details}"
+        )
+    site.render(project, profile, outcomes)
+    if mkdocs:
+        site.run_mkdocs(project)
+    return outcomes
