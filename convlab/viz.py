@@ -65,9 +65,10 @@ def bar_counts(
         ax.bar(x + (i - (len(counts) - 1) / 2) * width, values, width, label=series)
     ax.set_xticks(x, labels, rotation=30, ha="right")
     ax.set_ylabel("images")
+    ax.set_ylim(top=1.25 * max(max(values) for values in counts.values()))  # room for legend
     if title:
         ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper right", ncols=len(counts))
     fig.tight_layout()
     return fig
 

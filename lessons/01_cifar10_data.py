@@ -103,7 +103,7 @@ viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
                title="images per class")
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 report.markdown(
     f"Each class has between {train_counts.min():,} and {train_counts.max():,} training "
     f"images and between {test_counts.min():,} and {test_counts.max():,} test images, so "
@@ -146,7 +146,7 @@ axes[2].legend()
 fig.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 report.markdown(
     f"Scaled to $[0, 1]$, the pixels of these {len(sample):,} images average "
     f"{unit.mean():.2f}; after subtracting 0.5 they average {centred.mean():+.2f}, close to "

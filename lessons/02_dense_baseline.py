@@ -89,7 +89,7 @@ print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 # so these are our choices: plain stochastic gradient descent with momentum, a standard
 # starting point for this kind of network.
 
-# %%
+# %% tags=["hide-input"]
 report.markdown(report.markdown_table(
     ["setting", "value"],
     [
@@ -128,7 +128,7 @@ report.compare([
     ("test accuracy", test_accuracy, 0.47),
 ])
 
-# %%
+# %% tags=["hide-input"]
 report.markdown(
     f"After {cfg.epochs} epochs on {len(x_train):,} images, the network labels "
     f"**{test_accuracy:.1%}** of the {len(x_test):,} test images correctly, "
@@ -154,7 +154,7 @@ ax.legend()
 fig.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 best, worst = per_class.argmax(), per_class.argmin()
 report.markdown(
     f"The easiest class is **{cifar.class_names[best]}** ({per_class[best]:.0%} right), the "

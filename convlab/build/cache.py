@@ -129,7 +129,7 @@ class Cache:
         """The valid entry for these key parts, or ``None`` and the reason it must run."""
         folder = self._folder(profile, lesson)
         key = key_of(parts)
-        candidates = [p for p in folder.iterdir() if (p / META).is_file()] if folder.is_dir() else []
+        candidates = [meta.parent for meta in folder.glob(f"*/{META}")]
         if not candidates:
             return None, "not in the cache"
         entry = next((Entry(p) for p in candidates if p.name == key), None)

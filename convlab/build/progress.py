@@ -47,7 +47,8 @@ class ConsoleReporter:
         elif elapsed_s - self.last_log >= self.log_every_s:
             self.last_log = elapsed_s
             minutes, seconds = divmod(int(elapsed_s), 60)
-            self.console.print(f"         {self.lesson}: {done}/{total} cells, {minutes}:{seconds:02d}")
+            where = f"{done}/{total} cells, {minutes}:{seconds:02d}"
+            self.console.print(f"         {self.lesson}: {where}")
 
     def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None:
         if self.progress is not None:

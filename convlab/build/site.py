@@ -81,7 +81,8 @@ def provenance_html(
                      f"NumPy {e(versions.get('numpy', '?'))}, "
                      f"Python {e(versions.get('python', '?'))}"),
         ("Run", f"{meta.get('seconds', 0):.0f} s wall time, seed {meta.get('seed')}, "
-                f"{e(meta.get('executed_at', '?'))}, commit <code>{e(meta.get('commit', '?'))}</code>"),
+                f"{e(meta.get('executed_at', '?'))}, "
+                f"commit <code>{e(meta.get('commit', '?'))}</code>"),
         ("This page", cache_note),
     ]
     for source in meta.get("data", []):
