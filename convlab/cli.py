@@ -6,7 +6,9 @@ Run ``convlab --help`` (or ``convlab COMMAND --help``) for the options.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
@@ -82,9 +84,15 @@ def _format(result: dict) -> str:
         return str(value)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a kill (SIGTERM) cleans up like Ctrl-C: kernel stopped, no debris
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``convlab`` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     try:

@@ -32,6 +32,7 @@ def test_build_rebuild_and_edits(tiny_project):
     assert {p.name for p in downloads.iterdir()} == {
         "01_alpha.py", "01_alpha.ipynb", "02_beta.py", "02_beta.ipynb"}
     assert "colab.research.google.com/github/convlab/convlab/blob/gh-pages/downloads/" in page
+    assert '<script src="">' not in page and "mathjax/2.7.7/latest.js" in page  # formulas
 
     assert _ran(build(tiny_project, profile)) == []
     assert "reused from the execution cache" in _page(tiny_project, "01_alpha")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
+
+import pytest
 
 from convlab.cli import main
 
@@ -46,3 +50,22 @@ def test_outside_a_project(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["list"]) == 2
     assert "no convlab project" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_interrupted_run_leaves_no_cache_entry(tiny_project, signum):
+    lesson = tiny_project.lesson("02")
+    sleeper = "\n# %%\nimport pathlib, time\npathlib.Path('reached').touch()\ntime.sleep(120)\n"
+    lesson.path.write_text(lesson.path.read_text() + sleeper)
+    command = [sys.executable, "-m", "convlab", "run", "02", "--profile", "tiny.toml"]
+    process = subprocess.Popen(command, cwd=tiny_project.root, stderr=subprocess.PIPE, text=True)
+    cache, reached = tiny_project.cache_dir, tiny_project.root / "reached"
+    deadline = time.monotonic() + 120
+    while not reached.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    assert reached.exists(), "the lesson never reached its last cell"
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err
+    assert not list(cache.glob("*/02_beta/*")) and not list(cache.glob(".tmp-*"))
