@@ -26,7 +26,7 @@ EPILOG = """\
 examples:
   convlab build                    build site/ with the quick profile (cached lessons reused)
   convlab build --profile full     tutorial-sized runs (meant for a GPU)
-  convlab run 02                   execute lesson 02 and cache it
+  convlab run 02                   execute lesson 02 now (and cache the result)
   convlab list                     which lessons are cached, and why the others would run
   convlab results                  the numbers each cached lesson measured
   convlab clean                    empty the execution cache
@@ -60,10 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-mkdocs", action="store_true",
                    help="execute and render the pages, but skip mkdocs")
 
-    p = commands.add_parser("run", help="execute one lesson (and cache it)")
+    p = commands.add_parser("run", help="execute one lesson now (and cache its result)")
     p.add_argument("lesson", help="lesson name, number or path, e.g. 02 or 02_dense_baseline")
     _profile_arg(p)
-    p.add_argument("--force", action="store_true", help="execute even if it is cached")
 
     p = commands.add_parser("list", help="list lessons and whether each is cached")
     _profile_arg(p)
@@ -109,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "run":
             profile = load_profile(args.profile)
             lesson = project.lesson(args.lesson)
-            [outcome] = run_lessons(project, profile, [lesson], force=args.force,
+            [outcome] = run_lessons(project, profile, [lesson], force=True,
                                     reporter=ConsoleReporter())
             if outcome.error:
                 raise BuildFailed(outcome.error)

@@ -61,34 +61,27 @@ TINY_INDEX = """\
 """
 
 
+def _write_npz(path: Path, image_shape: tuple, label_shape: tuple, n_train: int, n_test: int,
+               seed: int) -> Path:
+    """Random uint8 images and cycling labels 0..9 under keras's keys."""
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        arrays[f"x_{split}"] = rng.integers(0, 256, (n, *image_shape), dtype=np.uint8)
+        arrays[f"y_{split}"] = (np.arange(n) % 10).astype(np.uint8).reshape(n, *label_shape)
+    np.savez(path, **arrays)
+    return path
+
+
 def write_mnist(folder: Path, n_train: int = 20, n_test: int = 10, seed: int = 0) -> Path:
     """A small file in the format of keras's mnist.npz (uint8, (n, 28, 28), labels (n,))."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "mnist.npz"
-    np.savez(
-        path,
-        x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-        y_train=(np.arange(n_train) % 10).astype(np.uint8),
-        x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-        y_test=(np.arange(n_test) % 10).astype(np.uint8),
-    )
-    return path
+    return _write_npz(folder / "mnist.npz", (28, 28), (), n_train, n_test, seed)
 
 
 def write_cifar10(folder: Path, n_train: int = 40, n_test: int = 20, seed: int = 0) -> Path:
     """A small file in the format of the project's cifar10.npz (uint8 (n,32,32,3), (n,1))."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "cifar10.npz"
-    np.savez(
-        path,
-        x_train=rng.integers(0, 256, (n_train, 32, 32, 3), dtype=np.uint8),
-        y_train=(np.arange(n_train) % 10).astype(np.uint8).reshape(-1, 1),
-        x_test=rng.integers(0, 256, (n_test, 32, 32, 3), dtype=np.uint8),
-        y_test=(np.arange(n_test) % 10).astype(np.uint8).reshape(-1, 1),
-    )
-    return path
+    return _write_npz(folder / "cifar10.npz", (32, 32, 3), (1,), n_train, n_test, seed)
 
 
 @pytest.fixture

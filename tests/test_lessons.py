@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from convlab.build.execute import execute
 from convlab.build.project import Project
@@ -46,6 +47,8 @@ def test_lesson_is_well_formed(lesson):
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     assert f'convlab.lesson("{lesson.name}")' in code, "reads its settings from the profile"
     assert 'find_spec("convlab")' in code, "installs convlab when it is missing"
+    repo_url = yaml.safe_load((REPO / "mkdocs.yml").read_text())["repo_url"]
+    assert f'"git+{repo_url}"' in code, "installs from the project's repository"
     for name in ("quick", "full"):
         assert lesson.name in load_profile(name).lessons
 

@@ -65,7 +65,7 @@ def run_lessons(
             reporter.cached(lesson)
             outcomes.append(Outcome(lesson, entry, True, reason))
             continue
-        reason = "asked to re-run" if force else reason
+        reason = "asked to run it" if force else reason
         reporter.start(lesson, reason)
         try:
             run = execute(lesson, profile, cwd=project.root, on_cell=reporter.cell)

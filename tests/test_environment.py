@@ -1,0 +1,31 @@
+"""Facts recorded on every page."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from convlab.build import environment
+
+
+def test_hardware_names_cpu_or_gpu():
+    text = environment.hardware()
+    assert text and ("cores, no GPU" in text or environment.gpu_names())
+
+
+def test_git_commit_marks_uncommitted_changes(tmp_path):
+    assert environment.git_commit(tmp_path).startswith("unknown")
+    run = lambda *args: subprocess.run(["git", *args], cwd=tmp_path, check=True,  # noqa: E731
+                                       capture_output=True)
+    run("init", "-q")
+    (tmp_path / "f.txt").write_text("a")
+    run("add", "f.txt")
+    run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    clean = environment.git_commit(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{7,}", clean)
+    (tmp_path / "f.txt").write_text("b")
+    assert environment.git_commit(tmp_path) == f"{clean}+changes"
+
+
+def test_utc_now_format():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", environment.utc_now())
