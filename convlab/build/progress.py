@@ -1,9 +1,13 @@
 """Progress on the console: which lesson, how far through its cells, time elapsed.
 
-On a terminal a live bar shows the running lesson; in a log (CI) one line per lesson.
+On a terminal a live bar shows the running lesson. In a log (CI, a redirected build) there is
+one line per lesson, plus a heartbeat line every ``log_every_s`` seconds while one runs.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,18 +20,21 @@ class ConsoleReporter:
 
     def __init__(self, console: Console | None = None, log_every_s: float = 30.0) -> None:
         self.console = console or Console(stderr=True, highlight=False)
+        self.log_every_s = log_every_s
         self.progress: Progress | None = None
         self.task = None
-        self.log_every_s = log_every_s
         self.lesson = ""
-        self.last_log = 0.0
+        self.done, self.total, self.started = 0, 0, 0.0
+        self.stop = threading.Event()
+        self.heartbeat: threading.Thread | None = None
 
     def cached(self, lesson: Lesson) -> None:
         self.console.print(f"[green]cached[/]   {lesson.name}")
 
     def start(self, lesson: Lesson, reason: str) -> None:
         self.console.print(f"[yellow]running[/]  {lesson.name} ({reason})")
-        self.lesson, self.last_log = lesson.name, 0.0
+        self.lesson, self.done, self.total = lesson.name, 0, 0
+        self.started = time.monotonic()
         if self.console.is_terminal:
             self.progress = Progress(
                 TextColumn(f"  {lesson.name}"),
@@ -40,20 +47,30 @@ class ConsoleReporter:
             )
             self.task = self.progress.add_task(lesson.name, total=None)
             self.progress.start()
+        else:
+            self.stop.clear()
+            self.heartbeat = threading.Thread(target=self._beat, daemon=True)
+            self.heartbeat.start()
+
+    def _beat(self) -> None:
+        while not self.stop.wait(self.log_every_s):
+            minutes, seconds = divmod(int(time.monotonic() - self.started), 60)
+            self.console.print(f"         {self.lesson}: {self.done}/{self.total} cells done, "
+                               f"{minutes}:{seconds:02d} elapsed")
 
     def cell(self, done: int, total: int, elapsed_s: float) -> None:
+        self.done, self.total = done, total
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, completed=done, total=total)
-        elif elapsed_s - self.last_log >= self.log_every_s:
-            self.last_log = elapsed_s
-            minutes, seconds = divmod(int(elapsed_s), 60)
-            where = f"{done}/{total} cells, {minutes}:{seconds:02d}"
-            self.console.print(f"         {self.lesson}: {where}")
 
     def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+        if self.heartbeat is not None:
+            self.stop.set()
+            self.heartbeat.join()
+            self.heartbeat = None
         if error:
             self.console.print(f"[red]FAILED[/]   {lesson.name}")
         else:
