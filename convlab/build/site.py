@@ -18,13 +18,16 @@ import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 import yaml
 
 from convlab.build.project import Lesson, Project
 from convlab.config import Profile
+
+if TYPE_CHECKING:
+    from convlab.build.pipeline import Outcome
 
 PAGES = "lessons"
 DOWNLOADS = "downloads"
@@ -120,7 +123,7 @@ def write_dark_css(project: Project) -> None:
     target.write_text(f'[data-md-color-scheme="slate"] {{\n{dark}\n}}\n', encoding="utf-8")
 
 
-def render(project: Project, profile: Profile, outcomes: list[Any]) -> None:
+def render(project: Project, profile: Profile, outcomes: list[Outcome]) -> None:
     """Write every lesson page and download from the build's outcomes (all must have entries)."""
     repo = _github_repo(project)
     pages, downloads = project.docs_dir / PAGES, project.docs_dir / DOWNLOADS
