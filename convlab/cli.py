@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from convlab.build.cache import Cache, key_parts
@@ -138,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             count = Cache(project.cache_dir).clear(args.profile)
             out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}")
     except (ProjectError, ProfileError) as error:
-        err.print(f"[red]error:[/] {error}")
+        err.print(f"[red]error:[/] {escape(str(error))}")
         return 2
     except (BuildFailed, SiteError) as error:
         print(f"build failed: {error}", file=sys.stderr)

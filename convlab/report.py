@@ -9,11 +9,10 @@ In a notebook (and on the built page) this renders as Markdown; run as a script 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from convlab import records
-from convlab.config import DEFAULT_PROFILE, PROFILE_ENV, load_profile
+from convlab.config import load_profile
 
 
 def _in_notebook() -> bool:
@@ -42,10 +41,6 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> s
     return "\n".join(lines)
 
 
-def _profile_name() -> str:
-    return load_profile(os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE).name
-
-
 def compare(
     rows: Sequence[tuple[str, float, float | None]],
     *,
@@ -58,7 +53,7 @@ def compare(
     The measured column is headed with the profile that produced it, so a quick-profile
     number is never mistaken for a tutorial-sized run.
     """
-    profile = _profile_name()
+    profile = load_profile().name  # the active profile
     table_rows = []
     for quantity, measured, reference in rows:
         records.append(

@@ -69,3 +69,9 @@ def test_interrupted_run_leaves_no_cache_entry(tiny_project, signum):
     assert process.returncode == 130, err
     assert "interrupted" in err
     assert not list(cache.glob("*/02_beta/*")) and not list(cache.glob(".tmp-*"))
+
+
+def test_error_text_with_brackets_is_shown_verbatim(tiny_project, capsys):
+    (tiny_project.root / "bad.toml").write_text('lessons = "not a table"\n')
+    assert main(["list", "--profile", "bad.toml"]) == 2
+    assert "[lessons.NAME] entries must be tables" in capsys.readouterr().err

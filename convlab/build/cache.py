@@ -16,6 +16,7 @@ or none of it; temporary folders of dead processes are swept on the next start.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -40,8 +41,9 @@ TMP_PREFIX = ".tmp-"
 VERSIONED_PACKAGES = ("tensorflow", "keras", "numpy")
 
 
+@functools.cache
 def library_digest() -> str:
-    """sha256 over the convlab package's source and profile files."""
+    """sha256 over the convlab package's source and profile files (hashed once per process)."""
     package = Path(convlab.__file__).parent
     h = hashlib.sha256()
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
