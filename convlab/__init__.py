@@ -1,20 +1,22 @@
 """convlab: the library behind the convlab course on convolutional neural networks.
 
-Lessons start with::
+Lessons teach with plain Keras and NumPy and import convlab only for what a student should
+not have to type:
 
-    import convlab
-    cfg = convlab.lesson("02_dense_baseline")   # this lesson's settings; seeds every RNG
+* :mod:`convlab.data`: the datasets, with where they came from;
+* :mod:`convlab.viz`: figures sized and styled for the course's pages;
+* :mod:`convlab.training`: a ``model.fit`` callback that keeps the page to one line per epoch
+  and measures speed;
+* :mod:`convlab.report` and :mod:`convlab.expectations`: results recorded by name, shown
+  beside the original tutorials' figures (:mod:`convlab.references`), and checked.
 
-and use the modules for plumbing: :mod:`convlab.data` (datasets, with their provenance),
-:mod:`convlab.training`, :mod:`convlab.viz` and :mod:`convlab.report`. The build tooling
-(:mod:`convlab.build`, the ``convlab`` command) runs the lessons and renders the site.
+The build (:mod:`convlab.publish`, the ``convlab`` command) executes the lessons, caches them
+and renders the site; no lesson imports it.
 """
 
 from __future__ import annotations
 
 import os
-
-from convlab.config import LessonConfig, load_profile, seed_everything
 
 __version__ = "0.1.0"
 
@@ -22,16 +24,4 @@ __version__ = "0.1.0"
 # page; warnings and errors still show. Set before any lesson imports TensorFlow.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-
-def lesson(name: str) -> LessonConfig:
-    """Start lesson ``name``: read its settings from the active profile and seed every RNG.
-
-    ``name`` is the lesson file's stem, e.g. ``"02_dense_baseline"``. The returned settings
-    read as attributes (``cfg.epochs``); ``cfg.profile`` and ``cfg.seed`` say how it was run.
-    """
-    cfg = load_profile().lesson(name)
-    seed_everything(cfg.seed)
-    return cfg
-
-
-__all__ = ["LessonConfig", "lesson", "load_profile", "seed_everything", "__version__"]
+__all__ = ["__version__"]

@@ -12,22 +12,22 @@ import threading
 import time
 from collections.abc import Sequence
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from convlab.build.cache import Cache, key_parts
-from convlab.build.pipeline import BuildFailed, build, run_lessons
-from convlab.build.progress import ConsoleReporter
-from convlab.build.project import Project, ProjectError
-from convlab.build.site import SiteError
-from convlab.config import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from convlab.profile import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from convlab.publish.cache import Cache, key_parts
+from convlab.publish.pipeline import BuildFailed, build, run_lessons
+from convlab.publish.progress import ConsoleReporter, console
+from convlab.publish.project import Project, ProjectError
+from convlab.publish.site import SiteError
 
 EPILOG = """\
 examples:
   convlab build                    build site/ with the quick profile (cached lessons reused)
-  convlab build --profile full     tutorial-sized runs (meant for a GPU)
+  convlab build --profile full     each lesson's own, tutorial-sized run (meant for a GPU)
   convlab run 02                   execute lesson 02 now (and cache the result)
+  convlab serve                    the site on localhost; saving a lesson re-renders its page
   convlab list                     which lessons are cached, and why the others would run
   convlab results                  the numbers each cached lesson measured
   convlab clean                    empty the execution cache
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", help="lesson name, number or path, e.g. 02 or 02_dense_baseline")
     _profile_arg(p)
 
+    p = commands.add_parser("serve", help="serve the site locally and re-render edited lessons")
+    _profile_arg(p)
+    p.add_argument("--port", type=int, default=8000, help="port on localhost (default 8000)")
+
     p = commands.add_parser("list", help="list lessons and whether each is cached")
     _profile_arg(p)
 
@@ -93,8 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-    out = Console(highlight=False)
-    err = Console(stderr=True, highlight=False)
+    out, err = console(), console(stderr=True)
     try:
         project = Project.find()
         if args.command == "build":
@@ -117,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for result in outcome.entry.meta.get("results", []):
                 out.print(f"{result['name']}: {_format(result)}")
             print(f"executed notebook: {outcome.entry.path / 'notebook.ipynb'}")
+        elif args.command == "serve":
+            from convlab.publish.serve import serve
+
+            serve(project, load_profile(args.profile), port=args.port)
         elif args.command == "list":
             profile = load_profile(args.profile)
             cache = Cache(project.cache_dir)

@@ -90,15 +90,6 @@ DOWNLOAD_HOSTS = {  # where keras.datasets downloads from (probed on port 443)
     "mnist": "storage.googleapis.com",
     "fashion_mnist": "storage.googleapis.com",
 }
-KNOWN_COPIES = {  # fingerprint -> note shown in Provenance.describe()
-    "sha256:61c8d6e9c192adf612b461666e6deadbc6379310357edede386595208f47a679": (
-        "Rebuilt from a JPEG copy of CIFAR-10: lossy (channel std about 1% lower), "
-        "training order shuffled, about 1,000 images per class."
-    ),
-    "sha256:06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64": (
-        "Identical to the official MNIST files."
-    ),
-}
 _FIX_FILE = "Re-copy the file, or remove it to fall back to a keras download."
 _FIX_KERAS = "Delete it so that keras downloads it again."
 
@@ -113,17 +104,18 @@ class Provenance:
     n_train: int  # images actually loaded
     n_test: int
     subset: bool  # fewer images than the official dataset
-    note: str  # known-copy description, "" if none
     fingerprint: str  # "sha256:<hex>" of location, see fingerprint()
 
     def describe(self) -> str:
-        """One human sentence, e.g. 'MNIST from local copy /d/mnist.npz: 60,000 train + ...'."""
+        """One sentence without the machine's paths, e.g. 'MNIST (local copy of mnist.npz):
+        60,000 train + 10,000 test images.'"""
         spec = DATASETS.get(self.dataset)
-        text = (f"{spec.title if spec else self.dataset} from {self.source} {self.location}: "
-                f"{self.n_train:,} train + {self.n_test:,} test images")
+        text = (f"{spec.title if spec else self.dataset} ({self.source} of "
+                f"{Path(self.location).name}): {self.n_train:,} train + {self.n_test:,} test "
+                "images")
         if self.subset and spec:
-            text += f" (a subset of the official {spec.n_train:,} + {spec.n_test:,})"
-        return text + "." + (f" {self.note}" if self.note else "")
+            text += f", a subset of the official {spec.n_train:,} + {spec.n_test:,}"
+        return text + "."
 
     def as_dict(self) -> dict:
         """All fields as a json-serialisable dict."""
@@ -376,12 +368,10 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
     """
     spec = _spec(name)
     location = find_local(spec.name)
-    note = ""
     if location is not None:
         source = "local copy"
         arrays = _read_local(spec, location)
         fp = fingerprint(location)  # hashed once per load
-        note = KNOWN_COPIES.get(fp, "")
     elif (location := _keras_cache(spec)) is not None:
         source = "keras cache"
         try:
@@ -412,82 +402,7 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
     n_train, n_test = len(arrays["x_train"]), len(arrays["x_test"])
     provenance = Provenance(
         dataset=spec.name, source=source, location=str(location), n_train=n_train,
-        n_test=n_test, subset=n_train < spec.n_train or n_test < spec.n_test, note=note,
-        fingerprint=fp,
+        n_test=n_test, subset=n_train < spec.n_train or n_test < spec.n_test, fingerprint=fp,
     )
     records.append("data", {**provenance.as_dict(), "description": provenance.describe()})
     return Dataset(spec.name, **arrays, class_names=spec.class_names, provenance=provenance)
-
-
-def normalize_centered(x: np.ndarray) -> np.ndarray:
-    """uint8 pixels 0..255 -> float32 x/255 - 0.5, range [-0.5, 0.5], same shape."""
-    out = np.asarray(x, dtype=np.float32) / np.float32(255)
-    out -= np.float32(0.5)
-    return out
-
-
-def normalize_unit(x: np.ndarray) -> np.ndarray:
-    """uint8 pixels 0..255 -> float32 x/255, range [0, 1], same shape."""
-    return np.asarray(x, dtype=np.float32) / np.float32(255)
-
-
-def add_channel_axis(x: np.ndarray) -> np.ndarray:
-    """Grey images (n, h, w) -> (n, h, w, 1); (n, h, w, 1 or 3) is returned unchanged."""
-    x = np.asarray(x)
-    if x.ndim == 3:
-        return x[..., np.newaxis]
-    if x.ndim == 4 and x.shape[-1] in (1, 3):
-        return x
-    raise ValueError(f"expected images shaped (n, h, w) or (n, h, w, 1 or 3), got {x.shape}")
-
-
-def one_hot(y: np.ndarray, num_classes: int) -> np.ndarray:
-    """Integer labels (n,) or (n, 1) -> float32 (n, num_classes) with one 1.0 per row."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1 or (y.size and y.dtype.kind not in "iu"):
-        raise ValueError(f"expected integer labels shaped (n,) or (n, 1), got {y.dtype} {y.shape}")
-    bad = np.flatnonzero((y < 0) | (y >= num_classes))
-    if bad.size:
-        raise ValueError(f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1}")
-    out = np.zeros((len(y), num_classes), dtype=np.float32)
-    out[np.arange(len(y)), y.astype(np.intp)] = 1.0
-    return out
-
-
-def train_val_split(
-    x: np.ndarray, y: np.ndarray, val_fraction: float, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Shuffle with np.random.default_rng(seed) and hold out round(n * val_fraction) samples.
-
-    Returns (x_train, y_train, x_val, y_val); the same seed always gives the same split.
-    """
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must be between 0 and 1 (exclusive), got {val_fraction}")
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
-    n_val = round(len(x) * val_fraction)
-    if n_val in (0, len(x)):
-        raise ValueError(f"val_fraction {val_fraction} of {len(x)} samples leaves a split empty")
-    order = np.random.default_rng(seed).permutation(len(x))
-    val, train = order[:n_val], order[n_val:]
-    return x[train], y[train], x[val], y[val]
-
-
-def subset(
-    x: np.ndarray, y: np.ndarray, n: int | None, seed: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """At most n samples: the first n (seed None) or a seeded random n in original order."""
-    if n is None:
-        return x, y
-    if n <= 0:
-        raise ValueError(f"n must be positive or None, got {n}")
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
-    if n >= len(x):
-        return x, y
-    if seed is None:
-        return x[:n], y[:n]
-    keep = np.sort(np.random.default_rng(seed).permutation(len(x))[:n])
-    return x[keep], y[keep]

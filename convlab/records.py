@@ -1,10 +1,15 @@
-"""What a lesson run reports back to the build: the data it loaded and the results it measured.
+"""The run record: what a lesson run reports back to the build.
 
-``convlab build`` runs each lesson in a Jupyter kernel with ``CONVLAB_RUN_DIR`` set to a
-fresh folder. :func:`convlab.data.load` and :func:`convlab.report.compare` append one JSON
-line per event to ``records.jsonl`` there; the build reads the file back to show the data's
-provenance on the page, to notice when that data changes, and for ``convlab results``.
-Outside a build (a lesson run as a script or in Jupyter) nothing is written.
+``convlab build`` runs each lesson in a Jupyter kernel with two variables set:
+
+* ``CONVLAB_RUN_DIR``: a fresh folder; :func:`append` adds one JSON line per event to
+  ``records.jsonl`` there (``data`` loaded, ``result`` measured, ``expectation`` checked), and
+  the build reads them back for the page, the cache and ``convlab results``;
+* ``CONVLAB_PROFILE``: the name of the profile the build runs (``quick``, ``full``, ...), so that
+  a lesson's expectations for that profile are the ones checked.
+
+Outside a build (a lesson run as a script, in Jupyter or in Colab) nothing is written and the
+profile is ``full``: a lesson run on its own runs its own, full-sized values.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 RUN_DIR_ENV = "CONVLAB_RUN_DIR"
+PROFILE_ENV = "CONVLAB_PROFILE"
+OWN_VALUES_PROFILE = "full"
 RECORDS_FILE = "records.jsonl"
 
 
@@ -24,8 +31,13 @@ def run_dir() -> Path | None:
     return Path(value) if value else None
 
 
+def active_profile() -> str:
+    """The profile this run belongs to: the build's, or ``full`` outside a build."""
+    return os.environ.get(PROFILE_ENV) or OWN_VALUES_PROFILE
+
+
 def append(kind: str, payload: dict[str, Any]) -> None:
-    """Record one event (``kind`` is ``"data"`` or ``"result"``) if a build is listening."""
+    """Record one event (``"data"``, ``"result"`` or ``"expectation"``) if a build listens."""
     folder = run_dir()
     if folder is None:
         return

@@ -13,6 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from convlab import style
+
+style.use()
+
 
 def image_grid(
     images: np.ndarray,

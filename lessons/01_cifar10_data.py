@@ -11,31 +11,22 @@
 # whether the classes are balanced, and how to scale the pixel values for a network.
 
 # %%
-# Outside the course repository (Colab, a downloaded file)? Install the course package first.
-import importlib.util, subprocess, sys  # noqa: E401
-if importlib.util.find_spec("convlab") is None:
-    url = "git+https://github.com/convlab/convlab"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", url], check=True)
-
-# %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-import convlab
 from convlab import data, report, viz
-
-cfg = convlab.lesson("01_cifar10_data")
+from convlab.expectations import expect
 
 # %% [markdown]
 # ## Loading the images
 #
-# `convlab.data.load` looks for a local copy of the dataset first and otherwise downloads it
-# through `keras.datasets`. It also tells us where the images came from: on this page that
-# matters, because a copy may hold fewer images than the official release.
+# `convlab.data.load` returns the arrays that `keras.datasets.cifar10.load_data()` returns,
+# plus the class names and where the images came from. It looks for a local copy first and
+# otherwise downloads the dataset through `keras.datasets`; the box at the top of the page
+# says which copy this page used, since a copy may hold fewer images than the official one.
 
 # %%
 cifar = data.load("cifar10")
-print(cifar.provenance.describe())
 
 # %% [markdown]
 # The images arrive as four NumPy arrays: training images and labels, test images and labels.
@@ -85,7 +76,7 @@ print(f"smallest value {cifar.x_train.min()}, largest {cifar.x_train.max()}, "
 # they are tiny; some are hard to recognise even for a person.
 
 # %%
-rng = np.random.default_rng(cfg.seed)
+rng = np.random.default_rng(1234)
 pick = rng.choice(n_train, size=16, replace=False)
 viz.image_grid(cifar.x_train[pick], [cifar.class_names[i] for i in cifar.y_train[pick, 0]])
 plt.show()
@@ -98,18 +89,20 @@ plt.show()
 
 # %%
 train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
+def count_range(counts):
+    low, high = counts.min(), counts.max()
+    return f"{low:,}" if low == high else f"between {low:,} and {high:,}"
+
 test_counts = np.bincount(cifar.y_test[:, 0], minlength=10)
 viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
                title="images per class")
 plt.show()
 
-# %% tags=["hide-input"]
-report.markdown(
-    f"Each class has between {train_counts.min():,} and {train_counts.max():,} training "
-    f"images and between {test_counts.min():,} and {test_counts.max():,} test images, so "
-    f"the most common class covers {train_counts.max() / n_train:.1%} of the training set. "
-    "Guessing the most common class, or guessing at random, scores about 10%."
-)
+# %% [markdown]
+# The most common class covers {{ train_counts.max() / n_train:.1% }} of the training images
+# and the rarest {{ train_counts.min() / n_train:.1% }}; in the test set every class has
+# {{ count_range(test_counts) }} images. Guessing the most common class, or guessing at
+# random, scores about 10%.
 
 # %% [markdown]
 # ## Scaling the pixels
@@ -129,7 +122,8 @@ report.markdown(
 
 # %%
 sample = cifar.x_train[:2000]
-unit, centred = data.normalize_unit(sample), data.normalize_centered(sample)
+unit = sample / 255
+centred = sample / 255 - 0.5
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
@@ -146,12 +140,10 @@ axes[2].legend()
 fig.tight_layout()
 plt.show()
 
-# %% tags=["hide-input"]
-report.markdown(
-    f"Scaled to $[0, 1]$, the pixels of these {len(sample):,} images average "
-    f"{unit.mean():.2f}; after subtracting 0.5 they average {centred.mean():+.2f}, close to "
-    "zero, with every value inside the region where $\\tanh$ is steep."
-)
+# %% [markdown]
+# Scaled to $[0, 1]$, the pixels of these {{ len(sample):, }} images average
+# {{ unit.mean():.2f }}; after subtracting 0.5 they average {{ centred.mean():+.2f }}, close
+# to zero, with every value inside the region where $\tanh$ is steep.
 
 # %% [markdown]
 # ## What we have
@@ -160,4 +152,14 @@ report.markdown(
 # * Ten classes, equally represented: 10% accuracy is what guessing achieves.
 # * Inputs rescaled to $x/255 - 0.5$ before training.
 #
-# Next, the simplest network that can use them: [a dense baseline](../02_dense_baseline/).
+# Next, the simplest network that can use them: [a dense baseline](../dense_baseline/).
+#
+# ## What this page checks
+#
+# Each lesson ends with what its run must show; a build whose run breaks one of these fails.
+
+# %%
+report.record("largest_class_fraction", train_counts.max() / n_train)
+report.record("centred_mean", centred.mean())
+expect("largest_class_fraction").at_most(0.12)   # balanced: no class much above 10%
+expect("centred_mean").between(-0.1, 0.1)        # x / 255 - 0.5 is centred near zero

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convlab.build.project import Project
+from convlab.publish.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,19 +19,24 @@ ALPHA = '''\
 #
 # The first tiny lesson.
 
-# %%
-import convlab
-from convlab import data, report
+# %% tags=["parameters"]
+steps = 10
 
-cfg = convlab.load_profile().lesson("01_alpha")
+# %%
+from convlab import data, report
+from convlab.expectations import expect
 
 # %%
 digits = data.load("mnist")
-print(digits.provenance.describe())
+print("steps", steps)
 
 # %%
-report.compare([("share of label 0", float((digits.y_train == 0).mean()), None)])
-print("steps", cfg.steps)
+share = float((digits.y_train == 0).mean())
+report.compare({"share_of_zeros": share})
+expect("share_of_zeros").between(0.05, 0.15)
+
+# %% [markdown]
+# A share of {{ share:.0% }} after {{ steps }} steps.
 '''
 
 BETA = '''\
@@ -41,23 +46,24 @@ BETA = '''\
 # The second tiny lesson.
 
 # %%
+from convlab.convolution import output_size
+print("a 3x3 window fits", output_size(5, 3), "times across 5 pixels")
 total = sum(range(5))
 print("total", total)
 '''
 
 TINY_PROFILE = '''\
 description = "tiny test profile"
-seed = 7
 budget_s = 60
 
-[lessons.01_alpha]
+[lessons.alpha]
 steps = 3
 '''
 
 TINY_INDEX = """\
 # Tiny course
 
-[Alpha](lessons/01_alpha.ipynb) and [Beta](lessons/02_beta.ipynb).
+<!-- convlab:lessons -->
 """
 
 

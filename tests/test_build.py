@@ -5,10 +5,10 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from convlab.build import site
-from convlab.build.pipeline import BuildFailed, build
-from convlab.build.project import Project
-from convlab.config import load_profile
+from convlab.profile import load_profile
+from convlab.publish import site
+from convlab.publish.pipeline import BuildFailed, build
+from convlab.publish.project import Project
 from tests.conftest import write_mnist
 
 
@@ -16,37 +16,41 @@ def _ran(outcomes):
     return [o.lesson.name for o in outcomes if not o.from_cache]
 
 
-def _page(project: Project, lesson: str) -> str:
-    return (project.site_dir / "lessons" / lesson / "index.html").read_text()
+def _page(project: Project, slug: str) -> str:
+    return (project.site_dir / "lessons" / slug / "index.html").read_text()
 
 
 def test_build_rebuild_and_edits(tiny_project):
     profile = load_profile(tiny_project.root / "tiny.toml")
 
     assert _ran(build(tiny_project, profile)) == ["01_alpha", "02_beta"]
-    page = _page(tiny_project, "01_alpha")
+    page = _page(tiny_project, "alpha")
     assert "How this page was built" in page and "executed in this build" in page
-    assert "steps 3" in page and "MNIST from local copy" in page
-    assert "tiny test profile" in page
+    assert "steps 3" in page and "MNIST (local copy of mnist.npz)" in page
+    assert "A share of 10% after 3 steps." in page, "placeholders filled from the run"
+    assert "{{" not in page
+    assert "tiny test profile" in page and "steps = 3" in page
+    assert str(tiny_project.root.parent) not in page, "no build machine path on a page"
+    home = (tiny_project.site_dir / "index.html").read_text()
+    assert "The first tiny lesson." in home and 'href="lessons/alpha/"' in home
     downloads = tiny_project.site_dir / "downloads"
     assert {p.name for p in downloads.iterdir()} == {
         "01_alpha.py", "01_alpha.ipynb", "02_beta.py", "02_beta.ipynb"}
     assert "colab.research.google.com/github/convlab/convlab/blob/gh-pages/downloads/" in page
-    assert '<script src="">' not in page and "mathjax/2.7.7/latest.js" in page  # formulas
 
     assert _ran(build(tiny_project, profile)) == []
-    assert "reused from the execution cache" in _page(tiny_project, "01_alpha")
+    assert "reused from the execution cache" in _page(tiny_project, "alpha")
 
     alpha = tiny_project.lesson("01")
     alpha.path.write_text(alpha.path.read_text().replace("first tiny lesson", "edited prose"))
     assert _ran(build(tiny_project, profile)) == []
-    page = _page(tiny_project, "01_alpha")
+    page = _page(tiny_project, "alpha")
     assert "edited prose" in page and "steps 3" in page  # new prose, cached outputs
 
     beta = tiny_project.lesson("02")
     beta.path.write_text(beta.path.read_text().replace("range(5)", "range(6)"))
     assert _ran(build(tiny_project, profile)) == ["02_beta"]
-    assert "total 15" in _page(tiny_project, "02_beta")
+    assert "total 15" in _page(tiny_project, "beta")
 
 
 def test_changed_data_reruns_only_the_lesson_that_read_it(tiny_project, data_dir):
@@ -59,7 +63,7 @@ def test_changed_data_reruns_only_the_lesson_that_read_it(tiny_project, data_dir
 def test_failure_keeps_other_lessons_cached_and_the_old_site(tiny_project):
     profile = load_profile(tiny_project.root / "tiny.toml")
     build(tiny_project, profile)
-    before = _page(tiny_project, "02_beta")
+    before = _page(tiny_project, "beta")
     alpha, beta = tiny_project.lesson("01"), tiny_project.lesson("02")
     broken = "\n# %%\nraise ValueError('broken on purpose')\n"
     alpha.path.write_text(alpha.path.read_text() + broken)
@@ -67,11 +71,12 @@ def test_failure_keeps_other_lessons_cached_and_the_old_site(tiny_project):
     with pytest.raises(BuildFailed) as caught:
         build(tiny_project, profile)
     message = str(caught.value)
-    assert "01_alpha" in message and "broken on purpose" in message and "code cell 4" in message
-    assert _page(tiny_project, "02_beta") == before  # site untouched by a failed build
+    assert "01_alpha" in message and "broken on purpose" in message
+    assert "code cell 6 of 6" in message
+    assert _page(tiny_project, "beta") == before  # site untouched by a failed build
     alpha.path.write_text(alpha.path.read_text().replace("raise ValueError", "print"))
     assert _ran(build(tiny_project, profile)) == ["01_alpha"]  # 02 was cached despite 01
-    assert "total 21" in _page(tiny_project, "02_beta")
+    assert "total 21" in _page(tiny_project, "beta")
 
 
 def test_merge_refuses_outputs_that_do_not_belong(tiny_project):
@@ -99,6 +104,70 @@ def test_downloaded_notebook_is_valid_and_executed(tiny_project):
     build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
     notebook = nbformat.read(tiny_project.docs_dir / "downloads" / "01_alpha.ipynb", 4)
     nbformat.validate(notebook)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(c.execution_count for c in code)
+    install, *code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert "convlab-install" in install.metadata.tags and install.execution_count is None
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
     assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_a_broken_expectation_fails_the_build_and_is_not_cached(tiny_project):
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    alpha = tiny_project.lesson("01")
+    alpha.path.write_text(alpha.path.read_text().replace("between(0.05, 0.15)",
+                                                         "between(0.5, 0.9)"))
+    with pytest.raises(BuildFailed) as caught:
+        build(tiny_project, profile, mkdocs=False)
+    message = str(caught.value)
+    assert "01_alpha" in message and "share_of_zeros is 0.1, but" in message
+    assert "must be between 0.5 and 0.9" in message and "tiny profile" in message
+    assert not list(tiny_project.cache_dir.glob("tiny/01_alpha/*"))
+
+
+def test_an_expectation_of_an_unknown_result_fails(tiny_project):
+    alpha = tiny_project.lesson("01")
+    alpha.path.write_text(alpha.path.read_text().replace('expect("share_of_zeros")',
+                                                         'expect("share_of_zeroes")'))
+    with pytest.raises(BuildFailed, match=r"no result named 'share_of_zeroes'.*share_of_zeros"):
+        build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
+
+
+def test_expectations_of_other_profiles_are_skipped(tiny_project):
+    alpha = tiny_project.lesson("01")
+    alpha.path.write_text(alpha.path.read_text().replace(
+        "between(0.05, 0.15)", 'between(0.05, 0.15)\nexpect("share_of_zeros").at_least(0.9, '
+        'profile="full")'))
+    [outcome, _] = build(tiny_project, load_profile(tiny_project.root / "tiny.toml"),
+                         mkdocs=False)
+    statuses = [e["status"] for e in outcome.entry.meta["expectations"]]
+    assert statuses == ["passed", "skipped"]
+    page = nbformat.read(tiny_project.docs_dir / "lessons" / "alpha.ipynb", 4)
+    assert "1 expectation(s) checked and met under this profile, 1 for other profiles skipped" \
+        in page.cells[1].source
+
+
+def test_download_installs_the_building_commit_and_links_the_published_site(tiny_project):
+    alpha = tiny_project.lesson("01")
+    alpha.path.write_text(alpha.path.read_text().replace(
+        "The first tiny lesson.", "The first tiny lesson, before [beta](../beta/)."))
+    build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
+    download = nbformat.read(tiny_project.docs_dir / "downloads" / "01_alpha.ipynb", 4)
+    install = download.cells[0].source
+    assert "git+https://github.com/convlab/convlab" in install
+    text = "\n".join(c.source for c in download.cells)
+    assert "](https://convlab.github.io/convlab/lessons/beta/)" in text
+    page = nbformat.read(tiny_project.docs_dir / "lessons" / "alpha.ipynb", 4)
+    assert "convlab-install" not in str(page) and "](../beta/)" in page.cells[0].source
+    script = (tiny_project.docs_dir / "downloads" / "01_alpha.py").read_text()
+    assert "# %%" in script and "git+https://github.com/convlab/convlab" in script
+
+
+def test_renaming_a_lesson_needs_no_other_edit(tiny_project):
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    build(tiny_project, profile)
+    alpha = tiny_project.lesson("01")
+    alpha.path.rename(alpha.path.with_name("03_alpha.py"))
+    outcomes = build(tiny_project, profile)
+    assert [o.lesson.name for o in outcomes] == ["02_beta", "03_alpha"]
+    assert "steps 3" in _page(tiny_project, "alpha"), "the profile still applies by slug"
+    nav = (tiny_project.site_dir / "index.html").read_text()
+    assert nav.index("Beta") < nav.index("Alpha")

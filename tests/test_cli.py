@@ -26,11 +26,11 @@ def test_run_list_results_clean(tiny_project, capsys, monkeypatch):
     assert "would run: not in the cache" in capsys.readouterr().out
     assert main(["run", "1", "--profile", tiny]) == 0
     out = capsys.readouterr().out
-    assert "share of label 0: 10.0%" in out and "notebook.ipynb" in out
+    assert "share_of_zeros: 0.1" in out and "notebook.ipynb" in out
     assert main(["list", "--profile", tiny]) == 0
     assert "cached" in capsys.readouterr().out
     assert main(["results"]) == 0
-    assert "share of label 0" in capsys.readouterr().out
+    assert "share_of_zeros" in capsys.readouterr().out
     assert main(["clean"]) == 0
     assert "removed 1" in capsys.readouterr().out
 

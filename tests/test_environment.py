@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from convlab.build import environment
+from convlab.publish import environment
 
 
 def test_hardware_names_cpu_or_gpu():

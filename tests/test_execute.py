@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from convlab.build.execute import LessonError, LessonTimeout, execute
-from convlab.config import load_profile
+from convlab.profile import ProfileError, load_profile
+from convlab.publish.execute import LessonError, LessonTimeout, execute
 
 
 def test_executes_and_collects_records(tiny_project, data_dir):
@@ -13,14 +13,52 @@ def test_executes_and_collects_records(tiny_project, data_dir):
     seen = []
     run = execute(tiny_project.lesson("01"), profile, cwd=tiny_project.root,
                   on_cell=lambda done, total, _: seen.append((done, total)))
-    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert seen == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]  # injected cell included
     outputs = [o for c in run.notebook.cells if c.cell_type == "code" for o in c.outputs]
     text = "".join(o.get("text", "") for o in outputs)
-    assert "steps 3" in text and "MNIST from local copy" in text
+    assert "steps 3" in text, "the profile's override replaced the lesson's steps = 10"
     assert [d["dataset"] for d in run.data] == ["mnist"]
     assert run.data[0]["location"] == str(data_dir / "mnist.npz")
-    assert [r["name"] for r in run.results] == ["share of label 0"]
+    assert [r["name"] for r in run.results] == ["share_of_zeros"]
     assert run.results[0]["value"] == pytest.approx(0.1)
+    assert [e["status"] for e in run.expectations] == ["passed"]
+    assert {"convlab.data", "convlab.report"} <= set(run.modules)
+    assert "convlab.publish" not in run.modules and "convlab.cli" not in run.modules
+    [prose] = [c for c in run.notebook.cells if c.cell_type == "markdown"
+               and "values" in c.metadata.get("convlab", {})]
+    assert prose.metadata.convlab["values"] == ["10%", "3"]
+
+
+def test_without_overrides_a_lesson_runs_its_own_values(tiny_project):
+    (tiny_project.root / "own.toml").write_text('description = "no overrides"\n')
+    run = execute(tiny_project.lesson("01"), load_profile(tiny_project.root / "own.toml"),
+                  cwd=tiny_project.root)
+    text = "".join(o.get("text", "") for c in run.notebook.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "steps 10" in text
+    tags = [c.metadata.get("tags", []) for c in run.notebook.cells]
+    assert not [t for t in tags if "injected-parameters" in t]
+
+
+def test_overrides_need_a_parameters_cell(tiny_project):
+    lesson = tiny_project.lesson("01")
+    lesson.path.write_text(lesson.path.read_text().replace('# %% tags=["parameters"]', "# %%"))
+    with pytest.raises(ProfileError, match="it has no cell tagged parameters"):
+        execute(lesson, load_profile(tiny_project.root / "tiny.toml"), cwd=tiny_project.root)
+
+
+def test_an_override_the_lesson_lacks_is_an_error(tiny_project):
+    (tiny_project.root / "typo.toml").write_text("[lessons.alpha]\nstepz = 3\n")
+    with pytest.raises(ProfileError, match=r"sets stepz for lesson 'alpha'.*defines: steps"):
+        execute(tiny_project.lesson("01"), load_profile(tiny_project.root / "typo.toml"),
+                cwd=tiny_project.root)
+
+
+def test_a_failing_placeholder_names_itself(tiny_project):
+    lesson = tiny_project.lesson("02")
+    lesson.path.write_text(lesson.path.read_text() + "\n# %% [markdown]\n# {{ missing:.1f }}\n")
+    with pytest.raises(LessonError, match=r"(?s)placeholders \{\{ missing:.1f \}\}.*NameError"):
+        execute(lesson, load_profile(tiny_project.root / "tiny.toml"), cwd=tiny_project.root)
 
 
 def test_error_names_lesson_cell_and_traceback(tiny_project):

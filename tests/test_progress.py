@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from convlab.build.progress import ConsoleReporter
-from convlab.build.project import Lesson
+from convlab.publish.progress import ConsoleReporter
+from convlab.publish.project import Lesson
 
 
 def test_log_lines_without_a_terminal():

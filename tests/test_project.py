@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convlab.build.project import Project, ProjectError
+from convlab.publish.project import Project, ProjectError
 
 
 def test_find_walks_up_from_a_subfolder(tiny_project):

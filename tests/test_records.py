@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from convlab import records, report
 
 
@@ -24,17 +26,32 @@ def test_events_round_trip_without_duplicates(monkeypatch, tmp_path):
 
 def test_compare_shows_profile_and_records_results(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv("CONVLAB_PROFILE", "full")
-    report.compare([("test accuracy", 0.4567, 0.47), ("loss", 1.25, None)])
+    monkeypatch.setenv(records.PROFILE_ENV, "quick")
+    report.compare({"test_accuracy": 0.4567, "test_loss": 1.25}, reference="cifar10_cnn")
     out = capsys.readouterr().out
-    assert "this build (full profile)" in out
-    assert "| test accuracy | 45.7% | 47.0% |" in out
-    assert "| loss | 125.0% |  |" in out
+    assert "this run (quick profile)" in out
+    assert "| test accuracy | 45.7% | 69.5% |" in out
+    assert "| test loss | 1.25 | 1.647 |" in out
     saved = records.read(tmp_path, "result")
     assert [(r["name"], r["value"], r["reference"]) for r in saved] == [
-        ("test accuracy", 0.4567, 0.47),
-        ("loss", 1.25, None),
+        ("test_accuracy", 0.4567, 0.6954),
+        ("test_loss", 1.25, 1.647),
     ]
+    assert report.RESULTS["test_accuracy"] == 0.4567
+
+
+def test_outside_a_build_the_profile_is_the_lessons_own(monkeypatch):
+    monkeypatch.delenv(records.PROFILE_ENV, raising=False)
+    assert records.active_profile() == "full"
+
+
+def test_record_refuses_nonsense():
+    with pytest.raises(ValueError, match="diverged"):
+        report.record("loss", float("nan"))
+    with pytest.raises(ValueError, match="identifier"):
+        report.record("test accuracy", 0.5)
+    with pytest.raises(KeyError, match="Did you mean cifar10_cnn.test_accuracy"):
+        report.record("acc", 0.5, reference="cifar10_cnn.test_acuracy")
 
 
 def test_markdown_table():

@@ -1,11 +1,16 @@
 """Run one lesson top to bottom in a fresh Jupyter kernel, within its time budget.
 
-The kernel starts in the project folder with the profile and a run folder in its environment
-(see :mod:`convlab.records`), so the lesson reads its settings and reports what data it used.
+The profile's overrides are injected after the lesson's ``parameters`` cell. The kernel starts
+in the project folder with the profile's name and a run folder in its environment (see
+:mod:`convlab.records`), so the lesson reports what data it used and what it measured.
+Markdown cells' ``{{ placeholders }}`` are evaluated where they stand (see
+:mod:`convlab.publish.placeholders`), and at the end the kernel says which convlab modules the
+lesson imported: the cache re-runs the lesson when one of those changes, and only then.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -20,11 +25,19 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from convlab import records
-from convlab.build.project import Lesson
-from convlab.config import PROFILE_ENV, Profile
+from convlab.profile import Profile
+from convlab.publish import placeholders
+from convlab.publish.project import Lesson, inject_parameters
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 STARTUP_TIMEOUT_S = 120
+MODULES_MARKER = "__convlab_modules__"
+# Prints {module: file} for every convlab module the lesson imported.
+MODULES_CODE = (
+    "import sys as _s, json as _j\n"
+    f"print({MODULES_MARKER!r}, _j.dumps({{m: getattr(v, '__file__', None) for m, v in "
+    "list(_s.modules.items()) if m == 'convlab' or m.startswith('convlab.')}))"
+)
 
 # on_cell(done, total, elapsed_s): called before the first code cell and after each one.
 CellProgress = Callable[[int, int, float], None]
@@ -50,6 +63,8 @@ class Execution:
     seconds: float
     data: list[dict[str, Any]]
     results: list[dict[str, Any]]
+    expectations: list[dict[str, Any]]
+    modules: dict[str, str]  # convlab module -> its source file, as imported by the lesson
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:
@@ -68,11 +83,15 @@ def execute(
     """Execute ``lesson`` under ``profile`` in a new kernel started in ``cwd``.
 
     Raises :class:`LessonTimeout` once the lesson has run ``budget_s`` seconds (default: the
-    profile's budget for it) and :class:`LessonError` when a cell raises.
+    profile's budget for it) and :class:`LessonError` when a cell or a placeholder raises.
     """
     notebook = lesson.read()
-    budget = profile.lesson(lesson.name).budget_s if budget_s is None else budget_s
-    code = [(i, c) for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    profile.check(lesson.slug, lesson.parameters(notebook))
+    inject_parameters(notebook, profile.overrides(lesson.slug), profile.name)
+    budget = profile.budget(lesson.slug) if budget_s is None else budget_s
+    steps = [(i, c) for i, c in enumerate(notebook.cells)
+             if c.cell_type == "code" or placeholders.find(c.source)]
+    total = sum(c.cell_type == "code" for _, c in steps)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     client = NotebookClient(
@@ -85,25 +104,26 @@ def execute(
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
     with tempfile.TemporaryDirectory(prefix="convlab-run-") as run_dir:
-        env = {**os.environ, PROFILE_ENV: str(profile.path), records.RUN_DIR_ENV: run_dir}
+        env = {**os.environ, records.PROFILE_ENV: profile.name, records.RUN_DIR_ENV: run_dir}
         env.pop("MPLBACKEND", None)  # the kernel's inline backend draws the figures
         kernel_log = Path(run_dir) / "kernel.log"
         start = time.perf_counter()
+        done = 0
         if on_cell:
-            on_cell(0, len(code), 0.0)
+            on_cell(0, total, 0.0)
         with open(kernel_log, "wb") as log, client.setup_kernel(env=env, stderr=log, stdout=log):
-            for number, (index, cell) in enumerate(code, start=1):
+
+            def run(cell: nbformat.NotebookNode, index: int, label: str, **kwargs: Any) -> None:
                 remaining = budget - (time.perf_counter() - start)
                 if remaining <= 0:
                     raise LessonTimeout(lesson.name, _timeout_message(lesson, budget, profile))
                 client.timeout = max(1, int(remaining))
                 try:
-                    client.execute_cell(cell, index)
+                    client.execute_cell(cell, index, **kwargs)
                 except CellTimeoutError:
                     raise LessonTimeout(
                         lesson.name,
-                        _timeout_message(lesson, budget, profile)
-                        + f"; it was in {_cell_label(lesson, number, len(code), cell)}",
+                        _timeout_message(lesson, budget, profile) + f"; it was in {label}",
                     ) from None
                 except (CellExecutionError, DeadKernelError) as err:
                     detail = ANSI_ESCAPE.sub("", str(err)).strip()
@@ -111,18 +131,45 @@ def execute(
                         tail = kernel_log.read_text(errors="replace").splitlines()[-20:]
                         detail += "\nlast lines of the kernel's log:\n" + "\n".join(tail)
                     raise LessonError(
-                        lesson.name,
-                        f"lesson {lesson.name} failed in "
-                        f"{_cell_label(lesson, number, len(code), cell)}:\n{detail}",
+                        lesson.name, f"lesson {lesson.name} failed in {label}:\n{detail}"
                     ) from None
-                if on_cell:
-                    on_cell(number, len(code), time.perf_counter() - start)
+
+            def scratch(code: str, label: str) -> str:
+                """Run ``code`` outside the notebook's cells; its printed output."""
+                cell = nbformat.v4.new_code_cell(code)
+                notebook.cells.append(cell)
+                try:
+                    run(cell, len(notebook.cells) - 1, label, store_history=False)
+                finally:
+                    notebook.cells.pop()
+                return "".join(o.get("text", "") for o in cell.outputs if o.output_type ==
+                               "stream")
+
+            for index, cell in steps:
+                if cell.cell_type == "code":
+                    done += 1
+                    run(cell, index, _cell_label(lesson, done, total, cell))
+                    if on_cell:
+                        on_cell(done, total, time.perf_counter() - start)
+                    continue
+                found = placeholders.find(cell.source)
+                label = (f"the placeholders {', '.join(p.text for p in found)} of the Markdown "
+                         f"cell after code cell {done} in {lesson.path.name}")
+                printed = scratch(placeholders.evaluation_code(found), label)
+                values = placeholders.parse_values(printed, len(found))
+                cell.metadata.setdefault("convlab", {})["values"] = values
+            printed = scratch(MODULES_CODE, "convlab's module listing")
+        modules = next(json.loads(line[len(MODULES_MARKER):])
+                       for line in printed.splitlines() if line.startswith(MODULES_MARKER))
         seconds = time.perf_counter() - start
+        folder = Path(run_dir)
         return Execution(
             notebook=notebook,
             seconds=seconds,
-            data=records.read(Path(run_dir), "data"),
-            results=records.read(Path(run_dir), "result"),
+            data=records.read(folder, "data"),
+            results=records.read(folder, "result"),
+            expectations=records.read(folder, "expectation"),
+            modules={m: f for m, f in modules.items() if f},
         )
 
 
@@ -130,5 +177,5 @@ def _timeout_message(lesson: Lesson, budget: float, profile: Profile) -> str:
     return (
         f"lesson {lesson.name} ran past its time budget of {budget:.0f} s under the "
         f"{profile.name!r} profile and was stopped; make it faster, or raise budget_s under "
-        f"[lessons.{lesson.name}] in {profile.path}"
+        f"[lessons.{lesson.slug}] in {profile.path}"
     )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
-from convlab.build import environment, site
-from convlab.build.cache import Cache, Entry, installed_versions, key_parts
-from convlab.build.execute import LessonError, execute
-from convlab.build.project import Lesson, Project
-from convlab.config import Profile
+from convlab.profile import Profile
+from convlab.publish import environment, site
+from convlab.publish.cache import Cache, installed_versions, key_parts, module_digests
+from convlab.publish.execute import LessonError, execute
+from convlab.publish.outcome import Outcome
+from convlab.publish.project import Lesson, Project
 
 
 class BuildFailed(RuntimeError):
@@ -17,7 +17,7 @@ class BuildFailed(RuntimeError):
 
 
 class Reporter(Protocol):
-    """Receives progress; :class:`convlab.build.progress.ConsoleReporter` prints it."""
+    """Receives progress; :class:`convlab.publish.progress.ConsoleReporter` prints it."""
 
     def cached(self, lesson: Lesson) -> None: ...
     def start(self, lesson: Lesson, reason: str) -> None: ...
@@ -30,17 +30,6 @@ class SilentReporter:
     def start(self, lesson: Lesson, reason: str) -> None: ...
     def cell(self, done: int, total: int, elapsed_s: float) -> None: ...
     def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one lesson in a build."""
-
-    lesson: Lesson
-    entry: Entry | None  # None when it failed
-    from_cache: bool
-    reason: str  # why it ran ("its code changed", ...) or "cached"
-    error: str | None = None
 
 
 def run_lessons(
@@ -56,7 +45,9 @@ def run_lessons(
     A failing lesson does not stop the others; its error is in its :class:`Outcome`.
     """
     reporter = reporter or SilentReporter()
+    profile.check_slugs([lesson.slug for lesson in project.lessons()])
     cache = Cache(project.cache_dir)
+    cache.sweep()
     outcomes = []
     for lesson in project.lessons() if lessons is None else lessons:
         parts = key_parts(lesson, profile)
@@ -79,9 +70,12 @@ def run_lessons(
             "hardware": environment.hardware(),
             "versions": installed_versions(),
             "commit": environment.git_commit(project.root),
-            "seed": profile.seed,
+            "commit_sha": environment.full_commit(project.root),
+            "overrides": profile.overrides(lesson.slug),
             "data": run.data,
             "results": run.results,
+            "expectations": run.expectations,
+            "modules": module_digests(run.modules),
         }
         entry = cache.store(lesson.name, profile.name, parts, run.notebook, meta)
         reporter.finish(lesson, run.seconds, None)

@@ -12,14 +12,23 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from convlab.build.project import Lesson
+from convlab.publish.project import Lesson
+
+LOG_WIDTH = 200  # columns for tables when the output is a log, not a terminal
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console that never wraps a line when writing to a log (CI, a redirected build)."""
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else LOG_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=not probe.is_terminal, width=width)
 
 
 class ConsoleReporter:
     """Prints build progress with rich."""
 
-    def __init__(self, console: Console | None = None, log_every_s: float = 30.0) -> None:
-        self.console = console or Console(stderr=True, highlight=False)
+    def __init__(self, output: Console | None = None, log_every_s: float = 30.0) -> None:
+        self.console = output or console(stderr=True)
         self.log_every_s = log_every_s
         self.progress: Progress | None = None
         self.task = None

@@ -54,6 +54,11 @@ def git_commit(root: Path) -> str:
     return f"{commit}+changes" if dirty else commit
 
 
+def full_commit(root: Path) -> str | None:
+    """The 40-digit commit hash of the checkout at ``root``, or ``None`` outside git."""
+    return _run("git", "rev-parse", "HEAD", cwd=root) or None
+
+
 def utc_now() -> str:
     """The current time, e.g. ``"2026-11-22 14:03 UTC"``."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

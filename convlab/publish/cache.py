@@ -1,22 +1,24 @@
-"""The execution cache: a lesson's executed notebook, kept until something it depends on changes.
+"""The execution cache: a lesson's executed notebook, kept until something it uses changes.
 
-A lesson's result depends on:
+A lesson's result depends on, and only on:
 
-* its code cells (prose cells are re-rendered without re-running anything),
-* the convlab package that it imports (every ``.py`` and ``.toml`` file in it),
+* its code cells and the placeholders of its prose (prose edits re-render without a run),
 * the installed Python, TensorFlow, Keras and NumPy versions,
-* the profile (its name, seed and this lesson's settings),
-* the data it loaded: recorded during the run, re-fingerprinted at every lookup.
+* its profile overrides (not its time budget, not other lessons' settings),
+* the convlab modules it imported while it ran, recorded from the kernel,
+* the data files it loaded, recorded during the run.
 
-The first four are hashed into a key. An entry lives in
-``<cache>/<profile>/<lesson>/<key>/`` (``notebook.ipynb`` + ``meta.json``). It is written in a
-temporary folder and renamed into place, so an interrupted build leaves either the whole entry
-or none of it; temporary folders of dead processes are swept on the next start.
+The first three are hashed into a key. The last two are checked at every lookup, by hashing
+the recorded files again: so a comment in the build code or the CLI, which no lesson
+imports, re-runs nothing, and a change to ``convlab/viz.py`` re-runs the lessons that drew
+with it. An entry lives in ``<cache>/<profile>/<lesson>/<key>/`` (``notebook.ipynb`` +
+``meta.json``). It is written in a temporary folder and renamed into place, so an interrupted
+build leaves either the whole entry or none of it; temporary folders of dead processes are
+swept by the next build (:meth:`Cache.sweep`).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -31,9 +33,9 @@ from typing import Any
 import nbformat
 
 import convlab
-from convlab.build.project import Lesson
-from convlab.config import Profile
 from convlab.data import fingerprint
+from convlab.profile import Profile
+from convlab.publish.project import Lesson
 
 NOTEBOOK = "notebook.ipynb"
 META = "meta.json"
@@ -41,14 +43,28 @@ TMP_PREFIX = ".tmp-"
 VERSIONED_PACKAGES = ("tensorflow", "keras", "numpy")
 
 
-@functools.cache
-def library_digest() -> str:
-    """sha256 over the convlab package's source and profile files (hashed once per process)."""
-    package = Path(convlab.__file__).parent
-    h = hashlib.sha256()
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+PACKAGE = Path(convlab.__file__).resolve().parent
+
+
+def module_digests(modules: dict[str, str]) -> dict[str, str]:
+    """``{"convlab/viz.py": sha256}`` for the convlab modules a lesson imported.
+
+    ``modules`` maps module names to their files, as the kernel reported them."""
+    digests = {}
+    for path in sorted({Path(f).resolve() for f in modules.values()}):
+        if path.is_relative_to(PACKAGE) and path.is_file():
+            relative = Path(PACKAGE.name) / path.relative_to(PACKAGE)
+            digests[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def changed_module(digests: dict[str, str]) -> str | None:
+    """The first recorded convlab module whose source differs now, or ``None``."""
+    for relative, digest in digests.items():
+        path = PACKAGE.parent / relative
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return relative
+    return None
 
 
 def installed_versions() -> dict[str, str]:
@@ -66,19 +82,18 @@ def key_parts(lesson: Lesson, profile: Profile) -> dict[str, Any]:
     """What the cache key hashes, by name (kept in the entry to explain later misses)."""
     return {
         "code": lesson.code_digest(),
-        "convlab": library_digest(),
         "versions": installed_versions(),
-        "profile": profile.fingerprint(lesson.name),
+        "profile": profile.fingerprint(lesson.slug),
     }
 
 
 def key_of(parts: dict[str, Any]) -> str:
+    """The short hash naming an entry."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
 _PART_NAMES = {
     "code": "its code changed",
-    "convlab": "the convlab package changed",
     "versions": "installed versions changed",
     "profile": "its profile settings changed",
 }
@@ -109,11 +124,12 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Cache:
-    """Executed lessons under ``root``, one entry per (profile, lesson)."""
+    """Executed lessons under ``root``, one entry per (profile, lesson).
+
+    Reading never deletes: only :meth:`sweep` (called by a build) and :meth:`store` do."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.sweep()
 
     def _folder(self, profile: str, lesson: str) -> Path:
         return self.root / profile / lesson
@@ -139,7 +155,11 @@ class Cache:
             old = Entry(candidates[0]).meta.get("key_parts", {})
             changed = [text for part, text in _PART_NAMES.items() if old.get(part) != parts[part]]
             return None, "; ".join(changed) or "its cache key changed"
-        for source in entry.meta.get("data", []):
+        meta = entry.meta
+        module = changed_module(meta.get("modules", {}))
+        if module:
+            return None, f"{module} changed"
+        for source in meta.get("data", []):
             location = source.get("location", "")
             if not Path(location).exists() or fingerprint(location) != source.get("fingerprint"):
                 return None, f"its data changed ({location})"

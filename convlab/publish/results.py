@@ -1,0 +1,257 @@
+"""The course's results in one place: ``results.json``, the results page, and build comparison.
+
+``results.json`` (in ``site/``, written at every build) has this shape, version
+``SCHEMA``; a reader of it should check ``schema`` first::
+
+    {"schema": "convlab-results/1", "profile": "quick", "profile_description": "...",
+     "built_at": "2026-11-23 05:40 UTC", "build_seconds": 41.2,
+     "lessons": [{"lesson": "02_dense_baseline", "slug": "dense_baseline", "title": "...",
+                  "seconds": 38.1, "from_cache": false, "executed_at": "...",
+                  "hardware": "...", "commit": "abc1234", "data": ["CIFAR-10 (...)"],
+                  "overrides": {"epochs": 2},
+                  "results": [{"name": "test_accuracy", "value": 0.37, "fmt": "{:.1%}",
+                               "reference": 0.47, "reference_name": "dense_baseline..."}],
+                  "expectations": [{"name": "...", "rule": "...", "status": "passed",
+                                    "value": 0.37}]}]}
+
+``value`` and ``reference`` are plain numbers (accuracies as fractions); ``fmt`` says how the
+course prints them; ``status`` is ``passed`` or ``skipped`` (a failed expectation fails the
+build, so none is ever published).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from convlab.profile import Profile
+from convlab.publish.cache import Entry
+from convlab.publish.outcome import Outcome
+
+SCHEMA = "convlab-results/1"
+JSON_NAME = "results.json"
+PAGE_NAME = "results.md"
+CHART_NAME = "results-accuracy.svg"
+
+
+class ResultsError(ValueError):
+    """A results file that cannot be read or is of another schema."""
+
+
+def lesson_record(outcome: Outcome) -> dict[str, Any]:
+    """One lesson's entry of ``results.json``, from its cached run."""
+    entry: Entry | None = outcome.entry
+    meta = entry.meta if entry else {}
+    title, _ = outcome.lesson.title_and_summary()
+    return {
+        "lesson": outcome.lesson.name,
+        "slug": outcome.lesson.slug,
+        "title": title,
+        "seconds": meta.get("seconds"),
+        "from_cache": outcome.from_cache,
+        "executed_at": meta.get("executed_at"),
+        "hardware": meta.get("hardware"),
+        "commit": meta.get("commit"),
+        "data": [d.get("description", d.get("dataset")) for d in meta.get("data", [])],
+        "overrides": meta.get("overrides", {}),
+        "results": [{k: r.get(k) for k in ("name", "value", "fmt", "reference",
+                                           "reference_name")} for r in meta.get("results", [])],
+        "expectations": [{k: e.get(k) for k in ("name", "rule", "status", "value")}
+                         for e in meta.get("expectations", [])],
+    }
+
+
+def collect(outcomes: list[Outcome], profile: Profile, *, built_at: str,
+            build_seconds: float | None = None) -> dict[str, Any]:
+    """The whole build's results, in ``results.json``'s shape."""
+    return {
+        "schema": SCHEMA,
+        "profile": profile.name,
+        "profile_description": profile.description,
+        "built_at": built_at,
+        "build_seconds": build_seconds,
+        "lessons": [lesson_record(o) for o in outcomes if o.entry is not None],
+    }
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read ``results.json``, or the one inside a built ``site/`` folder."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / JSON_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"no results at {path}: give a built site/ folder or a "
+                           f"{JSON_NAME}") from None
+    except json.JSONDecodeError as err:
+        raise ResultsError(f"{path} is not valid JSON: {err}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ResultsError(f"{path} is not a convlab results file of schema {SCHEMA}")
+    return data
+
+
+def show(result: dict[str, Any], value: float | None = None) -> str:
+    """A result's value (or ``value``) as the course prints it."""
+    value = result["value"] if value is None else value
+    try:
+        return str(result.get("fmt") or "{:.4g}").format(value)
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def difference(result: dict[str, Any]) -> str:
+    """Measured minus the tutorial's figure: points for percentages, else a signed number."""
+    if result.get("reference") is None:
+        return ""
+    delta = result["value"] - result["reference"]
+    if "%" in str(result.get("fmt")):
+        return f"{100 * delta:+.1f} points"
+    return f"{delta:+,.4g}"
+
+
+def table_rows(data: dict[str, Any]) -> list[list[str]]:
+    """Rows of lesson, result, measured, tutorial, difference, for every recorded result."""
+    rows = []
+    for lesson in data["lessons"]:
+        for result in lesson["results"]:
+            ref = result.get("reference")
+            rows.append([lesson["lesson"], result["name"].replace("_", " "), show(result),
+                         "" if ref is None else show(result, ref), difference(result)])
+    return rows
+
+
+@dataclass(frozen=True)
+class Move:
+    """A result that differs between two builds."""
+
+    lesson: str
+    name: str
+    old: float | None  # None: new in this build
+    new: float | None  # None: gone from this build
+    fmt: str
+    beyond_tolerance: bool
+    worse: bool  # in the direction that makes the course look worse
+
+    def describe(self) -> str:
+        shown = {"fmt": self.fmt}
+        old = "absent" if self.old is None else show(shown, self.old)
+        new = "absent" if self.new is None else show(shown, self.new)
+        flag = " (beyond tolerance, worse)" if self.worse else (
+            " (beyond tolerance)" if self.beyond_tolerance else "")
+        return f"{self.lesson} {self.name}: {old} -> {new}{flag}"
+
+
+def _worse(name: str, old: float, new: float) -> bool:
+    if "accuracy" in name:
+        return new < old
+    if "loss" in name or "error" in name:
+        return new > old
+    return True  # a count or a check value that moved: treat any move as suspect
+
+
+def compare(old: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.02) -> list[Move]:
+    """Every result that moved between builds ``old`` and ``new``.
+
+    ``tolerance`` is absolute for fractions (0.02 = 2 points of accuracy) and relative for
+    other numbers (0.02 = 2%). A result missing from ``new`` is a worse move."""
+    def by_key(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+        return {(lesson["slug"], r["name"]): {**r, "lesson": lesson["lesson"]}
+                for lesson in data["lessons"] for r in lesson["results"]}
+
+    before, after = by_key(old), by_key(new)
+    moves = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key), after.get(key)
+        ref = b or a
+        assert ref is not None
+        if a is None or b is None:
+            moves.append(Move(ref["lesson"], key[1], a and a["value"], b and b["value"],
+                              ref.get("fmt", ""), True, b is None))
+            continue
+        if a["value"] == b["value"]:
+            continue
+        fraction = "%" in str(b.get("fmt"))
+        allowed = tolerance if fraction else tolerance * max(abs(a["value"]), 1e-12)
+        beyond = abs(b["value"] - a["value"]) > allowed
+        moves.append(Move(b["lesson"], key[1], a["value"], b["value"], b.get("fmt", ""), beyond,
+                          beyond and _worse(key[1], a["value"], b["value"])))
+    return moves
+
+
+def page_markdown(data: dict[str, Any]) -> str:
+    """The results page: each result beside the tutorial's, then the build report."""
+    from convlab.report import markdown_table  # the one table writer of the course
+
+    lines = [
+        "# Results",
+        "",
+        "Every number below was measured by the build that made this site, from the lessons' "
+        f"own code: the **{data['profile']}** profile ({data['profile_description']}), built "
+        f"{data['built_at']}. The same data is in [`{JSON_NAME}`]({JSON_NAME}) (schema "
+        f"`{SCHEMA}`) for scripts and for comparing builds (`convlab results --compare`).",
+        "",
+    ]
+    if any(r.get("reference") is not None for lesson in data["lessons"]
+           for r in lesson["results"]):
+        lines += [f"![Measured accuracy beside the original tutorials' figures]({CHART_NAME})",
+                  ""]
+    lines += ["## Results beside the original tutorials", ""]
+    lines.append(markdown_table(["lesson", "result", "this build", "original tutorial",
+                                 "difference"], table_rows(data)))
+    lines += ["", "## Where they come from", ""]
+    rows = []
+    for lesson in data["lessons"]:
+        link = f"[{lesson['title']}](lessons/{lesson['slug']}.ipynb)"
+        overrides = ", ".join(f"{k} = {v}" for k, v in lesson["overrides"].items())
+        rows.append([link, "; ".join(lesson["data"]) or "none",
+                     overrides or "its own (full) values", lesson["hardware"] or ""])
+    lines.append(markdown_table(["lesson", "data", "run size", "hardware"], rows))
+    lines += ["", "## Build report", ""]
+    rows = []
+    for lesson in data["lessons"]:
+        checks = lesson["expectations"]
+        passed = sum(e["status"] == "passed" for e in checks)
+        skipped = sum(e["status"] == "skipped" for e in checks)
+        rows.append([lesson["lesson"], f"{lesson['seconds'] or 0:.1f} s",
+                     "reused from the cache" if lesson["from_cache"] else "executed",
+                     f"{passed} checked" + (f", {skipped} skipped" if skipped else ""),
+                     lesson["executed_at"] or ""])
+    lines.append(markdown_table(["lesson", "run time", "this build", "expectations",
+                                 "executed at"], rows))
+    executed = sum(not lesson["from_cache"] for lesson in data["lessons"])
+    lines += ["", f"{executed} of {len(data['lessons'])} lessons executed in this build, the "
+                  "others reused from the execution cache."]
+    return "\n".join(lines) + "\n"
+
+
+def accuracy_chart(data: dict[str, Any], path: Path) -> bool:
+    """Bar chart of measured against reference accuracies; ``False`` if there is none."""
+    pairs = [(f"{lesson['slug']}\n{r['name'].replace('_', ' ')}", r["value"], r["reference"])
+             for lesson in data["lessons"] for r in lesson["results"]
+             if r.get("reference") is not None and "%" in str(r.get("fmt"))]
+    if not pairs:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from convlab import style
+
+    with style.page_style():
+        fig, ax = plt.subplots(figsize=(7.5, 0.5 + 0.45 * len(pairs)))
+        y = np.arange(len(pairs))
+        ax.barh(y + 0.2, [p[1] for p in pairs], 0.4, label=f"this build ({data['profile']})")
+        ax.barh(y - 0.2, [p[2] for p in pairs], 0.4, label="original tutorial", alpha=0.6)
+        ax.set_yticks(y, [p[0] for p in pairs])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_title("accuracy: measured and reported")
+        ax.legend(loc="lower right")
+        style.save(fig, path)
+    return True

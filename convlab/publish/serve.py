@@ -1,0 +1,64 @@
+"""``convlab serve``: the site on localhost, re-rendered as an author saves a lesson.
+
+``mkdocs serve`` shows the pages and reloads the browser when ``docs/`` changes; this module
+watches ``lessons/*.py`` and, when one is saved, brings its page up to date through the
+cache: a prose edit only re-renders the page (about a second), a code edit re-executes that
+lesson alone.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from convlab.profile import Profile
+from convlab.publish import site
+from convlab.publish.execute import LessonError
+from convlab.publish.pipeline import Reporter, run_lessons
+from convlab.publish.progress import ConsoleReporter
+from convlab.publish.project import Project
+
+POLL_S = 0.5
+
+
+def _mtimes(project: Project) -> dict[str, float]:
+    return {lesson.name: lesson.path.stat().st_mtime_ns for lesson in project.lessons()}
+
+
+def refresh(project: Project, profile: Profile, reporter: Reporter | None = None) -> list[str]:
+    """Execute what the cache lacks and re-render every page; the names of failed lessons.
+
+    A failing lesson keeps its previous page; its error is printed, not raised, so that the
+    preview keeps running while the author fixes it."""
+    outcomes = run_lessons(project, profile, reporter=reporter)
+    good = [o for o in outcomes if o.error is None]
+    for failed in (o for o in outcomes if o.error):
+        print(failed.error, file=sys.stderr)
+    site.render(project, profile, good, prune=not any(o.error for o in outcomes))
+    return [o.lesson.name for o in outcomes if o.error]
+
+
+def serve(project: Project, profile: Profile, *, port: int = 8000) -> None:
+    """Render, start ``mkdocs serve`` on 127.0.0.1:``port``, and re-render on every save."""
+    reporter = ConsoleReporter()
+    refresh(project, profile, reporter)
+    command = [sys.executable, "-m", "mkdocs", "serve", "--livereload",
+               "--dev-addr", f"127.0.0.1:{port}", "--config-file", str(project.mkdocs_yml)]
+    server = subprocess.Popen(command, cwd=project.root)
+    print(f"serving http://127.0.0.1:{port}/ ; edit lessons/*.py and the page follows "
+          "(Ctrl-C stops)", file=sys.stderr)
+    seen = _mtimes(project)
+    try:
+        while server.poll() is None:
+            time.sleep(POLL_S)
+            now = _mtimes(project)
+            if now != seen:
+                seen = now
+                try:
+                    refresh(project, profile, reporter)
+                except (LessonError, site.SiteError, ValueError) as err:
+                    print(f"not re-rendered: {err}", file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

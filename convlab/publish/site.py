@@ -1,0 +1,258 @@
+"""Turn executed lessons into site pages and downloads, then run mkdocs.
+
+For each lesson, the page is the lesson's *current* notebook (so prose edits show without
+re-running) with the outputs and prose values of its cached execution, plus a box saying how
+the page was made and where to download it. Written under ``docs/`` (generated folders, never
+edited by hand):
+
+* ``docs/lessons/<slug>.ipynb``: the page, rendered by mkdocs-jupyter at ``lessons/<slug>/``;
+* ``docs/downloads/NN_slug.py`` and ``.ipynb``: what a reader downloads or opens in Colab: the
+  same run, with a first cell that installs convlab at the commit that built the page, and
+  links to other lessons pointing at the published site.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import yaml
+
+from convlab.profile import Profile
+from convlab.publish import placeholders
+from convlab.publish.outcome import Outcome
+from convlab.publish.project import INJECTED_TAG, Lesson, Project, parameters_cell
+
+PAGES = "lessons"
+DOWNLOADS = "downloads"
+INSTALL_TAG = "convlab-install"
+PROVENANCE_TAG = "convlab-provenance"
+# A link from one lesson to another, as written in lessons: ../dense_baseline/ (or with #anchor)
+LESSON_LINK = re.compile(r"\]\(\.\./([a-z0-9_]+)/(#[^)]*)?\)")
+
+
+class SiteError(RuntimeError):
+    """The site could not be rendered or mkdocs failed; the message says why."""
+
+
+def settings(project: Project) -> dict[str, Any]:
+    """mkdocs.yml, where the site's address (``site_url``) and repository (``repo_url``) live."""
+    return yaml.safe_load(project.mkdocs_yml.read_text(encoding="utf-8")) or {}
+
+
+def github_repo(repo_url: str) -> str | None:
+    """``owner/name`` of a GitHub repository URL, else ``None``."""
+    match = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)/?", repo_url or "")
+    return match.group(1) if match else None
+
+
+def merge_outputs(
+    lesson: Lesson, current: nbformat.NotebookNode, executed: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """``current`` (the lesson as it is now) with the outputs and prose values of ``executed``.
+
+    Both must have the same code cells and placeholders: the cache key guarantees it for a
+    valid entry. The cell the profile injected comes with the run. Every code cell must have
+    run; a page never silently lacks its outputs."""
+    injected = next((c for c in executed.cells if INJECTED_TAG in c.metadata.get("tags", [])),
+                    None)
+    parameters = parameters_cell(current)
+    if injected is not None and parameters is not None:
+        current.cells.insert(current.cells.index(parameters) + 1, nbformat.from_dict(injected))
+    new = [c for c in current.cells if c.cell_type == "code"]
+    old = [c for c in executed.cells if c.cell_type == "code"]
+    if [c.source.strip() for c in new] != [c.source.strip() for c in old]:
+        raise SiteError(f"{lesson.name}: the cached run does not match the lesson's code cells")
+    for number, (target, source) in enumerate(zip(new, old, strict=True), start=1):
+        if source.get("execution_count") is None:
+            raise SiteError(f"{lesson.name}: code cell {number} has no recorded execution")
+        target.outputs = source.outputs
+        target.execution_count = source.execution_count
+    prose = [c for c in current.cells if c.cell_type == "markdown" and placeholders.find(c.source)]
+    ran = [c for c in executed.cells if c.cell_type == "markdown"
+           and "values" in c.get("metadata", {}).get("convlab", {})]
+    if len(prose) != len(ran):
+        raise SiteError(f"{lesson.name}: the cached run has values for {len(ran)} Markdown "
+                        f"cells, the lesson has placeholders in {len(prose)}: re-run it")
+    for target, source in zip(prose, ran, strict=True):
+        try:
+            target.source = placeholders.fill(target.source, source.metadata.convlab["values"])
+        except placeholders.PlaceholderError as err:
+            raise SiteError(f"{lesson.name}: {err}") from None
+    current.metadata.update(executed.metadata)
+    return current
+
+
+def provenance_html(lesson: Lesson, meta: dict[str, Any], profile: Profile, from_cache: bool,
+                    repo: str | None) -> str:
+    """The box at the top of a lesson page: how, where and from what data it was built."""
+    versions = meta.get("versions", {})
+    e = html.escape
+    cache_note = (
+        "reused from the execution cache (nothing it depends on changed)"
+        if from_cache
+        else "executed in this build"
+    )
+    overrides = meta.get("overrides", {})
+    size = (", ".join(f"{k} = {v!r}" for k, v in overrides.items()) + " (shrunk by the profile)"
+            if overrides else "the lesson's own values")
+    facts = [
+        ("Profile", f"<strong>{e(profile.name)}</strong>: {e(profile.description)}; "
+                    f"{e(size)}"),
+        ("Hardware", e(meta.get("hardware", "unknown"))),
+        ("Software", f"TensorFlow {e(versions.get('tensorflow', '?'))}, "
+                     f"Keras {e(versions.get('keras', '?'))}, "
+                     f"NumPy {e(versions.get('numpy', '?'))}, "
+                     f"Python {e(versions.get('python', '?'))}"),
+        ("Run", f"{meta.get('seconds', 0):.0f} s wall time, "
+                f"{e(meta.get('executed_at', '?'))}, "
+                f"commit <code>{e(meta.get('commit', '?'))}</code>"),
+        ("This page", cache_note),
+    ]
+    for source in meta.get("data", []):
+        facts.append(("Data", e(source.get("description", source.get("dataset", "?")))))
+    checks = meta.get("expectations", [])
+    if checks:
+        passed = sum(c["status"] == "passed" for c in checks)
+        skipped = sum(c["status"] == "skipped" for c in checks)
+        facts.append(("Checks", f"{passed} expectation(s) checked and met under this profile"
+                                + (f", {skipped} for other profiles skipped" if skipped else "")))
+    links = [
+        f'<a href="../../{DOWNLOADS}/{lesson.name}.py" download>lesson (.py)</a>',
+        f'<a href="../../{DOWNLOADS}/{lesson.name}.ipynb" download>executed notebook (.ipynb)</a>',
+    ]
+    if repo:
+        colab = (f"https://colab.research.google.com/github/{repo}/blob/gh-pages/"
+                 f"{DOWNLOADS}/{lesson.name}.ipynb")
+        links.append(f'<a href="{colab}">Open in Colab</a>')
+    facts.append(("Get it", " · ".join(links)))
+    rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
+    return (
+        '<div class="admonition info convlab-provenance">'
+        '<p class="admonition-title">How this page was built</p>'
+        f"<table>{rows}</table></div>"
+    )
+
+
+def install_cell(repo_url: str, commit: str | None) -> nbformat.NotebookNode:
+    """The first cell of a download: install convlab at the commit that built the page."""
+    ref = f"@{commit}" if commit else ""
+    where = f"commit {commit[:10]}" if commit else "the repository's default branch"
+    source = (
+        f"# Outside the course repository (Colab, a download)? This installs convlab at {where},\n"
+        "# the code that built this notebook's published page.\n"
+        "import importlib.util, subprocess, sys  # noqa: E401\n"
+        'if importlib.util.find_spec("convlab") is None:\n'
+        f'    package = "convlab @ git+{repo_url}{ref}"\n'
+        '    print("installing", package)\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)'
+    )
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
+
+
+def published_links(notebook: nbformat.NotebookNode, site_url: str) -> None:
+    """Point links between lessons (``../slug/``) at the published pages."""
+    base = site_url.rstrip("/") + f"/{PAGES}/"
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LESSON_LINK.sub(lambda m: f"]({base}{m.group(1)}/{m.group(2) or ''})",
+                                          cell.source)
+
+
+def _insert_after_title(notebook: nbformat.NotebookNode, cell: nbformat.NotebookNode) -> None:
+    first = notebook.cells[0] if notebook.cells else None
+    at = 1 if first is not None and first.cell_type == "markdown" else 0
+    notebook.cells.insert(at, cell)
+
+
+def _renumber(notebook: nbformat.NotebookNode) -> None:
+    """Execution counts 1, 2, 3, ... in cell order (as a reader running it would see them)."""
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for output in cell.outputs:
+                if "execution_count" in output:
+                    output["execution_count"] = count
+
+
+def render(project: Project, profile: Profile, outcomes: list[Outcome], *,
+           prune: bool = True) -> None:
+    """Write every lesson page and download from the build's outcomes (all must have entries).
+
+    ``prune`` removes the pages of lessons that are not among ``outcomes`` (removed or
+    renamed lessons); the live preview keeps a failing lesson's last page instead."""
+    config = settings(project)
+    repo_url, site_url = config.get("repo_url", ""), config.get("site_url", "")
+    pages, downloads = project.docs_dir / PAGES, project.docs_dir / DOWNLOADS
+    for folder in (pages, downloads):
+        folder.mkdir(parents=True, exist_ok=True)
+    written: set[Path] = set()
+    for outcome in outcomes:
+        lesson, entry = outcome.lesson, outcome.entry
+        if entry is None:
+            raise SiteError(f"{lesson.name} has no executed notebook to render")
+        meta = entry.meta
+        notebook = merge_outputs(lesson, lesson.read(), entry.notebook())
+        _renumber(notebook)
+        nbformat.validate(notebook)
+
+        download = nbformat.from_dict(notebook)
+        download.cells.insert(0, install_cell(repo_url, meta.get("commit_sha")))
+        published_links(download, site_url)
+        _write_if_changed(downloads / f"{lesson.name}.ipynb", nbformat.writes(download), written)
+        text = jupytext.writes(_without_outputs(download), fmt="py:percent")
+        _write_if_changed(downloads / f"{lesson.name}.py", text, written)
+
+        box = provenance_html(lesson, meta, profile, outcome.from_cache, github_repo(repo_url))
+        _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
+            box, metadata={"tags": [PROVENANCE_TAG]}))
+        _write_if_changed(pages / f"{lesson.slug}.ipynb", nbformat.writes(notebook), written)
+    for folder in (pages, downloads) if prune else ():  # removed or renamed lessons
+        for stale in set(folder.iterdir()) - written:
+            stale.unlink()
+
+
+def _write_if_changed(path: Path, text: str, written: set[Path]) -> None:
+    """Write ``text`` unless the file already holds it (so a live preview reloads only it)."""
+    written.add(path)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def _without_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    bare = nbformat.from_dict(notebook)
+    for cell in bare.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    bare.metadata.pop("jupytext", None)
+    return bare
+
+
+def run_mkdocs(project: Project) -> None:
+    """``mkdocs build --strict`` into a temporary folder, then swap it in as ``site/``."""
+    staging = project.root / ".site-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    # No --quiet: it hides warnings from the counter that makes --strict fail the build.
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict",
+               "--config-file", str(project.mkdocs_yml), "--site-dir", str(staging)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(command, cwd=project.root, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SiteError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}".rstrip())
+    previous = project.root / ".site-previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if project.site_dir.exists():
+        project.site_dir.rename(previous)
+    staging.rename(project.site_dir)
+    shutil.rmtree(previous, ignore_errors=True)
