@@ -6,17 +6,22 @@ Run ``convlab --help`` (or ``convlab COMMAND --help``) for the options.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from convlab.profile import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from convlab.publish import environment, results
 from convlab.publish.cache import Cache, key_parts
+from convlab.publish.outcome import Outcome
 from convlab.publish.pipeline import BuildFailed, build, run_lessons
 from convlab.publish.progress import ConsoleReporter, console
 from convlab.publish.project import Project, ProjectError
@@ -29,7 +34,10 @@ examples:
   convlab run 02                   execute lesson 02 now (and cache the result)
   convlab serve                    the site on localhost; saving a lesson re-renders its page
   convlab list                     which lessons are cached, and why the others would run
-  convlab results                  the numbers each cached lesson measured
+  convlab results                  each cached lesson's results beside the tutorials' figures
+  convlab results --json           the same as results.json (schema in convlab/publish/results.py)
+  convlab results --compare site-old/ --fail-on-regression
+                                   what moved since another build; exit 1 if worse beyond tolerance
   convlab clean                    empty the execution cache
 
 environment: CONVLAB_DATA_DIR (folders with local dataset copies), CONVLAB_OFFLINE=1 (never
@@ -73,19 +81,50 @@ def _parser() -> argparse.ArgumentParser:
     _profile_arg(p)
 
     p = commands.add_parser("results", help="show the results recorded by cached lessons")
-    p.add_argument("--profile", default=None, help="only this profile (default: all)")
+    _profile_arg(p)
+    p.add_argument("--json", action="store_true", help="print results.json's data instead")
+    p.add_argument("--compare", metavar="OTHER",
+                   help="another build: a site/ folder or a results.json file")
+    p.add_argument("--tolerance", type=float, default=0.02,
+                   help="allowed move: absolute for accuracies (0.02 = 2 points), relative "
+                        "otherwise (default 0.02)")
+    p.add_argument("--fail-on-regression", action="store_true",
+                   help="with --compare: exit 1 when a result got worse beyond the tolerance")
 
     p = commands.add_parser("clean", help="delete cached executions")
     p.add_argument("--profile", default=None, help="only this profile (default: all)")
     return parser
 
 
-def _format(result: dict) -> str:
-    value = result.get("value")
-    try:
-        return result.get("fmt", "{}").format(value)
-    except (ValueError, TypeError):
-        return str(value)
+def _results(project: Project, args: argparse.Namespace, out: Console) -> int:
+    """``convlab results``: the table, its JSON, or a comparison with another build."""
+    profile = load_profile(args.profile)
+    cache = Cache(project.cache_dir)
+    outcomes = []
+    for lesson in project.lessons():
+        entry, reason = cache.lookup(lesson.name, profile.name, key_parts(lesson, profile))
+        if entry is not None:
+            outcomes.append(Outcome(lesson, entry, True, reason))
+    data = results.collect(outcomes, profile, built_at=environment.utc_now())
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    if args.compare:
+        moves = results.compare(results.load(Path(args.compare)), data,
+                                tolerance=args.tolerance)
+        for move in moves:
+            out.print(move.describe())
+        worse = [m for m in moves if m.worse]
+        out.print(f"{len(moves)} result(s) moved, {sum(m.beyond_tolerance for m in moves)} "
+                  f"beyond the tolerance, {len(worse)} of them worse")
+        return 1 if worse and args.fail_on_regression else 0
+    table = Table("lesson", "result", f"this build ({profile.name})", "original tutorial",
+                  "difference")
+    for row in results.table_rows(data):
+        table.add_row(*row)
+    out.print(table if table.row_count else
+              f"no cached results for the {profile.name} profile: run `convlab build`")
+    return 0
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -118,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BuildFailed(outcome.error)
             assert outcome.entry is not None
             for result in outcome.entry.meta.get("results", []):
-                out.print(f"{result['name']}: {_format(result)}")
+                out.print(f"{result['name']}: {results.show(result)}")
             print(f"executed notebook: {outcome.entry.path / 'notebook.ipynb'}")
         elif args.command == "serve":
             from convlab.publish.serve import serve
@@ -133,19 +172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 table.add_row(lesson.name, reason if reason == "cached" else f"would run: {reason}")
             out.print(table)
         elif args.command == "results":
-            table = Table("profile", "lesson", "quantity", "measured", "reference", "executed")
-            for entry in Cache(project.cache_dir).entries(args.profile):
-                meta = entry.meta
-                for result in meta.get("results", []):
-                    ref = result.get("reference")
-                    ref_text = "" if ref is None else _format({**result, "value": ref})
-                    table.add_row(meta["profile"], meta["lesson"], result["name"],
-                                  _format(result), ref_text, meta.get("executed_at", ""))
-            out.print(table if table.row_count else "no results cached yet: run `convlab build`")
+            return _results(project, args, out)
         elif args.command == "clean":
             count = Cache(project.cache_dir).clear(args.profile)
             out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}")
-    except (ProjectError, ProfileError) as error:
+    except (ProjectError, ProfileError, results.ResultsError) as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
         return 2
     except (BuildFailed, SiteError) as error:

@@ -15,7 +15,7 @@ from convlab.cli import main
 def test_help_documents_every_command():
     done = subprocess.run([sys.executable, "-m", "convlab", "--help"], capture_output=True,
                           text=True, check=True)
-    for command in ("build", "run", "list", "results", "clean", "CONVLAB_DATA_DIR"):
+    for command in ("build", "run", "serve", "list", "results", "clean", "CONVLAB_DATA_DIR"):
         assert command in done.stdout
 
 
@@ -29,8 +29,8 @@ def test_run_list_results_clean(tiny_project, capsys, monkeypatch):
     assert "share_of_zeros: 0.1" in out and "notebook.ipynb" in out
     assert main(["list", "--profile", tiny]) == 0
     assert "cached" in capsys.readouterr().out
-    assert main(["results"]) == 0
-    assert "share_of_zeros" in capsys.readouterr().out
+    assert main(["results", "--profile", tiny]) == 0
+    assert "share of zeros" in capsys.readouterr().out
     assert main(["clean"]) == 0
     assert "removed 1" in capsys.readouterr().out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from convlab.profile import load_profile
+from convlab.publish import placeholders
 from convlab.publish.execute import execute
 from convlab.publish.project import Project
+from convlab.references import TUTORIAL
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = Project(REPO).lessons()
@@ -71,3 +74,37 @@ def test_a_lesson_runs_as_a_plain_script(data_dir):
     assert done.returncode == 0, done.stderr
     assert "| training images |" in done.stdout  # report tables print as Markdown
     assert "✓ checked: centred mean between" in done.stdout  # its expectations, as "full"
+
+
+# A run figure typed into prose: a percentage, or a duration in seconds or minutes.
+RUN_FIGURE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:%|s\b|seconds?\b|min\b|minutes?\b)")
+# Facts, not results of a run: chance on ten classes.
+FACTS = {"10%"}
+
+
+def _allowed_figures() -> set[str]:
+    allowed = set(FACTS)
+    for ref in TUTORIAL.values():
+        for digits in (0, 1, 2):
+            allowed.add(f"{100 * ref.value:.{digits}f}%")
+    return allowed
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_prose_states_no_run_figure_by_hand(lesson):
+    allowed = _allowed_figures()
+    for cell in lesson.read().cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = placeholders.PATTERN.sub("", cell.source)
+        text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", "", text, flags=re.S)  # formulas
+        text = re.sub(r"`[^`]*`", "", text)  # code
+        typed = [f.replace(" ", "") for f in RUN_FIGURE.findall(text)]
+        stray = [f for f in typed if f not in allowed]
+        assert not stray, (f"{lesson.name} types {stray} into its prose: use a "
+                           "{{ placeholder }} for a run's figure, or convlab.references for a "
+                           "tutorial's")
+
+
+def test_the_prose_scan_catches_a_typed_accuracy():
+    assert RUN_FIGURE.findall("it reaches 43.7% after 12 s") == ["43.7%", "12 s"]

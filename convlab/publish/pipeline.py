@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 from convlab.profile import Profile
-from convlab.publish import environment, site
+from convlab.publish import environment, results, site
 from convlab.publish.cache import Cache, installed_versions, key_parts, module_digests
 from convlab.publish.execute import LessonError, execute
 from convlab.publish.outcome import Outcome
@@ -94,6 +95,7 @@ def build(
     """Execute what the cache lacks, render every lesson page, then run ``mkdocs build --strict``.
 
     Raises :class:`BuildFailed` (before touching the site) if any lesson failed."""
+    start = time.perf_counter()
     outcomes = run_lessons(project, profile, force=force, reporter=reporter)
     failed = [o for o in outcomes if o.error]
     if failed:
@@ -104,6 +106,9 @@ def build(
             f"ran are cached.\n\n{details}"
         )
     site.render(project, profile, outcomes)
+    results.write(project.docs_dir, results.collect(
+        outcomes, profile, built_at=environment.utc_now(),
+        build_seconds=round(time.perf_counter() - start, 1)))
     if mkdocs:
         site.run_mkdocs(project)
     return outcomes

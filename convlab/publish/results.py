@@ -255,3 +255,10 @@ def accuracy_chart(data: dict[str, Any], path: Path) -> bool:
         ax.legend(loc="lower right")
         style.save(fig, path)
     return True
+
+
+def write(project_docs: Path, data: dict[str, Any]) -> None:
+    """Write ``results.json``, the results page and its chart into the docs folder."""
+    (project_docs / JSON_NAME).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    accuracy_chart(data, project_docs / CHART_NAME)
+    (project_docs / PAGE_NAME).write_text(page_markdown(data), encoding="utf-8")
