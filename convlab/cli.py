@@ -19,8 +19,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from convlab.profile import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
-from convlab.publish import environment, results
+from convlab.publish import environment, repository, results
 from convlab.publish.cache import Cache, key_parts
+from convlab.publish.lock import build_lock
 from convlab.publish.outcome import Outcome
 from convlab.publish.pipeline import BuildFailed, build, run_lessons
 from convlab.publish.progress import ConsoleReporter, console
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-execute every lesson")
     p.add_argument("--no-mkdocs", action="store_true",
                    help="execute and render the pages, but skip mkdocs")
+    p.add_argument("--publish", action="store_true",
+                   help="a build to deploy: refuse while repo_url in mkdocs.yml is the "
+                        "placeholder")
 
     p = commands.add_parser("run", help="execute one lesson now (and cache its result)")
     p.add_argument("lesson", help="lesson name, number or path, e.g. 02 or 02_dense_baseline")
@@ -143,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile = load_profile(args.profile)
             start = time.perf_counter()
             outcomes = build(project, profile, force=args.force, reporter=ConsoleReporter(),
-                             mkdocs=not args.no_mkdocs)
+                             mkdocs=not args.no_mkdocs, publish=args.publish)
             ran = sum(not o.from_cache for o in outcomes)
             where = "docs/ rendered" if args.no_mkdocs else f"site built in {project.site_dir}"
             err.print(f"{where} ({profile.name} profile): {ran} of {len(outcomes)} lessons "
@@ -151,8 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "run":
             profile = load_profile(args.profile)
             lesson = project.lesson(args.lesson)
-            [outcome] = run_lessons(project, profile, [lesson], force=True,
-                                    reporter=ConsoleReporter())
+            with build_lock(project.cache_dir):
+                [outcome] = run_lessons(project, profile, [lesson], force=True,
+                                        reporter=ConsoleReporter())
             if outcome.error:
                 raise BuildFailed(outcome.error)
             assert outcome.entry is not None
@@ -176,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "clean":
             count = Cache(project.cache_dir).clear(args.profile)
             out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}")
-    except (ProjectError, ProfileError, results.ResultsError) as error:
+    except (ProjectError, ProfileError, results.ResultsError,
+            repository.RepositoryError) as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
         return 2
     except (BuildFailed, SiteError) as error:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
@@ -171,3 +174,40 @@ def test_renaming_a_lesson_needs_no_other_edit(tiny_project):
     assert "steps 3" in _page(tiny_project, "alpha"), "the profile still applies by slug"
     nav = (tiny_project.site_dir / "index.html").read_text()
     assert nav.index("Beta") < nav.index("Alpha")
+
+
+def test_publishing_refuses_the_placeholder_repository(tiny_project, capsys):
+    from convlab.cli import main
+
+    assert main(["build", "--publish", "--profile", "tiny.toml"]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to publish" in err and "repo_url" in err and "mkdocs.yml" in err
+    assert not tiny_project.site_dir.exists() and not tiny_project.cache_dir.exists()
+    config = tiny_project.mkdocs_yml
+    config.write_text(config.read_text().replace("github.com/convlab/convlab",
+                                                 "github.com/someone/course"))
+    assert main(["build", "--publish", "--profile", "tiny.toml"]) == 2
+    assert "clean git checkout" in capsys.readouterr().err
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], cwd=tiny_project.root, check=True)
+    (tiny_project.root / ".gitignore").write_text(".convlab_cache/\ndocs/lessons/\n"
+                                                  "docs/downloads/\nsite/\ndocs/results*\n")
+    subprocess.run([*git, "add", "."], cwd=tiny_project.root, check=True)
+    subprocess.run([*git, "commit", "-qm", "course"], cwd=tiny_project.root, check=True)
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tiny_project.root, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    assert main(["build", "--publish", "--profile", "tiny.toml", "--no-mkdocs"]) == 0
+    notebook = nbformat.read(tiny_project.docs_dir / "downloads" / "01_alpha.ipynb", 4)
+    install = notebook.cells[0].source
+    assert f'"convlab @ git+https://github.com/someone/course@{sha}"' in install
+    assert f"commit {sha[:10]}" in install, "says which commit, in one line"
+    page = nbformat.read(tiny_project.docs_dir / "lessons" / "alpha.ipynb", 4)
+    assert sha[:7] in page.cells[1].source, "the provenance box shows the same commit"
+
+
+def test_install_cell_warns_once_when_the_installed_convlab_differs(tmp_path):
+    cell = site.install_cell("https://github.com/someone/course", "a" * 40).source
+    done = subprocess.run([sys.executable, "-c", cell], capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    assert done.stdout.count("Note:") == 1
+    assert "built with convlab aaaaaaaaaa" in done.stdout and "a local copy" in done.stdout

@@ -6,9 +6,10 @@ import time
 from typing import Protocol
 
 from convlab.profile import Profile
-from convlab.publish import environment, results, site
+from convlab.publish import environment, repository, results, site
 from convlab.publish.cache import Cache, installed_versions, key_parts, module_digests
 from convlab.publish.execute import LessonError, execute
+from convlab.publish.lock import build_lock
 from convlab.publish.outcome import Outcome
 from convlab.publish.project import Lesson, Project
 
@@ -91,10 +92,22 @@ def build(
     force: bool = False,
     reporter: Reporter | None = None,
     mkdocs: bool = True,
+    publish: bool = False,
 ) -> list[Outcome]:
     """Execute what the cache lacks, render every lesson page, then run ``mkdocs build --strict``.
 
-    Raises :class:`BuildFailed` (before touching the site) if any lesson failed."""
+    Holds the checkout's build lock throughout: a concurrent build waits, then reuses the
+    cache. ``publish`` (the deploy workflow's build) first checks that the repository address
+    is set (:func:`convlab.publish.repository.check_publishable`). Raises
+    :class:`BuildFailed` (before touching the site) if any lesson failed."""
+    if publish:
+        repository.check_publishable(project)
+    with build_lock(project.cache_dir):
+        return _build(project, profile, force=force, reporter=reporter, mkdocs=mkdocs)
+
+
+def _build(project: Project, profile: Profile, *, force: bool, reporter: Reporter | None,
+           mkdocs: bool) -> list[Outcome]:
     start = time.perf_counter()
     outcomes = run_lessons(project, profile, force=force, reporter=reporter)
     failed = [o for o in outcomes if o.error]

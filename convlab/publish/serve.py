@@ -15,6 +15,7 @@ import time
 from convlab.profile import Profile
 from convlab.publish import site
 from convlab.publish.execute import LessonError
+from convlab.publish.lock import build_lock
 from convlab.publish.pipeline import Reporter, run_lessons
 from convlab.publish.progress import ConsoleReporter
 from convlab.publish.project import Project
@@ -31,11 +32,12 @@ def refresh(project: Project, profile: Profile, reporter: Reporter | None = None
 
     A failing lesson keeps its previous page; its error is printed, not raised, so that the
     preview keeps running while the author fixes it."""
-    outcomes = run_lessons(project, profile, reporter=reporter)
-    good = [o for o in outcomes if o.error is None]
-    for failed in (o for o in outcomes if o.error):
-        print(failed.error, file=sys.stderr)
-    site.render(project, profile, good, prune=not any(o.error for o in outcomes))
+    with build_lock(project.cache_dir):
+        outcomes = run_lessons(project, profile, reporter=reporter)
+        good = [o for o in outcomes if o.error is None]
+        for failed in (o for o in outcomes if o.error):
+            print(failed.error, file=sys.stderr)
+        site.render(project, profile, good, prune=not any(o.error for o in outcomes))
     return [o.lesson.name for o in outcomes if o.error]
 
 

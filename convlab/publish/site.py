@@ -26,7 +26,7 @@ import jupytext
 import nbformat
 import yaml
 
-from convlab.profile import Profile
+from convlab.profile import Profile, load_profile
 from convlab.publish import placeholders
 from convlab.publish.outcome import Outcome
 from convlab.publish.project import INJECTED_TAG, Lesson, Project, parameters_cell
@@ -143,17 +143,26 @@ def provenance_html(lesson: Lesson, meta: dict[str, Any], profile: Profile, from
 
 
 def install_cell(repo_url: str, commit: str | None) -> nbformat.NotebookNode:
-    """The first cell of a download: install convlab at the commit that built the page."""
+    """The first cell of a download: install convlab at the commit that built the page, or,
+    where convlab is already installed from another commit, say so once."""
     ref = f"@{commit}" if commit else ""
     where = f"commit {commit[:10]}" if commit else "the repository's default branch"
     source = (
         f"# Outside the course repository (Colab, a download)? This installs convlab at {where},\n"
         "# the code that built this notebook's published page.\n"
-        "import importlib.util, subprocess, sys  # noqa: E401\n"
+        "import importlib.metadata, importlib.util, json, subprocess, sys  # noqa: E401\n"
+        f"built_with = {commit!r}\n"
         'if importlib.util.find_spec("convlab") is None:\n'
         f'    package = "convlab @ git+{repo_url}{ref}"\n'
         '    print("installing", package)\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)\n'
+        "else:\n"
+        '    origin = importlib.metadata.distribution("convlab").read_text("direct_url.json")\n'
+        '    installed = json.loads(origin or "{}").get("vcs_info", {}).get("commit_id")\n'
+        "    if built_with and installed != built_with:\n"
+        "        here = installed[:10] if installed else 'a local copy'\n"
+        '        print(f"Note: this notebook was built with convlab {built_with[:10]}, but the "\n'
+        '              f"convlab installed here is {here}: results may differ from the page.")'
     )
     return nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
 
@@ -165,6 +174,16 @@ def published_links(notebook: nbformat.NotebookNode, site_url: str) -> None:
         if cell.cell_type == "markdown":
             cell.source = LESSON_LINK.sub(lambda m: f"]({base}{m.group(1)}/{m.group(2) or ''})",
                                           cell.source)
+
+
+def quick_run_hint(notebook: nbformat.NotebookNode, quick: dict[str, Any]) -> None:
+    """Say, in the parameters cell of a download, which values make the quick build's run."""
+    cell = parameters_cell(notebook)
+    if cell is None or not quick:
+        return
+    values = "; ".join(f"{name} = {value!r}" for name, value in sorted(quick.items()))
+    cell.source = (cell.source.rstrip() + "\n# For the small, minutes-long run of the course's "
+                   f"quick build, set: {values}")
 
 
 def _insert_after_title(notebook: nbformat.NotebookNode, cell: nbformat.NotebookNode) -> None:
@@ -209,6 +228,7 @@ def render(project: Project, profile: Profile, outcomes: list[Outcome], *,
         download = nbformat.from_dict(notebook)
         download.cells.insert(0, install_cell(repo_url, meta.get("commit_sha")))
         published_links(download, site_url)
+        quick_run_hint(download, load_profile("quick").overrides(lesson.slug))
         _write_if_changed(downloads / f"{lesson.name}.ipynb", nbformat.writes(download), written)
         text = jupytext.writes(_without_outputs(download), fmt="py:percent")
         _write_if_changed(downloads / f"{lesson.name}.py", text, written)
