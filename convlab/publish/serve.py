@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from urllib.parse import urlparse
 
 from convlab.profile import Profile
 from convlab.publish import site
@@ -41,6 +42,15 @@ def refresh(project: Project, profile: Profile, reporter: Reporter | None = None
     return [o.lesson.name for o in outcomes if o.error]
 
 
+def url(project: Project, port: int) -> str:
+    """Where ``mkdocs serve`` shows the site: localhost, under the path of ``site_url``."""
+    import yaml
+
+    config = yaml.safe_load(project.mkdocs_yml.read_text(encoding="utf-8")) or {}
+    path = urlparse(config.get("site_url") or "/").path or "/"
+    return f"http://127.0.0.1:{port}{path}"
+
+
 def serve(project: Project, profile: Profile, *, port: int = 8000) -> None:
     """Render, start ``mkdocs serve`` on 127.0.0.1:``port``, and re-render on every save."""
     reporter = ConsoleReporter()
@@ -48,7 +58,7 @@ def serve(project: Project, profile: Profile, *, port: int = 8000) -> None:
     command = [sys.executable, "-m", "mkdocs", "serve", "--livereload",
                "--dev-addr", f"127.0.0.1:{port}", "--config-file", str(project.mkdocs_yml)]
     server = subprocess.Popen(command, cwd=project.root)
-    print(f"serving http://127.0.0.1:{port}/ ; edit lessons/*.py and the page follows "
+    print(f"serving {url(project, port)} ; edit lessons/*.py and the page follows "
           "(Ctrl-C stops)", file=sys.stderr)
     seen = _mtimes(project)
     try:
