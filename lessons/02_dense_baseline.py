@@ -85,8 +85,8 @@ print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 # so these are our choices: plain stochastic gradient descent with momentum 0.9 and learning
 # rate 0.01, batches of 64 images, a standard starting point for this kind of network. We hold
 # out the last 15 in every 100 training images for *validation* (`validation_split=0.15`):
-# they are never trained on, so they show how the network does on new images while it trains. The test set is
-# kept for the very end.
+# they are never trained on, so they show how the network does on new images while it
+# trains. The test set is kept for the very end.
 
 # %%
 model.compile(
