@@ -9,6 +9,10 @@ adding, renaming or renumbering a lesson needs no edit anywhere else. In ``mkdoc
 Navigation: Home, then the lessons in order, then the other pages of ``docs/`` (when
 ``mkdocs.yml`` gives no ``nav`` of its own). The marker ``<!-- convlab:lessons -->`` in a
 page is replaced by a table of the lessons.
+
+Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
+(:mod:`convlab.publish.notebook_html`), and MathJax, fetched from npm once per machine
+(:mod:`convlab.publish.assets`), is served with the site under ``vendor/mathjax/``.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
 
-from convlab.publish.project import Project
+from convlab.publish import assets, notebook_html
+from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
 PAGES = "lessons"
@@ -30,12 +37,14 @@ def lessons_table(project: Project, page_dir: str = "") -> str:
     for lesson in project.lessons():
         title, summary = lesson.title_and_summary()
         link = f"{page_dir}{PAGES}/{lesson.slug}.ipynb"
+        summary = LESSON_LINK.sub(lambda m: f"]({page_dir}{PAGES}/{m.group(1)}.ipynb"
+                                            f"{m.group(2) or ''})", summary)
         rows.append(f"| {lesson.number} | [{title}]({link}) | {summary} |")
     return "\n".join(rows)
 
 
 class ConvlabPlugin(BasePlugin):
-    """Generated navigation and table of lessons."""
+    """Generated navigation and table of lessons; tidy lesson pages; local MathJax."""
 
     project: Project
 
@@ -57,3 +66,22 @@ class ConvlabPlugin(BasePlugin):
             return markdown
         depth = page.file.src_uri.count("/")
         return markdown.replace(MARKER, lessons_table(self.project, "../" * depth))
+
+    def on_files(self, files: Files, config: Any) -> Files:
+        try:
+            folder = assets.mathjax()
+        except assets.AssetError as err:
+            raise PluginError(str(err)) from None
+        for uri, path in assets.site_files(folder).items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        return files
+
+    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+        if not page.file.src_uri.endswith(".ipynb"):
+            return html
+        return notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+
+    def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+        # The header's repository link, without the attribute that makes Material's script ask
+        # GitHub's API for stars and the latest release: pages talk to their own host only.
+        return output.replace(' data-md-component="source"', "")

@@ -23,6 +23,8 @@ from convlab.publish import placeholders
 CACHE_ENV = "CONVLAB_CACHE_DIR"
 LESSON_FILE = re.compile(r"^(\d{2})_([a-z0-9_]+)\.py$")
 PARAMETERS_TAG = "parameters"  # papermill's convention
+# A link from one lesson to another, as lessons write it: ../dense_baseline/ (optional #anchor)
+LESSON_LINK = re.compile(r"\]\(\.\./([a-z0-9_]+)/(#[^)]*)?\)")
 
 
 class ProjectError(ValueError):

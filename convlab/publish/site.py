@@ -28,15 +28,14 @@ import yaml
 
 from convlab.profile import Profile, load_profile
 from convlab.publish import placeholders
+from convlab.publish.links import LinkError, require_intact
 from convlab.publish.outcome import Outcome
-from convlab.publish.project import INJECTED_TAG, Lesson, Project, parameters_cell
+from convlab.publish.project import INJECTED_TAG, LESSON_LINK, Lesson, Project, parameters_cell
 
 PAGES = "lessons"
 DOWNLOADS = "downloads"
 INSTALL_TAG = "convlab-install"
 PROVENANCE_TAG = "convlab-provenance"
-# A link from one lesson to another, as written in lessons: ../dense_baseline/ (or with #anchor)
-LESSON_LINK = re.compile(r"\]\(\.\./([a-z0-9_]+)/(#[^)]*)?\)")
 
 
 class SiteError(RuntimeError):
@@ -270,6 +269,11 @@ def run_mkdocs(project: Project) -> None:
     if done.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise SiteError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}".rstrip())
+    try:
+        require_intact(staging, settings(project).get("site_url", ""))
+    except LinkError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SiteError(str(err)) from None
     previous = project.root / ".site-previous"
     shutil.rmtree(previous, ignore_errors=True)
     if project.site_dir.exists():
