@@ -2,6 +2,7 @@
 # The project's two everyday commands (see README.md):
 #   ./dev.sh docs [--profile quick|full]   set up .venv if needed, then build the site into site/
 #   ./dev.sh test [pytest args]            set up .venv if needed, then lint and run the tests
+#                                          (-m browser: the built site in headless Chromium)
 #   ./dev.sh setup                         only set up .venv
 # PYTHON (default python3) picks the interpreter; VENV (default .venv) the environment.
 set -euo pipefail
@@ -34,6 +35,7 @@ command=${1:-}
 case "$command" in
   setup) setup ;;
   docs) setup; "$VENV/bin/convlab" build "$@" ;;
-  test) setup; "$VENV/bin/ruff" check .; "$VENV/bin/python" -m pytest "$@" ;;
+  test) setup; "$VENV/bin/ruff" check .; "$VENV/bin/actionlint" .github/workflows/*.yml
+        "$VENV/bin/python" -m pytest "$@" ;;
   *) echo "usage: ./dev.sh docs [--profile quick|full] | test [pytest args] | setup" >&2; exit 2 ;;
 esac

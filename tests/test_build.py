@@ -211,3 +211,17 @@ def test_install_cell_warns_once_when_the_installed_convlab_differs(tmp_path):
                           cwd=tmp_path, check=True)
     assert done.stdout.count("Note:") == 1
     assert "built with convlab aaaaaaaaaa" in done.stdout and "a local copy" in done.stdout
+
+
+def test_lesson_pages_link_the_convlab_functions_they_use_to_the_reference(tiny_project):
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copy(REPO / "docs" / "reference.md", tiny_project.docs_dir / "reference.md")
+    build(tiny_project, load_profile(tiny_project.root / "tiny.toml"))  # link check included
+    page = _page(tiny_project, "alpha")
+    for name in ("convlab.data.load", "convlab.report.compare", "convlab.expectations.expect"):
+        assert f'href="../../reference/#{name}"' in page
+    reference = (tiny_project.site_dir / "reference" / "index.html").read_text()
+    assert 'id="convlab.data.load"' in reference

@@ -110,6 +110,7 @@ class Entry:
         return json.loads((self.path / META).read_text(encoding="utf-8"))
 
     def notebook(self) -> nbformat.NotebookNode:
+        """The executed notebook, outputs included."""
         return nbformat.read(self.path / NOTEBOOK, as_version=4)
 
 

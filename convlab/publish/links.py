@@ -26,6 +26,7 @@ class BrokenLink:
     problem: str  # "no such file" or "no anchor #x"
 
     def describe(self) -> str:
+        """``page: target (problem)``, one line."""
         return f"{self.page}: {self.target} ({self.problem})"
 
 

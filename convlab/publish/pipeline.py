@@ -21,17 +21,21 @@ class BuildFailed(RuntimeError):
 class Reporter(Protocol):
     """Receives progress; :class:`convlab.publish.progress.ConsoleReporter` prints it."""
 
-    def cached(self, lesson: Lesson) -> None: ...
-    def start(self, lesson: Lesson, reason: str) -> None: ...
-    def cell(self, done: int, total: int, elapsed_s: float) -> None: ...
-    def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None: ...
+    def cached(self, lesson: Lesson) -> None:
+        """``lesson`` is reused from the cache."""
+
+    def start(self, lesson: Lesson, reason: str) -> None:
+        """``lesson`` starts executing, because of ``reason``."""
+
+    def cell(self, done: int, total: int, elapsed_s: float) -> None:
+        """``done`` of ``total`` code cells ran, ``elapsed_s`` seconds in."""
+
+    def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None:
+        """``lesson`` ended after ``seconds``; ``error`` says why it failed, if it did."""
 
 
-class SilentReporter:
-    def cached(self, lesson: Lesson) -> None: ...
-    def start(self, lesson: Lesson, reason: str) -> None: ...
-    def cell(self, done: int, total: int, elapsed_s: float) -> None: ...
-    def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None: ...
+class SilentReporter(Reporter):
+    """A reporter that says nothing (tests, the library's own callers)."""
 
 
 def run_lessons(

@@ -38,9 +38,11 @@ class ConsoleReporter:
         self.heartbeat: threading.Thread | None = None
 
     def cached(self, lesson: Lesson) -> None:
+        """Say that ``lesson`` comes from the cache."""
         self.console.print(f"[green]cached[/]   {lesson.name}")
 
     def start(self, lesson: Lesson, reason: str) -> None:
+        """Say why ``lesson`` runs; start a bar (terminal) or a heartbeat (log)."""
         self.console.print(f"[yellow]running[/]  {lesson.name} ({reason})")
         self.lesson, self.done, self.total = lesson.name, 0, 0
         self.started = time.monotonic()
@@ -68,11 +70,13 @@ class ConsoleReporter:
                                f"{minutes}:{seconds:02d} elapsed")
 
     def cell(self, done: int, total: int, elapsed_s: float) -> None:
+        """Advance the bar to ``done`` of ``total`` cells."""
         self.done, self.total = done, total
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, completed=done, total=total)
 
     def finish(self, lesson: Lesson, seconds: float, error: str | None) -> None:
+        """Stop the bar or heartbeat and say how ``lesson`` ended."""
         if self.progress is not None:
             self.progress.stop()
             self.progress = None

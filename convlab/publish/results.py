@@ -136,6 +136,7 @@ class Move:
     worse: bool  # in the direction that makes the course look worse
 
     def describe(self) -> str:
+        """``lesson name: old -> new``, flagged when beyond the tolerance."""
         shown = {"fmt": self.fmt}
         old = "absent" if self.old is None else show(shown, self.old)
         new = "absent" if self.new is None else show(shown, self.new)

@@ -27,7 +27,7 @@ import nbformat
 import yaml
 
 from convlab.profile import Profile, load_profile
-from convlab.publish import placeholders
+from convlab.publish import api_links, placeholders
 from convlab.publish.links import LinkError, require_intact
 from convlab.publish.outcome import Outcome
 from convlab.publish.project import INJECTED_TAG, LESSON_LINK, Lesson, Project, parameters_cell
@@ -235,6 +235,9 @@ def render(project: Project, profile: Profile, outcomes: list[Outcome], *,
         box = provenance_html(lesson, meta, profile, outcome.from_cache, github_repo(repo_url))
         _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
             box, metadata={"tags": [PROVENANCE_TAG]}))
+        api = api_links.reference_cell(notebook)
+        if api is not None and (project.docs_dir / f"{api_links.REFERENCE}.md").is_file():
+            notebook.cells.append(api)
         _write_if_changed(pages / f"{lesson.slug}.ipynb", nbformat.writes(notebook), written)
     for folder in (pages, downloads) if prune else ():  # removed or renamed lessons
         for stale in set(folder.iterdir()) - written:
