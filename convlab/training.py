@@ -21,7 +21,6 @@ import time
 from typing import Any
 
 import keras
-import numpy as np
 
 from convlab import speed
 
@@ -317,32 +316,3 @@ class EpochLog(keras.callbacks.Callback):
         if self._pending is not None:  # stopped early (EarlyStopping): show the last epoch
             print(self._pending, flush=True)
             self._pending = None
-
-
-def fit(
-    model: keras.Model,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int,
-    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-    validation_split: float = 0.0,
-    lines: int = 8,
-) -> keras.callbacks.History:
-    """``model.fit`` with an ``EpochLog(lines=lines)``: kept for lessons not yet switched.
-
-    Prefer ``model.fit(..., verbose=0, callbacks=[training.EpochLog()])``. ``x`` is a batch
-    of inputs (n, ...) and ``y`` its targets (n, ...). Returns Keras's ``History``;
-    ``history.history["val_accuracy"]`` etc. hold one value per epoch.
-    """
-    return model.fit(
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        validation_split=validation_split,
-        verbose=0,
-        callbacks=[EpochLog(lines=lines, batch_size=batch_size)],
-    )

@@ -37,3 +37,11 @@ def test_failure_line():
     reporter.start(lesson, "not in the cache")
     reporter.finish(lesson, 0.0, "boom")
     assert buffer.getvalue().splitlines()[-1].split() == ["FAILED", "02_dense_baseline"]
+
+
+def test_logs_are_not_wrapped_at_80_columns(capfd):
+    from convlab.publish.progress import console
+
+    long = "done     02_dense_baseline in 43.0 s " + "x" * 120
+    console(stderr=True).print(long)
+    assert long in capfd.readouterr().err.splitlines()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 
 import keras
 import numpy as np
@@ -182,14 +181,3 @@ def test_summary_without_counted_samples(capsys):
 def test_rejects_both_lines_and_every():
     with pytest.raises(ValueError, match="not both"):
         training.EpochLog(lines=3, every=2)
-
-
-def test_fit_prints_a_few_lines_and_returns_history(capsys):
-    model = tiny_model()
-    x, y = tiny_data(32)
-    history = training.fit(model, x, y, epochs=20, batch_size=8, validation_split=0.25, lines=4)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert epochs_printed("\n".join(lines)) == ["1/20", "5/20", "10/20", "15/20", "20/20"]
-    assert "val_accuracy" in lines[0]
-    assert len(history.history["loss"]) == 20
-    assert not math.isnan(history.history["loss"][-1])
