@@ -1,12 +1,24 @@
 """The course's figure style: sized for the page's column, legible, and readable in both themes.
 
 Importing :mod:`convlab.viz` applies it (:func:`use`), so every lesson figure gets it without a
-line of plumbing in the lesson. :func:`save` writes a figure for the site outside a notebook
-(the results page's chart).
+line of plumbing in the lesson. In a notebook, figures then display as SVG (:func:`page_svg`):
+
+* at most the content column's width (about 740 px), re-laid out rather than shrunk, so text
+  keeps its size (13 px) whatever ``figsize`` a lesson asked for;
+* on a transparent background, with text, axes and ticks drawn in ``currentColor`` and legend
+  boxes in the page's background colour, so the site's light and dark themes both read them
+  (photos drawn with ``imshow`` stay as they are, embedded at 200 dpi);
+* with a title for screen readers: the figure's label (:func:`describe`), its suptitle, or its
+  axes' titles.
+
+:func:`save` writes a figure for the site outside a notebook (the results page's chart).
 """
 
 from __future__ import annotations
 
+import html
+import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,29 +27,48 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-# The content column is about 46 rem (740 px) wide; figures are made at that width in inches
-# at 100 dpi and shown at 2x resolution, so text stays sharp and about 13 px tall.
+COLUMN_INCHES = 7.4  # the content column (about 740 px); 1 inch of figure = 100 CSS px
+INK = "#010203"      # text, axes, ticks, grid: becomes currentColor in the page's SVG
+PAPER = "#fefdfc"    # legend boxes: becomes the page's background colour
+PAD_INCHES = 0.05    # the margin savefig(bbox_inches="tight") leaves around the drawing
+PAGE_COLOURS = {INK: "currentColor", PAPER: "var(--md-default-bg-color, #fff)"}
+
 RC: dict[str, Any] = {
-    "figure.figsize": (7.4, 3.2),
+    "figure.figsize": (COLUMN_INCHES, 3.2),
     "figure.dpi": 100,
-    "savefig.dpi": 200,
+    "savefig.dpi": 200,  # photos inside an SVG, and PNGs
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.transparent": True,
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
     "legend.fontsize": 9,
     "xtick.labelsize": 9,
     "ytick.labelsize": 9,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "grid.color": INK,
+    "grid.alpha": 0.15,
+    "legend.facecolor": PAPER,
+    "legend.edgecolor": PAPER,
+    "legend.framealpha": 0.85,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
-    "grid.alpha": 0.3,
-    "figure.constrained_layout.use": True,
+    "svg.fonttype": "path",  # no font needed on the reader's side; no tick labels in search
+    "svg.hashsalt": "convlab",  # the same figure gives the same SVG (stable pages)
 }
 
 
 def use() -> None:
-    """Apply the course style to every figure drawn from now on in this process."""
+    """Apply the course style to every figure drawn from now on in this process; in a
+    notebook, also display figures as page-ready SVG."""
     mpl.rcParams.update(RC)
+    _display_as_svg()
 
 
 @contextmanager
@@ -47,10 +78,86 @@ def page_style() -> Iterator[None]:
         yield
 
 
+def describe(fig: Figure, text: str) -> Figure:
+    """Give ``fig`` the description a screen reader says in place of it (its alt text)."""
+    fig.set_label(text)
+    return fig
+
+
+def description(fig: Figure) -> str:
+    """What the figure shows, in words: its label, suptitle, or axes' titles or labels."""
+    if fig.get_label():
+        return fig.get_label()
+    if fig.get_suptitle():
+        return fig.get_suptitle()
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if len(titles) == 1:
+        return titles[0]
+    if titles:
+        shown = "; ".join(titles[:8]) + ("; …" if len(titles) > 8 else "")
+        return f"{len(titles)} panels: {shown}"
+    plots = [f"{ax.get_ylabel()} against {ax.get_xlabel()}" for ax in fig.axes
+             if ax.get_xlabel() and ax.get_ylabel()]
+    return "; ".join(plots) or "A figure"
+
+
+def fit_column(fig: Figure) -> None:
+    """Narrow a figure wider than the column to the column, re-laying it out (fonts keep
+    their size) instead of letting the page shrink it."""
+    width, height = fig.get_size_inches()
+    if width > COLUMN_INCHES:
+        fig.set_size_inches(COLUMN_INCHES - 2 * PAD_INCHES, height)
+        fig.set_layout_engine("constrained")
+
+
+def page_svg(fig: Figure) -> str:
+    """``fig`` as inline SVG for the site: column width, theme colours, titled."""
+    fit_column(fig)
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=PAD_INCHES,
+                transparent=True, metadata={"Date": None})
+    return themed_svg(buffer.getvalue(), description(fig))
+
+
+def themed_svg(svg: str, title: str) -> str:
+    """Matplotlib's SVG without its XML prologue, the sentinel colours replaced by the
+    page's, and ``title`` as its accessible name."""
+    start = svg.index("<svg")
+    svg = svg[start:]
+    for sentinel, colour in PAGE_COLOURS.items():
+        svg = re.sub(re.escape(sentinel), colour, svg, flags=re.IGNORECASE)
+    label = html.escape(title)
+    svg = svg.replace("<svg", f'<svg class="convlab-figure" role="img" aria-label="{label}"', 1)
+    end_of_tag = svg.index(">") + 1
+    return f"{svg[:end_of_tag]}\n <title>{label}</title>{svg[end_of_tag:]}"
+
+
 def save(fig: Figure, path: Path) -> None:
-    """Write ``fig`` for the site (SVG or PNG by the file's suffix) and close it."""
+    """Write ``fig`` for the site (SVG or PNG by the file's suffix) and close it. An SVG
+    follows the site's theme, as notebook figures do."""
     import matplotlib.pyplot as plt
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, transparent=True, bbox_inches="tight")
+    if path.suffix == ".svg":
+        path.write_text(page_svg(fig), encoding="utf-8")
+    else:
+        fig.savefig(path, transparent=True, bbox_inches="tight")
     plt.close(fig)
+
+
+def _display_as_svg() -> None:
+    """In IPython, show figures through :func:`page_svg` instead of the inline backend's PNG."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    try:  # importing it sets up the inline backend's PNG formatter, which we replace
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:
+        pass
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].pop(Figure, None)
+    formatters["image/svg+xml"].for_type(Figure, page_svg)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
@@ -28,6 +29,8 @@ from convlab.publish import assets, notebook_html
 from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
+THEME = Path(__file__).parent / "theme"  # the lesson pages' stylesheet, MathJax's settings
+THEME_URI = "assets/convlab"
 PAGES = "lessons"
 
 
@@ -59,6 +62,9 @@ class ConvlabPlugin(BasePlugin):
             others = sorted(p.relative_to(docs).as_posix() for p in docs.glob("*.md")
                             if p.name != "index.md")
             config.nav = [{"Home": "index.md"}, {"Lessons": lessons}, *others]
+        config.extra_css.append(f"{THEME_URI}/notebook.css")
+        config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
+            f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}"))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
@@ -72,7 +78,8 @@ class ConvlabPlugin(BasePlugin):
             folder = assets.mathjax()
         except assets.AssetError as err:
             raise PluginError(str(err)) from None
-        for uri, path in assets.site_files(folder).items():
+        theme = {f"{THEME_URI}/{p.name}": p for p in sorted(THEME.iterdir()) if p.is_file()}
+        for uri, path in {**theme, **assets.site_files(folder)}.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
 

@@ -14,6 +14,7 @@ writes it in mkdocs-material's own vocabulary:
 
 from __future__ import annotations
 
+import base64
 import html
 import os
 import sys
@@ -24,6 +25,7 @@ from bs4 import BeautifulSoup, Tag
 
 PLACEHOLDER_ALT = "No description has been provided for this image"
 FALLBACK_ALT = "Figure drawn by the code above"
+SVG_DATA = "data:image/svg+xml;base64,"
 
 
 def tidy(content: str, build_paths: Iterable[Path] = ()) -> str:
@@ -32,6 +34,7 @@ def tidy(content: str, build_paths: Iterable[Path] = ()) -> str:
     notebook = soup.select_one(".jp-Notebook")
     if notebook is None:
         return relative_paths(content, build_paths)
+    _code_in_pre(soup)
     blocks: list[str] = []
     for wrapper in notebook.select(".jp-Cell-inputWrapper, .jp-Cell-outputWrapper"):
         if "jp-Cell-inputWrapper" in wrapper["class"]:
@@ -50,6 +53,17 @@ def relative_paths(text: str, build_paths: Iterable[Path] = ()) -> str:
     for folder in sorted((f.rstrip("/") for f in folders if len(f) > 1), key=len, reverse=True):
         text = text.replace(folder + "/", "")
     return text
+
+
+def _code_in_pre(soup: BeautifulSoup) -> None:
+    """Fenced code in Markdown (``div.highlight > pre``) as Material writes it, with a
+    ``<code>`` inside the ``<pre>``: Material's styles (and its scrolling) expect one."""
+    for pre in soup.select("div.highlight > pre"):
+        if pre.find("code", recursive=False) is None:
+            code = soup.new_tag("code")
+            for child in list(pre.contents):
+                code.append(child.extract())
+            pre.append(code)
 
 
 def _input(wrapper: Tag) -> list[str]:
@@ -94,20 +108,29 @@ def _outputs(wrapper: Tag) -> list[str]:
 
 def _text_block(text: str, mime: str) -> str:
     kind = " convlab-stderr" if mime.endswith("stderr") else ""
-    return (f'<div class="highlight convlab-output{kind}"><pre><code>'
+    return (f'<div class="highlight no-copy convlab-output{kind}"><pre><code>'
             f"{html.escape(text.rstrip())}</code></pre></div>")
 
 
 def _rich(output: Tag, mime: str) -> str:
     classes = output.get("class", [])
     if "jp-RenderedImage" in classes or "jp-RenderedSVG" in classes:
-        for image in output.find_all("img"):
-            if not image.get("alt") or image["alt"] == PLACEHOLDER_ALT:
-                image["alt"] = FALLBACK_ALT
-            image.attrs.pop("class", None)
-        return f'<figure class="convlab-figure">{output.decode_contents()}</figure>'
+        return f'<figure class="convlab-figure">{"".join(map(_image, output.find_all("img")))}' \
+               "</figure>"
     if mime == "text/markdown":
         return _prose(output)
     for pre in output.find_all("pre"):
         pre.attrs.pop("style", None)  # rich's inline font and overflow: the site's own instead
     return f'<div class="convlab-output-html">{output.decode_contents()}</div>'
+
+
+def _image(image: Tag) -> str:
+    """An SVG (nbconvert base64-encodes them into ``<img>``) inline, so that its
+    ``currentColor`` follows the page's theme; any other image with alt text."""
+    source = image.get("src", "")
+    if source.startswith(SVG_DATA):
+        return base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
+    if not image.get("alt") or image["alt"] == PLACEHOLDER_ALT:
+        image["alt"] = FALLBACK_ALT
+    image.attrs.pop("class", None)
+    return str(image)

@@ -1,0 +1,243 @@
+"""The built site as a reader sees it, in headless Chromium (Debian's ``chromium`` package).
+
+Run with ``./dev.sh test -m browser`` (``.ci/run`` does, after the quick build). The session
+builds the site with ``convlab build`` (cheap when the execution cache is warm), serves
+``site/`` on 127.0.0.1 and checks every lesson page: images, provenance box, typeset formulas,
+no stray output, downloads, search, dark mode, a phone-sized window, no console error and no
+request to any other host.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+
+from convlab.publish.project import Project
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
+LESSONS = [lesson for lesson in Project(REPO).lessons()]
+SLUGS = [lesson.slug for lesson in LESSONS]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """The quick site, built now (from the cache when it is warm) and served on localhost;
+    or the built site in ``$CONVLAB_TEST_SITE``, as it is."""
+    site = os.environ.get("CONVLAB_TEST_SITE")
+    if not site:
+        env = {**os.environ, "CONVLAB_OFFLINE": os.environ.get("CONVLAB_OFFLINE", "1")}
+        done = subprocess.run([sys.executable, "-m", "convlab", "build", "--profile", "quick"],
+                              cwd=REPO, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"convlab build failed:\n{done.stdout}{done.stderr}"
+        site = str(REPO / "site")
+    handler = functools.partial(_Quiet, directory=site)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set "
+                    "CONVLAB_CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+class Reader:
+    """A browser page that records console errors and every host it asked."""
+
+    def __init__(self, browser: object, width: int = 1280, scheme: str = "light") -> None:
+        self.page = browser.new_page(viewport={"width": width, "height": 900},
+                                     color_scheme=scheme)
+        self.errors: list[str] = []
+        self.hosts: set[str] = set()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).hostname or r.url))
+
+    def open(self, url: str) -> object:
+        response = self.page.goto(url)
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        self.page.evaluate("() => window.MathJax?.startup?.promise")  # formulas typeset
+        return response
+
+    def assert_clean(self) -> None:
+        assert not self.errors, f"console errors: {self.errors}"
+        assert self.hosts <= {"127.0.0.1"}, f"requests to other hosts: {self.hosts}"
+
+
+@pytest.fixture
+def reader(browser: object) -> Iterator[Reader]:
+    reader = Reader(browser)
+    yield reader
+    reader.page.close()
+
+
+def test_home_navigation_reaches_every_lesson(reader: Reader, base_url: str) -> None:
+    reader.open(base_url + "/")
+    links = reader.page.eval_on_selector_all(".md-nav a.md-nav__link", "as => as.map(a => a.href)")
+    for slug in SLUGS:
+        url = f"{base_url}/lessons/{slug}/"
+        assert url in links, f"the navigation has no link to {slug}"
+        reader.open(url)
+    reader.assert_clean()
+
+
+# Text outside code, pre and typeset math that still holds a "$": TeX nobody typeset.
+RAW_TEX = """() => {
+  const walker = document.createTreeWalker(document.querySelector("article"),
+                                           NodeFilter.SHOW_TEXT);
+  const raw = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement.closest("pre, code, mjx-container, script")) continue;
+    if (node.textContent.includes("$")) raw.push(node.textContent.trim().slice(0, 80));
+  }
+  return raw;
+}"""
+
+# Every figure (an <img>, or an inline SVG drawn by convlab.style): loaded, its size, and the
+# width it is meant to have (an SVG's width attribute is in points: 4/3 CSS pixel each).
+FIGURES = """() => [...document.querySelectorAll("article img, article svg.convlab-figure")]
+  .map(el => {
+    const shown = el.getBoundingClientRect().width;
+    if (el.tagName === "IMG") {
+      return {name: el.alt, ok: el.complete && el.naturalWidth > 0, shown,
+              meant: el.naturalWidth, label: el.alt};
+    }
+    const width = el.getAttribute("width") || "";
+    const meant = parseFloat(width) * (width.endsWith("pt") ? 4 / 3 : 1);
+    return {name: el.getAttribute("aria-label"), ok: shown > 0, shown, meant,
+            label: el.getAttribute("aria-label")};
+  })"""
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
+    reader.open(f"{base_url}/lessons/{slug}/")
+    page = reader.page
+    assert page.locator(".convlab-provenance").count() == 1, "no provenance box"
+    figures = page.evaluate(FIGURES)
+    for figure in figures:
+        assert figure["ok"], f"figure not shown: {figure}"
+        assert figure["label"] and "No description" not in figure["label"], figure
+        assert figure["shown"] >= figure["meant"] - 1, f"figure shrunk: {figure}"
+    assert page.evaluate(RAW_TEX) == [], "formulas left as raw TeX"
+    text = page.inner_text("article")
+    assert "Traceback" not in text
+    stderr = page.locator(".convlab-stderr").all_inner_texts()
+    assert not stderr, f"stderr output (warnings, logs) on the page: {stderr}"
+    assert "In [" not in text, "notebook prompts"
+    html = page.content()
+    for folder in {f"{REPO}/", f"{REPO.parent}/", f"{Path.home()}/", "/tmp/"}:
+        assert folder not in html, f"the build machine's path {folder} is on the page"
+    reader.assert_clean()
+
+
+def test_search_finds_a_lesson_by_a_word_of_its_text(reader: Reader, base_url: str) -> None:
+    reader.open(base_url + "/")
+    for lesson in LESSONS:
+        word = _distinctive_word(lesson)
+        reader.page.fill("input.md-search__input", "")
+        reader.page.locator("input.md-search__input").press_sequentially(word)
+        hit = reader.page.locator(f".md-search-result__item a[href*='lessons/{lesson.slug}/']")
+        hit.first.wait_for(timeout=10_000)
+    reader.assert_clean()
+
+
+def _distinctive_word(lesson: object) -> str:
+    """The longest word of the lesson's title and summary that no other lesson's has."""
+    def words(one: object) -> set[str]:
+        return set(re.findall(r"[a-z]{6,}", " ".join(one.title_and_summary()).lower()))
+
+    others = set().union(*(words(o) for o in LESSONS if o is not lesson))
+    return max(words(lesson) - others or words(lesson), key=len)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_downloads_are_the_lesson_and_its_executed_notebook(reader: Reader, base_url: str,
+                                                            slug: str) -> None:
+    reader.open(f"{base_url}/lessons/{slug}/")
+    lesson = next(lesson for lesson in LESSONS if lesson.slug == slug)
+    title, _ = lesson.title_and_summary()
+    links = reader.page.eval_on_selector_all(".convlab-provenance a[download]",
+                                             "as => as.map(a => a.href)")
+    python = next(link for link in links if link.endswith(".py"))
+    notebook = next(link for link in links if link.endswith(".ipynb"))
+    source = reader.page.request.get(python)
+    assert source.ok and "# %%" in source.text() and title in source.text()
+    response = reader.page.request.get(notebook)
+    assert response.ok
+    executed = nbformat.reads(response.text(), as_version=4)
+    nbformat.validate(executed)
+    code = [cell for cell in executed.cells if cell.cell_type == "code"]
+    assert code and all(cell.execution_count for cell in code[1:]), "not executed"
+    assert any(cell.outputs for cell in code)
+
+
+def _white_share(png: bytes) -> float:
+    """The share of near-white pixels in a figure's margin (its outer 3% on each side):
+    a figure with a white background is a white box there, whatever it draws inside."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    dx, dy = max(1, width * 3 // 100), max(1, height * 3 // 100)
+    strips = [(0, 0, width, dy), (0, height - dy, width, height),
+              (0, 0, dx, height), (width - dx, 0, width, height)]
+    pixels = [p for box in strips for p in image.crop(box).getdata()]
+    return sum(p > 230 for p in pixels) / max(1, len(pixels))
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_dark_mode_has_no_white_figures(reader: Reader, base_url: str, slug: str) -> None:
+    reader.open(f"{base_url}/lessons/{slug}/")
+    page = reader.page
+    page.click("label[title='Switch to dark mode']")
+    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+    figures = page.locator("article svg.convlab-figure, article figure img, "
+                           "article .convlab-output-html img")
+    for index in range(figures.count()):
+        figure = figures.nth(index)
+        figure.scroll_into_view_if_needed()
+        share = _white_share(figure.screenshot())
+        assert share < 0.5, f"figure {index + 1}: a white box in dark mode ({share:.0%} " \
+                            "of its margin is white)"
+    reader.assert_clean()
+
+
+def test_a_phone_window_does_not_scroll_sideways(browser: object, base_url: str) -> None:
+    reader = Reader(browser, width=400)
+    for path in ["", *(f"lessons/{slug}/" for slug in SLUGS)]:
+        reader.open(f"{base_url}/{path}")
+        wide = reader.page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 400, f"/{path} is {wide} px wide in a 400 px window"
+    reader.assert_clean()
+    reader.page.close()

@@ -1,0 +1,46 @@
+"""convlab.publish.notebook_html: mkdocs-jupyter's HTML in mkdocs-material's vocabulary."""
+
+from __future__ import annotations
+
+import base64
+
+from convlab.publish.notebook_html import relative_paths, tidy
+
+SVG = '<svg class="convlab-figure" role="img" aria-label="a plot"><title>a plot</title></svg>'
+PAGE = f"""<script>clipboard()</script><style>.jp-Cell {{}}</style>
+<div class="jupyter-wrapper"><div class="jp-Notebook">
+<div class="jp-Cell jp-MarkdownCell"><div class="jp-Cell-inputWrapper"><div class="jp-InputArea">
+<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput">
+<h2 id="a">A<a class="anchor-link" href="#a">¶</a></h2><p>Math $x$.</p></div></div></div></div>
+<div class="jp-Cell jp-CodeCell"><div class="jp-Cell-inputWrapper"><div class="jp-InputArea">
+<div class="jp-InputPrompt">In [3]:</div><div class="highlight-ipynb hl-python"><pre><span></span>
+<span class="n">print</span>(1)</pre></div>
+<div class="clipboard-copy-txt">print(1)</div></div></div>
+<div class="jp-Cell-outputWrapper"><div class="jp-OutputArea">
+<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain"><pre>epoch 1
+</pre></div>
+<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">
+<pre>epoch 2 /work/main/x.py
+</pre></div>
+<div class="jp-RenderedSVG jp-OutputArea-output" data-mime-type="image/svg+xml">
+<img src="data:image/svg+xml;base64,{base64.b64encode(SVG.encode()).decode()}"></div>
+<div class="jp-RenderedImage jp-OutputArea-output"><img alt="No description has been provided \
+for this image" class="" src="data:image/png;base64,AAAA"></div>
+</div></div></div></div></div><style>big {{}}</style>"""
+
+
+def test_tidy_writes_material_markup():
+    html = tidy(PAGE, ["/work/main"])
+    assert "<script" not in html and "<style" not in html and "In [" not in html
+    assert '<a class="headerlink" href="#a" title="Permanent link">¶</a>' in html
+    assert '<div class="language-python highlight"><pre><code>' in html
+    assert "clipboard-copy-txt" not in html
+    assert "<code>epoch 1\nepoch 2 x.py</code>" in html, "one block per stream, no path"
+    assert SVG in html, "SVG inline, so currentColor follows the theme"
+    assert 'alt="Figure drawn by the code above"' in html
+    assert "<p>Math $x$.</p>" in html
+
+
+def test_relative_paths_cut_the_build_machines_folders():
+    assert relative_paths("at /work/main/convlab/viz.py:5", ["/work/main"]) == \
+        "at convlab/viz.py:5"

@@ -1,0 +1,43 @@
+"""convlab.style: figures fit the column, follow the page's theme and say what they show."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from convlab import style  # noqa: E402
+
+
+def test_page_svg_fits_the_column_themes_and_titles_the_figure():
+    with style.page_style():
+        fig, axes = plt.subplots(1, 3, figsize=(13, 3))
+        axes[0].set_title("x / 255")
+        axes[1].set_title("x & y")
+        axes[2].plot([0, 1], label="line")
+        axes[2].legend()
+        svg = style.page_svg(fig)
+    plt.close(fig)
+    assert svg.startswith('<svg class="convlab-figure" role="img" aria-label="2 panels: x / 255;')
+    assert "<title>2 panels: x / 255; x &amp; y</title>" in svg
+    assert style.INK not in svg.lower() and "currentColor" in svg
+    assert "var(--md-default-bg-color" in svg, "legend box in the page's background colour"
+    width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
+    assert width <= style.COLUMN_INCHES * 72, "narrowed to the column"
+    assert "<?xml" not in svg and "<dc:date>" not in svg
+
+
+def test_description_prefers_label_then_suptitle_then_titles_then_axes():
+    fig, ax = plt.subplots()
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    assert style.description(fig) == "loss against epoch"
+    ax.set_title("training")
+    assert style.description(fig) == "training"
+    fig.suptitle("curves")
+    assert style.description(fig) == "curves"
+    style.describe(fig, "loss falls each epoch")
+    assert style.description(fig) == "loss falls each epoch"
+    plt.close(fig)
