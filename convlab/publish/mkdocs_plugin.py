@@ -52,6 +52,7 @@ class ConvlabPlugin(BasePlugin):
     project: Project
 
     def on_config(self, config: Any) -> Any:
+        """Find the project; make the navigation from the lessons unless mkdocs.yml has one."""
         self.project = Project(Path(config.config_file_path).resolve().parent)
         if config.nav is None:
             lessons = []
@@ -68,12 +69,14 @@ class ConvlabPlugin(BasePlugin):
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
+        """Replace the lessons marker with the table of lessons."""
         if MARKER not in markdown:
             return markdown
         depth = page.file.src_uri.count("/")
         return markdown.replace(MARKER, lessons_table(self.project, "../" * depth))
 
     def on_files(self, files: Files, config: Any) -> Files:
+        """Add the local MathJax and the theme's stylesheet to the site's files."""
         try:
             folder = assets.mathjax()
         except assets.AssetError as err:
@@ -84,11 +87,13 @@ class ConvlabPlugin(BasePlugin):
         return files
 
     def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+        """Rewrite a lesson page's notebook HTML into Material's own markup."""
         if not page.file.src_uri.endswith(".ipynb"):
             return html
         return notebook_html.tidy(html, [self.project.root, self.project.root.parent])
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+        """Final touches on every page's HTML (no requests to other hosts)."""
         # The header's repository link, without the attribute that makes Material's script ask
         # GitHub's API for stars and the latest release: pages talk to their own host only.
         return output.replace(' data-md-component="source"', "")
