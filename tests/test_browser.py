@@ -241,3 +241,37 @@ def test_a_phone_window_does_not_scroll_sideways(browser: object, base_url: str)
         assert wide <= 400, f"/{path} is {wide} px wide in a 400 px window"
     reader.assert_clean()
     reader.page.close()
+
+
+def test_convolution_explorer_matches_the_reference_conv2d(reader: Reader, base_url: str,
+                                                           tmp_path: Path) -> None:
+    """The widget's pixels equal what convlab.convolution.conv2d computed at build time."""
+    import json
+
+    reader.open(f"{base_url}/lessons/convolution/")
+    root = reader.page.locator(".conv-explorer")
+    assert root.count() == 1, "the convolution lesson shows the explorer"
+    checks = json.loads(root.get_attribute("data-checks"))
+    assert checks
+    read = """() => { const r = document.querySelector('.conv-explorer').result;
+                      return r && {h: r.height, w: r.width, v: Array.from(r.values)}; }"""
+    for check in checks:
+        for name in ("image", "kernel", "stride", "padding"):
+            root.locator(f"select[name={name}]").select_option(str(check[name]))
+        result = reader.page.evaluate(read)
+        assert [result["h"], result["w"]] == check["shape"], check
+        for row, col, value in check["samples"]:
+            assert result["v"][row * result["w"] + col] == pytest.approx(value, abs=1e-6)
+        caption = root.locator(".conv-explorer__shape").inner_text()
+        assert f"{check['shape'][0]} × {check['shape'][1]} output" in caption
+    # Nine numbers of one's own: the identity kernel with same padding returns the input.
+    root.locator("select[name=kernel]").select_option("custom")
+    root.locator("select[name=stride]").select_option("1")
+    root.locator("select[name=padding]").select_option("same")
+    first = checks[0]["image"]
+    root.locator("select[name=image]").select_option(first)
+    identity = reader.page.evaluate(read)
+    image = json.loads(root.get_attribute("data-images"))[first]
+    assert [identity["h"], identity["w"]] == [image["height"], image["width"]]
+    root.screenshot(path=str(tmp_path / "explorer.png"))
+    reader.assert_clean()

@@ -1,0 +1,376 @@
+# %% [markdown]
+# # Convolution, one window at a time
+#
+# A convolutional layer does one simple thing many times: it lays a small grid of weights,
+# the *kernel* or *filter*, over a patch of the image, multiplies each pixel by the weight
+# on top of it, and adds the products up. That sum is one pixel of the output. Then the
+# window moves on. On this page we do that by hand on a 4 × 4 grid of numbers, then with
+# NumPy and with a Keras layer, and then run classic hand-made filters over a photograph.
+
+# %%
+import inspect
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import scipy.signal
+import skimage
+from IPython.display import HTML, display
+
+from convlab import convolution, data, explorer, report, viz
+from convlab.expectations import expect
+
+keras.utils.set_random_seed(1234)   # the random filters below are the same every run
+
+# %% [markdown]
+# ## One output, by hand
+#
+# Our input is a 4 × 4 grid of pixel values and our kernel a 3 × 3 grid of weights. The
+# kernel fits on the input in four positions (two across, two down), so the output is 2 × 2.
+# This is *valid* mode: the window never hangs over the edge.
+
+# %%
+x = np.array([
+    [10, 2, 0, 3],
+    [50, 7, 7, 1],
+    [0, 0, 25, 4],
+    [5, 8, 2, 9],
+])
+k = np.array([
+    [1, 0, -1],
+    [0, 0, 0],
+    [-1, 0, 1],
+])
+
+# %% [markdown]
+# In the first position the window covers the top-left 3 × 3 pixels. We multiply each of
+# them by the weight on top of it and add up the nine products:
+
+# %%
+window = x[0:3, 0:3]
+products = window * k
+print("window:\n", window)
+print("window * kernel, element by element:\n", products)
+terms = " + ".join(f"{a}*{b}" for a, b in zip(window.ravel(), k.ravel()))
+first_by_hand = products.sum()
+print(terms, "=", first_by_hand)
+
+# %% [markdown]
+# Six of the nine weights are 0, so only the four corners count, and two of those cover a 0:
+# the first output is **{{ first_by_hand }}**. The other three outputs come from sliding the
+# window one pixel right, one pixel down, and both:
+
+# %%
+by_hand = np.zeros((2, 2))
+for i in range(2):          # output row: the window starts at input row i
+    for j in range(2):      # output column: the window starts at input column j
+        patch = x[i:i + 3, j:j + 3]
+        nonzero = [f"{a}*{b}" for a, b in zip(patch.ravel(), k.ravel()) if a * b != 0]
+        by_hand[i, j] = (patch * k).sum()
+        print(f"output[{i}, {j}] = {' + '.join(nonzero)} = {by_hand[i, j]:g}")
+
+# %% [markdown]
+# Here is the window sliding over the input, one frame per output pixel; the line under
+# each frame is the sum that fills the highlighted output cell.
+
+# %%
+display(HTML(viz.sliding_window_animation(
+    x, k, alt="the 3x3 window sliding over the 4x4 input and filling the 2x2 output")))
+
+# %% [markdown]
+# ## The same in NumPy
+#
+# `convlab.convolution.conv2d` is the loop we just wrote, for any image, kernel, stride and
+# padding. This is its code, as the course runs it:
+
+# %% tags=["hide-input"]
+report.markdown("```python\n" + inspect.getsource(convolution.conv2d) + "```")
+
+# %% [markdown]
+# The heart of it is one line: cut out the window, multiply it by the kernel, add everything
+# up. Run on our grid:
+
+# %%
+by_numpy = convolution.conv2d(x, k)
+print(by_numpy)
+
+# %% [markdown]
+# ## The same in Keras
+#
+# A `Conv2D` layer with one 3 × 3 filter computes exactly this. Normally its weights are
+# learned; here we fix them to our kernel with a *kernel initializer* and never train.
+# Keras works on batches of images with channels, so its input is 4-D,
+# `(batch, height, width, channels)`: our one greyscale grid becomes shape `(1, 4, 4, 1)`,
+# and the kernel `(3, 3, 1, 1)` (height, width, input channels, filters).
+
+# %%
+layer_model = keras.Sequential([
+    keras.Input(shape=(4, 4, 1)),
+    keras.layers.Conv2D(
+        1, (3, 3),
+        kernel_initializer=keras.initializers.Constant(k.reshape(3, 3, 1, 1)),
+        bias_initializer="zeros",
+    ),
+])
+batch = x.reshape(1, 4, 4, 1).astype("float32")
+by_keras = keras.ops.convert_to_numpy(layer_model(batch))[0, :, :, 0]
+print("input", batch.shape, "-> output", by_keras.shape)
+print(by_keras)
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["output pixel", "by hand", "NumPy `conv2d`", "Keras `Conv2D`"],
+    [[f"[{i}, {j}]", f"{by_hand[i, j]:g}", f"{by_numpy[i, j]:g}", f"{by_keras[i, j]:g}"]
+     for i, j in np.ndindex(2, 2)],
+))
+worked_difference = max(abs(by_hand - by_numpy).max(), abs(by_hand - by_keras).max())
+
+# %% [markdown]
+# All three agree: the first output is {{ by_keras[0, 0]:g }} in Keras, and the largest
+# difference between any two of the three, over all four outputs, is {{ worked_difference:g }}.
+#
+# ### Convolution or cross-correlation?
+#
+# Strictly, what we computed is a *cross-correlation*. Mathematical convolution first turns
+# the kernel by 180° (rows and columns reversed), then slides it. SciPy has both:
+
+# %%
+print("kernel turned by 180 degrees:\n", k[::-1, ::-1])
+print("correlate2d:", scipy.signal.correlate2d(x, k, mode="valid").tolist(),
+      " convolve2d:", scipy.signal.convolve2d(x, k, mode="valid").tolist())
+sobel = convolution.kernel("sobel_x")
+print("Sobel x:\n", sobel, "\nturned:\n", sobel[::-1, ::-1])
+print("correlate2d:", scipy.signal.correlate2d(x, sobel, mode="valid").tolist(),
+      " convolve2d:", scipy.signal.convolve2d(x, sobel, mode="valid").tolist())
+
+# %% [markdown]
+# Turned round, our example kernel is unchanged (each diagonal's two corners swap and carry
+# the same weight), so both give the same numbers. The Sobel kernel, which responds to
+# vertical edges, is not: turned, it changes sign, and so does every output. Deep-learning
+# libraries compute the correlation and still call it convolution: their kernels are
+# learned, and a network that needs the turned kernel simply learns that one. For symmetric
+# kernels, like the blur and the Laplacian below, the two are the same.
+#
+# ## Filters on a photograph
+#
+# Hand-made kernels have been used in image processing for decades. We try them on Chelsea
+# the cat, a photograph that ships with scikit-image, converted to greyscale with values
+# 0..255.
+
+# %%
+cat = skimage.color.rgb2gray(skimage.data.chelsea()) * 255
+print("image", cat.shape, f"values {cat.min():.0f}..{cat.max():.0f}")
+
+# %% [markdown]
+# The filters, from `convlab.convolution.KERNELS`:
+#
+# * **edge**: 8 in the centre and −1 around it. The weights sum to 0, so a flat patch gives
+#   0 and only change (an edge) gives a large answer.
+# * **7 × 7 blur**: every weight is 1/49, so each output is the mean of 49 pixels. The weights
+#   sum to 1, which keeps the brightness.
+# * **Laplacian**: `[0 1 0], [1 −4 1], [0 1 0]`, another edge detector that sums to 0.
+# * **sharpen**: the Laplacian turned round and added to the identity, `[0 −1 0], [−1 5 −1],
+#   [0 −1 0]`: the pixel plus how much it differs from its neighbours.
+#
+# Each goes through a one-layer Keras model with the kernel fixed
+# (`convolution.apply_with_keras`), and through SciPy for comparison.
+
+# %%
+filters = {
+    "edge": convolution.kernel("edge"),
+    "blur": convolution.kernel("box_blur_7"),
+    "Laplacian": convolution.kernel("laplacian"),
+    "sharpen": convolution.kernel("sharpen"),
+}
+filtered = {name: convolution.apply_with_keras(cat, kernel) for name, kernel in filters.items()}
+face = (slice(40, 230), slice(110, 370))   # the part of each image shown
+viz.filter_rows(cat, {name: (filters[name], filtered[name]) for name in filters}, crop=face,
+                title="hand-made filters on the cat (valid mode; the face shown)", offset=0)
+plt.show()
+
+# %% [markdown]
+# The edge filter and the Laplacian leave flat fur and background black and keep only where
+# brightness changes: whiskers, eyes, the outline of the head. The blur softens everything,
+# and sharpening makes the fur look crisper. Their outputs go below 0 and above 255; on this
+# figure those pixels are simply clipped to black and white, a problem we come back to below.
+#
+# Two filters with random weights, for comparison. They mix a pixel with its neighbours
+# in no meaningful proportion:
+
+# %%
+rng = np.random.default_rng(1234)
+random_filters = {f"random {n}": rng.normal(0, 0.5, (3, 3)) for n in (1, 2)}
+for name, kernel in random_filters.items():
+    filters[name] = kernel
+    filtered[name] = convolution.apply_with_keras(cat, kernel)
+viz.filter_rows(cat, {name: (random_filters[name], filtered[name]) for name in random_filters},
+                crop=face, title="random 3x3 filters on the cat, shown shifted by 128",
+                offset=128)
+plt.show()
+
+# %% [markdown]
+# ### Keras and SciPy agree, and the image shrinks
+#
+# `scipy.signal.correlate2d` slides the kernel as Keras does (`convolve2d` would turn it
+# first, which changes only the random filters). In *valid* mode a kernel of $N \times N$
+# fits $D - N + 1$ times along a side of $D$ pixels, so the image loses $N - 1$ rows and
+# columns; *same* mode pads the border with zeros so that the size is kept.
+
+# %%
+rows = []
+largest_difference = 0.0
+for name, kernel in filters.items():
+    n = kernel.shape[0]
+    by_scipy = scipy.signal.correlate2d(cat, kernel, mode="valid")
+    same = convolution.apply_with_keras(cat, kernel, padding="same")
+    difference = np.abs(filtered[name] - by_scipy).max()
+    largest_difference = max(largest_difference, difference)
+    by_formula = tuple(convolution.output_size(d, n) for d in cat.shape)   # D - N + 1
+    rows.append([name, f"{n}x{n}", filtered[name].shape, by_scipy.shape, by_formula,
+                 same.shape, f"{difference:.1e}"])
+report.markdown(report.markdown_table(
+    ["filter", "kernel", "Keras, valid", "SciPy, valid", "formula D - N + 1", "Keras, same",
+     "largest difference"], rows))
+
+# %% [markdown]
+# The {{ cat.shape[0] }} × {{ cat.shape[1] }} photograph becomes
+# {{ filtered["edge"].shape[0] }} × {{ filtered["edge"].shape[1] }} through a 3 × 3 kernel and
+# {{ filtered["blur"].shape[0] }} × {{ filtered["blur"].shape[1] }} through the 7 × 7
+# blur. Keras computes in 32-bit floats, SciPy in 64-bit; the outputs differ by at most
+# {{ largest_difference:.1e }} on a scale of hundreds.
+#
+# This is the formula in `convlab.convolution.output_size`;
+# [the next lesson](../padding_stride_pooling/) adds padding and stride to it:
+
+# %% tags=["hide-input"]
+report.markdown("```python\n" + inspect.getsource(convolution.output_size) + "```")
+
+# %% [markdown]
+# ## How many parameters?
+#
+# A `Conv2D` layer with one 3 × 3 filter on a greyscale image has 9 weights and one *bias*,
+# a number added to every output: 10 parameters, whatever the size of the image. A dense
+# layer producing an output of the same size would need a weight for every pair of input
+# and output pixels.
+
+# %%
+one_filter = keras.Sequential([
+    keras.Input(shape=(*cat.shape, 1)),        # one greyscale image of any batch size
+    keras.layers.Conv2D(1, (3, 3)),
+])
+one_filter.summary()
+conv_parameters = one_filter.count_params()
+conv_parameters_by_formula = 3 * 3 * 1 * 1 + 1   # height x width x channels x filters, + bias
+dense_equivalent = cat.size * filtered["edge"].size + filtered["edge"].size
+print("batch of one image:", cat[None, :, :, None].shape)
+
+# %% [markdown]
+# {{ conv_parameters }} parameters, where a dense layer from the {{ cat.size:, }} pixels to the
+# {{ filtered["edge"].size:, }} outputs would need {{ dense_equivalent:,.0f }}. The same
+# nine weights are used at every position: *weight sharing*.
+#
+# ## The display problem
+#
+# A filter's output is not an image yet. Our pixels were 0..255, but the edge filter
+# can give up to $8 \times 255$ where a bright pixel sits among dark ones, and far below 0 in
+# the opposite case:
+
+# %%
+edge = filtered["edge"]
+below, above = (edge < 0).mean(), (edge > 255).mean()
+print(f"edge output from {edge.min():.0f} to {edge.max():.0f}; "
+      f"{below:.1%} of pixels below 0, {above:.1%} above 255")
+
+# %% [markdown]
+# Saved as 8-bit pixels without care, a value like −3 wraps around to 253, white, and flat
+# fur turns to noise. The fix: *shift* the values so that 0 lands mid-way (add 128), round,
+# and *clip* whatever is still outside 0..255 to black or white.
+# `convlab.convolution.display_range` does that:
+
+# %% tags=["hide-input"]
+report.markdown("```python\n" + inspect.getsource(convolution.display_range) + "```")
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.4), layout="constrained")
+views = {
+    "cast to uint8 (wraps around)": edge.astype(np.int64).astype(np.uint8),
+    "clipped to 0..255": convolution.display_range(edge),
+    "shifted by 128, then clipped": convolution.display_range(edge, offset=128),
+}
+for ax, (title, pixels) in zip(axes, views.items()):
+    ax.imshow(pixels[face], cmap="gray", vmin=0, vmax=255, interpolation="none")
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+fig.suptitle("three ways to show the edge filter's output")
+plt.show()
+
+# %% [markdown]
+# Wrapping turns every slightly negative pixel white. Clipping alone is honest about the
+# bright side but shows the {{ below:.0% }} of negative pixels as black, the same as 0.
+# Shifting by 128 shows both signs: mid-grey for no change, lighter and darker for the two
+# directions of an edge.
+#
+# ## Random filters versus the Laplacian on a digit
+#
+# Last, a handwritten digit from MNIST, 28 × 28 pixels. The Laplacian finds its strokes'
+# outline; random filters give blurred, shifted or embossed copies that highlight nothing in
+# particular.
+
+# %%
+digits = data.load("mnist")
+digit = digits.x_test[0].astype(float)
+kernels = {"Laplacian": convolution.kernel("laplacian")}
+kernels.update({f"random {n}": rng.normal(0, 0.5, (3, 3)) for n in range(1, 6)})
+panels = [digit] + [convolution.display_range(convolution.conv2d(digit, kernel, padding="same"),
+                                              offset=128) for kernel in kernels.values()]
+fig, axes = plt.subplots(1, 7, figsize=(7.4, 1.8), layout="constrained")
+for ax, pixels, title in zip(axes, panels, ["digit", *kernels]):
+    ax.imshow(pixels, cmap="gray", vmin=0, vmax=255)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+fig.suptitle(f"a {digits.y_test[0]} through the Laplacian and five random 3x3 filters")
+plt.show()
+
+# %% [markdown]
+# None of these hand-made or random kernels was chosen for recognising digits. In a
+# convolutional network the kernels start random, like these, and *training*
+# (backpropagation) adjusts their weights until they pick out whatever helps the task.
+#
+# ## Try it yourself
+#
+# The explorer below runs in your browser: pick the cat (shrunk to a quarter of its size) or
+# the digit, a kernel from the bank above or nine numbers of your own, a stride and a
+# padding, and watch the output and its shape change. It computes exactly what
+# `convolution.conv2d` does; the site's tests hold its pixels against values this build
+# computed with `conv2d`. Stride and padding get their own lesson next:
+# [padding, stride and pooling](../padding_stride_pooling/).
+
+# %% tags=["hide-input"]
+small_cat = skimage.transform.downscale_local_mean(cat, (4, 4))
+explorer.show({"cat": small_cat, "digit": digit})
+
+# %% [markdown]
+# ## What this page checks
+
+# %%
+report.record("first_output_by_hand", first_by_hand)
+report.record("first_output_numpy", by_numpy[0, 0])
+report.record("first_output_keras", by_keras[0, 0])
+report.record("worked_example_largest_difference", worked_difference)
+report.record("keras_scipy_largest_difference", largest_difference)
+report.record("blur_valid_height", filtered["blur"].shape[0])
+report.record("blur_valid_height_by_formula", cat.shape[0] - 7 + 1)
+report.record("conv_parameters", conv_parameters)
+report.record("conv_parameters_by_formula", conv_parameters_by_formula)
+report.record("edge_output_min", edge.min())
+report.record("edge_output_max", edge.max())
+expect("first_output_numpy").equals(35)                      # the curriculum's worked example
+expect("first_output_by_hand").equals("first_output_numpy")
+expect("first_output_by_hand").equals("first_output_keras")
+expect("worked_example_largest_difference").equals(0)       # all four outputs, all three ways
+expect("keras_scipy_largest_difference").at_most(0.01)       # float32 against float64
+expect("blur_valid_height").equals("blur_valid_height_by_formula")   # valid shrinks by N - 1
+expect("conv_parameters").equals(10)
+expect("conv_parameters").equals("conv_parameters_by_formula")
+expect("edge_output_min").at_most(-1)                        # why outputs need shifting...
+expect("edge_output_max").at_least(256)                      # ...and clipping to be shown

@@ -1,0 +1,191 @@
+# %% [markdown]
+# # Tracing shapes through a network
+#
+# Before building a convolutional network it pays to know, layer by layer, what shape of
+# array comes out and how many weights each layer holds. Both follow from two formulas from
+# [the previous lesson](../padding_stride_pooling/), so we compute them by hand for a small
+# CIFAR-10 network first, then ask Keras (`model.summary()` and a diagram) and check that the
+# two agree.
+
+# %%
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from convlab import convolution, data, report, viz
+from convlab.expectations import expect
+
+keras.utils.set_random_seed(1234)   # the same (untrained) weights every time
+
+# %% [markdown]
+# ## The network
+#
+# A CIFAR-10 image is 32 × 32 pixels with 3 colour channels. The network:
+#
+# 1. a convolution with 16 filters of 5 × 5, valid padding;
+# 2. 2 × 2 max pooling;
+# 3. a convolution with 8 filters of 3 × 3, same padding;
+# 4. 2 × 2 max pooling;
+# 5. a convolution with 4 filters of 3 × 3, valid padding;
+# 6. flatten;
+# 7. a dense layer of 50 units;
+# 8. a dense layer of 10 units with softmax, one probability per class.
+#
+# ## By formula
+#
+# Three rules give every row of the table:
+#
+# * **Convolution**, $F$ filters of $N \times N$ on a $D \times D \times C$ input, padding $P$,
+#   stride $S$: each side becomes $\lfloor (D + 2P - N) / S \rfloor + 1$ and the depth
+#   becomes $F$, one map per filter. Each filter has $N \cdot N \cdot C$ weights (it spans
+#   all input channels) and one bias: $(N^2 C + 1)\,F$ parameters.
+# * **Pooling** $M \times M$ (stride $M$): each side $\lfloor (D - M) / M \rfloor + 1$, the
+#   depth unchanged, no parameters.
+# * **Flatten**: height × width × depth values in a row; **dense** with $m$ units after
+#   $n$ values: $(n + 1)\,m$ parameters.
+
+# %%
+plan = [  # (layer, kind, settings)
+    ("Conv2D 5x5, 16 filters, valid", "conv", {"filters": 16, "n": 5, "padding": 0}),
+    ("MaxPooling2D 2x2", "pool", {"m": 2}),
+    ("Conv2D 3x3, 8 filters, same", "conv", {"filters": 8, "n": 3, "padding": 1}),
+    ("MaxPooling2D 2x2", "pool", {"m": 2}),
+    ("Conv2D 3x3, 4 filters, valid", "conv", {"filters": 4, "n": 3, "padding": 0}),
+    ("Flatten", "flatten", {}),
+    ("Dense 50", "dense", {"units": 50}),
+    ("Dense 10, softmax", "dense", {"units": 10}),
+]
+shape = (32, 32, 3)
+by_formula = []   # (layer, output shape, parameters)
+for layer, kind, s in plan:
+    if kind == "conv":
+        height, width, channels = shape
+        side = [convolution.output_size(d, s["n"], padding=s["padding"]) for d in (height, width)]
+        parameters = (s["n"] * s["n"] * channels + 1) * s["filters"]
+        shape = (*side, s["filters"])
+    elif kind == "pool":
+        height, width, channels = shape
+        side = [convolution.output_size(d, s["m"], stride=s["m"]) for d in (height, width)]
+        parameters = 0
+        shape = (*side, channels)
+    elif kind == "flatten":
+        parameters = 0
+        shape = (int(np.prod(shape)),)
+    else:  # dense
+        parameters = (shape[0] + 1) * s["units"]
+        shape = (s["units"],)
+    by_formula.append((layer, shape, parameters))
+total_by_formula = sum(p for _, _, p in by_formula)
+
+report.markdown(report.markdown_table(
+    ["layer", "output shape", "parameters"],
+    [["input", "(32, 32, 3)", ""]]
+    + [[layer, shape, f"{p:,}"] for layer, shape, p in by_formula]
+    + [["**total**", "", f"**{total_by_formula:,}**"]]))
+
+# %% [markdown]
+# The 5 × 5 valid convolution takes 32 to {{ by_formula[0][1][0] }}; pooling halves it to
+# {{ by_formula[1][1][0] }}; same padding keeps {{ by_formula[2][1][0] }}; pooling gives
+# {{ by_formula[3][1][0] }} (7 is odd, but 14 is even); the last valid 3 × 3 convolution
+# leaves {{ by_formula[4][1][0] }} × {{ by_formula[4][1][1] }} × {{ by_formula[4][1][2] }},
+# which flattens to {{ by_formula[5][1][0] }} values. In all,
+# **{{ total_by_formula:, }} parameters**, most of them in the first dense layer
+# ({{ by_formula[6][2]:, }}).
+#
+# ## What Keras says
+#
+# The same network in Keras. The activations do not change any shape; we use ReLU.
+
+# %%
+model = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    keras.layers.Conv2D(16, (5, 5), padding="valid", activation="relu"),
+    keras.layers.MaxPooling2D((2, 2)),
+    keras.layers.Conv2D(8, (3, 3), padding="same", activation="relu"),
+    keras.layers.MaxPooling2D((2, 2)),
+    keras.layers.Conv2D(4, (3, 3), padding="valid", activation="relu"),
+    keras.layers.Flatten(),
+    keras.layers.Dense(50, activation="relu"),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.summary()
+
+# %% [markdown]
+# The same network as a diagram. `keras.utils.plot_model(model, show_shapes=True)` draws
+# it to a picture file; `keras.utils.model_to_dot` is the graph it draws, which we show in
+# the page's colours. `None` in a shape is the batch size, which can be anything:
+
+# %%
+diagram = keras.utils.model_to_dot(model, show_shapes=True)   # what plot_model draws
+viz.show_svg(diagram.create_svg(), "the network as a diagram, each layer with its shapes")
+
+# %% [markdown]
+# ## Formula and Keras, side by side
+
+# %%
+rows, shape_mismatches = [], 0
+for (layer, shape, parameters), keras_layer in zip(by_formula, model.layers):
+    keras_shape = tuple(keras_layer.output.shape[1:])      # without the batch axis
+    keras_parameters = keras_layer.count_params()
+    agree = keras_shape == shape and keras_parameters == parameters
+    shape_mismatches += keras_shape != shape
+    rows.append([layer, shape, keras_shape, f"{parameters:,}", f"{keras_parameters:,}",
+                 "yes" if agree else "**no**"])
+report.markdown(report.markdown_table(
+    ["layer", "shape by formula", "shape in Keras", "parameters by formula",
+     "parameters in Keras", "agree"], rows))
+
+# %% [markdown]
+# Keras counts {{ model.count_params():, }} parameters in all, the formula
+# {{ total_by_formula:, }}; every layer's shape and count agree (the table above says so,
+# and so do the checks at the end of the page).
+#
+# ## Seeing the shapes
+#
+# What those shapes look like: one CIFAR-10 test image through the untrained network, the
+# first feature map of each layer up to the last convolution. The weights are still random,
+# so the maps mean nothing yet, but their sizes are the ones in the table.
+
+# %%
+cifar = data.load("cifar10")
+image = cifar.x_test[:1] / 255 - 0.5                      # (1, 32, 32, 3)
+maps, tensor = [], image
+for layer in model.layers[:5]:                            # layer by layer, up to conv3
+    tensor = layer(tensor)
+    maps.append(keras.ops.convert_to_numpy(tensor)[0])
+fig, axes = plt.subplots(1, 6, figsize=(7.4, 2.6), width_ratios=[32, 28, 14, 14, 7, 5],
+                         layout="constrained")
+axes[0].imshow(cifar.x_test[0])
+axes[0].set_title("input 32x32x3", fontsize=8)
+for ax, m in zip(axes[1:], maps):
+    ax.imshow(m[:, :, 0], cmap="viridis", interpolation="nearest")
+    ax.set_title("x".join(map(str, m.shape)), fontsize=8)
+for ax in axes:
+    ax.axis("off")
+fig.suptitle("one image through the untrained network: the first map of each layer")
+plt.show()
+
+# %% [markdown]
+# [The next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
+#
+# ## What this page checks
+#
+# For each layer, the number of values it outputs and its parameters, by formula and in
+# Keras; and the whole shapes, compared as tuples.
+
+# %%
+names = ["conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "dense2"]
+for name, (_, shape, parameters), keras_layer in zip(names, by_formula, model.layers):
+    report.record(f"{name}_values_by_formula", np.prod(shape))
+    report.record(f"{name}_values_in_keras", np.prod(keras_layer.output.shape[1:]))
+    report.record(f"{name}_parameters_by_formula", parameters)
+    report.record(f"{name}_parameters_in_keras", keras_layer.count_params())
+    expect(f"{name}_values_by_formula").equals(f"{name}_values_in_keras")
+    expect(f"{name}_parameters_by_formula").equals(f"{name}_parameters_in_keras")
+report.record("shape_mismatches", shape_mismatches)
+report.record("parameters_by_formula", total_by_formula)
+report.record("parameters_in_keras", model.count_params())
+expect("shape_mismatches").equals(0)
+expect("parameters_by_formula").equals("parameters_in_keras")
+expect("flatten_values_by_formula").equals(100)     # 5 x 5 x 4, as the curriculum traces
