@@ -346,7 +346,7 @@ plt.show()
 # [padding, stride and pooling](../padding_stride_pooling/).
 
 # %% tags=["hide-input"]
-small_cat = skimage.transform.downscale_local_mean(cat, (4, 4))
+small_cat = skimage.transform.downscale_local_mean(cat[:300, :448], (4, 4))   # 75 x 112
 explorer.show({"cat": small_cat, "digit": digit})
 
 # %% [markdown]

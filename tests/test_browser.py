@@ -123,9 +123,10 @@ RAW_TEX = """() => {
   return raw;
 }"""
 
-# Every figure (an <img>, or an inline SVG drawn by convlab.style): loaded, its size, and the
+# Every visible figure (an <img>, or an inline SVG drawn by convlab.style): loaded, its size, the
 # width it is meant to have (an SVG's width attribute is in points: 4/3 CSS pixel each).
 FIGURES = """() => [...document.querySelectorAll("article img, article svg.convlab-figure")]
+  .filter(el => el.checkVisibility())  // a figure drawn for the other theme is hidden
   .map(el => {
     const shown = el.getBoundingClientRect().width;
     if (el.tagName === "IMG") {
@@ -223,7 +224,7 @@ def test_dark_mode_has_no_white_figures(reader: Reader, base_url: str, slug: str
     page.click("label[title='Switch to dark mode']")
     assert page.get_attribute("body", "data-md-color-scheme") == "slate"
     figures = page.locator("article svg.convlab-figure, article figure img, "
-                           "article .convlab-output-html img")
+                           "article .convlab-output-html img").locator("visible=true")
     for index in range(figures.count()):
         figure = figures.nth(index)
         figure.scroll_into_view_if_needed()
