@@ -623,11 +623,11 @@ def block_diagram(layers: Sequence[str], *, skip: tuple[int, int] | None = None,
         i, j = skip
         if not 0 <= i < j < n:
             raise ValueError(f"skip must be (i, j) with 0 <= i < j < {n}, got {skip}")
-        ax.annotate("", (0.9, -j), (0.9, -i),
-                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.5,
-                                "connectionstyle": "bar,fraction=0.25"})
-        ax.text(1.7, -(i + j) / 2, "skip:\nx unchanged", color="tab:red", fontsize=8,
-                ha="center", va="center")
+        ax.plot([1.45, 1.75, 1.75], [-i, -i, -j], color="tab:red", lw=1.5)
+        ax.annotate("", (1.45, -j), (1.75, -j),
+                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.5})
+        ax.text(2.0, -(i + j) / 2, "skip:\nx as it is", color="tab:red", fontsize=8,
+                ha="center", va="center", rotation=90)
     ax.set_title(title)
     style.describe(fig, f"{title}: {' then '.join(layers)}"
                         + (f", with a skip connection from {layers[skip[0]]} to "

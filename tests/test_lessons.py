@@ -21,7 +21,7 @@ LESSONS = Project(REPO).lessons()
 
 
 # What a tiny run sets, for each parameter a lesson may have: a few images, one epoch.
-TINY = {"train_size": 30, "epochs": 1, "test_size": 20}
+TINY = {"train_size": 30, "epochs": 1, "test_size": 20, "timed_images": 64, "repeats": 1}
 
 
 @pytest.fixture
@@ -56,6 +56,7 @@ def test_lesson_is_well_formed(lesson):
         load_profile(name).check(lesson.slug, lesson.parameters())
 
 
+@pytest.mark.slow  # TensorFlow training in every lesson: minutes together; .ci/run runs it
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 def test_lesson_runs_end_to_end_on_tiny_data(lesson, data_dir, tiny_profile):
     run = execute(lesson, load_profile(tiny_profile), cwd=REPO)
@@ -66,6 +67,7 @@ def test_lesson_runs_end_to_end_on_tiny_data(lesson, data_dir, tiny_profile):
     assert run.expectations, "its expectations ran"
 
 
+@pytest.mark.slow
 def test_a_lesson_runs_as_a_plain_script(data_dir):
     env = {**os.environ, "MPLBACKEND": "Agg"}
     env.pop("CONVLAB_PROFILE", None)

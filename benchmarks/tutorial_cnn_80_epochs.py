@@ -1,0 +1,115 @@
+"""The tutorial CIFAR-10 CNN after its full 80 epochs, on the CIFAR-10 copy found here.
+
+The regularisation lesson (lessons/09_regularisation.py) compares its combined model, trained
+for 10 epochs, with what the tutorial's own network and recipe reach after 80 epochs on the
+same images. That run takes about half an hour on two CPU cores, too long for every build, so
+it is made once with this script and stored::
+
+    CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python benchmarks/tutorial_cnn_80_epochs.py \
+        --json benchmarks/results/tutorial_cnn_80_epochs.json
+
+The JSON file records the command, the hardware, the date, the software versions and the
+data's fingerprint; the lesson uses the figure only when its own data has the same fingerprint.
+The recipe is the tutorial's, as lessons/06_cifar10_cnn.py types it: SGD lr 0.001 momentum
+0.5, batch 32, x/255 - 0.5, validation_split 0.15, seed 1234.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from convlab import data, speed, training
+
+
+def tutorial_cnn() -> keras.Sequential:
+    """The tutorial CIFAR-10 CNN (631,658 parameters)."""
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
+        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
+        keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(16, (3, 3), padding="same", activation="relu"),
+        keras.layers.Conv2D(16, (3, 3), padding="same", activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(512, activation="relu"),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=80)
+    parser.add_argument("--train-size", type=int, default=None,
+                        help="training images (default: every one of the copy found)")
+    parser.add_argument("--json", type=Path, help="write the result to this JSON file")
+    args = parser.parse_args(argv)
+
+    keras.utils.set_random_seed(1234)
+    cifar = data.load("cifar10")
+    x_train = cifar.x_train[:args.train_size] / 255 - 0.5
+    y_train = keras.utils.to_categorical(cifar.y_train[:args.train_size], 10)
+    x_test = cifar.x_test / 255 - 0.5
+    y_test = keras.utils.to_categorical(cifar.y_test, 10)
+    print(cifar.provenance.describe(), flush=True)
+
+    model = tutorial_cnn()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.001, momentum=0.5),
+                  loss="categorical_crossentropy", metrics=["accuracy"])
+    log = training.EpochLog(every=5, progress=False)
+    began = time.perf_counter()
+    history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=32,
+                        validation_split=0.15, verbose=0, callbacks=[log])
+    test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+    seconds = time.perf_counter() - began
+    print(f"test accuracy after {args.epochs} epochs: {test_accuracy:.4f} ({log.summary()})")
+
+    dev = speed.device()
+    result = {
+        "what": "the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), trained "
+                f"{args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
+        "command": "CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python "
+                   + shlex.join(["benchmarks/tutorial_cnn_80_epochs.py",
+                                 *(argv if argv is not None else sys.argv[1:])]),
+        "date": datetime.date.today().isoformat(),
+        "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
+        "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
+                     "keras": keras.__version__, "numpy": np.__version__},
+        "data": cifar.provenance.as_dict() | {"location": Path(cifar.provenance.location).name},
+        "data_fingerprint": cifar.provenance.fingerprint,
+        "train_images": int(len(x_train) * 0.85 + 0.5),
+        "validation_images": len(x_train) - int(len(x_train) * 0.85 + 0.5),
+        "epochs": args.epochs,
+        "seed": 1234,
+        "test_accuracy": round(float(test_accuracy), 4),
+        "test_loss": round(float(test_loss), 4),
+        "final_train_accuracy": round(float(history.history["accuracy"][-1]), 4),
+        "final_validation_accuracy": round(float(history.history["val_accuracy"][-1]), 4),
+        "best_validation_accuracy": round(float(max(history.history["val_accuracy"])), 4),
+        "best_validation_epoch": int(np.argmax(history.history["val_accuracy"])) + 1,
+        "validation_accuracy_by_epoch": [round(float(v), 4)
+                                         for v in history.history["val_accuracy"]],
+        "seconds": round(seconds),
+    }
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
