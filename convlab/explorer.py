@@ -2,7 +2,7 @@
 
 A lesson shows it with ``explorer.show({"cat": photo, "digit": digit})``. The page then holds
 a ``<div class="conv-explorer">`` carrying the greyscale images and the lesson's kernel bank
-as data; ``docs/javascripts/conv-explorer.js`` (served with the site, no server needed) draws
+as data; ``convlab/publish/theme/conv-explorer.js`` (served with the site, no server) draws
 the controls and computes the output with the same rule as :func:`convlab.convolution.conv2d`
 (cross-correlation, Keras's "valid"/"same" padding, any stride).
 

@@ -29,7 +29,8 @@ from convlab.publish import assets, notebook_html
 from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
-THEME = Path(__file__).parent / "theme"  # the lesson pages' stylesheet, MathJax's settings
+# The lesson pages' stylesheet, MathJax's settings, the convolution explorer (convlab.explorer)
+THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
 
@@ -63,9 +64,11 @@ class ConvlabPlugin(BasePlugin):
             others = sorted(p.relative_to(docs).as_posix() for p in docs.glob("*.md")
                             if p.name != "index.md")
             config.nav = [{"Home": "index.md"}, {"Lessons": lessons}, *others]
-        config.extra_css.append(f"{THEME_URI}/notebook.css")
+        config.extra_css.extend(f"{THEME_URI}/{name}" for name in ("notebook.css",
+                                                                    "conv-explorer.css"))
         config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
-            f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}"))
+            f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}",
+            f"{THEME_URI}/conv-explorer.js"))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
