@@ -108,6 +108,7 @@ def gpu_lesson_tiny_profile(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_gpu_page_on_a_cpu_build_says_so_and_shows_no_gpu_figure(
         data_dir, gpu_lesson_tiny_profile, monkeypatch):
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")     # a CPU build, even on a GPU machine
