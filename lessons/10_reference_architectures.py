@@ -19,13 +19,10 @@ test_size = None    # test images to score (None: all of them)
 epochs = 24         # epochs for every network
 
 # %%
-import tempfile
-from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Image, display
 
 from convlab import data, report, training, viz
 from convlab.expectations import expect
@@ -147,15 +144,9 @@ def residual_block(x, filters):
 
 block_input = keras.Input(shape=(16, 16, 128), name="x")
 block = keras.Model(block_input, residual_block(block_input, 128), name="residual_block")
-try:   # keras.utils.plot_model needs pydot and Graphviz; without them, a drawing of the same
-    diagram = Path(tempfile.mkdtemp()) / "residual_block.png"
-    keras.utils.plot_model(block, to_file=str(diagram), show_shapes=True, dpi=60)
-    display(Image(filename=str(diagram)))
-except (ImportError, OSError, FileNotFoundError):
-    viz.block_diagram(["input x (16 x 16 x 128)", "Conv2D 3x3, 128", "BatchNormalization",
-                       "ReLU", "Conv2D 3x3, 128", "BatchNormalization", "ReLU", "Add: x + F(x)"],
-                      skip=(0, 7))
-    plt.show()
+diagram = keras.utils.model_to_dot(block, show_shapes=True)   # what plot_model draws
+viz.show_svg(diagram.create_svg(), "one residual block: two conv-BN-ReLU units and the skip "
+             "connection that adds the input back")
 print(f"one block: {block.count_params():,} parameters")
 
 # %% [markdown]
