@@ -679,6 +679,8 @@ def show_svg(svg: str | bytes, title: str) -> None:
     view = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', text)
     if view:  # graphviz scales width/height by its dpi; the drawing's own size reads best
         width, height = (float(v) for v in view.groups())
+        scale = min(1.0, (style.COLUMN_INCHES - 2 * style.PAD_INCHES) * 72 / width)
+        width, height = width * scale, height * scale   # no wider than the page's column
         text = re.sub(r'<svg width="[^"]*" height="[^"]*"',
                       f'<svg width="{width:.0f}pt" height="{height:.0f}pt"', text, count=1)
     text = re.sub(r'(fill|stroke)="(black|#000000)"', rf'\1="{style.INK}"', text)
