@@ -36,7 +36,7 @@ import tensorflow as tf  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from convlab import speed, training  # noqa: E402
+from convlab import benchmark, speed, training  # noqa: E402
 
 BATCH = 32  # the tutorials' batch size: part of the recipe, the same in every variant
 SEED = 0
@@ -49,22 +49,9 @@ L = keras.layers
 
 
 def cifar10_cnn(mixed: bool = False) -> keras.Sequential:
-    """The tutorial's CIFAR-10 CNN: (n, 32, 32, 3) -> (n, 10) class probabilities."""
-
-    def conv(filters: int) -> L.Layer:
-        return L.Conv2D(filters, 3, padding="same", activation="relu")
-
-    model = keras.Sequential([
-        keras.Input((32, 32, 3)),
-        conv(64), conv(64), L.MaxPooling2D(),
-        conv(32), conv(32), L.MaxPooling2D(),
-        conv(16), conv(16),
-        L.Flatten(),
-        L.Dense(512, activation="relu"),
-        L.Dense(64, activation="relu"),
-        # mixed precision: the softmax in float32, as Keras's guide recommends
-        L.Dense(10, activation="softmax", dtype="float32" if mixed else None),
-    ], name="cifar10_cnn")
+    """The tutorial's CIFAR-10 CNN, as convlab.benchmark builds it (softmax in float32, as
+    Keras's mixed-precision guide recommends): (n, 32, 32, 3) -> (n, 10) probabilities."""
+    model = benchmark.tutorial_cnn()
     assert model.count_params() == 631_658, model.count_params()
     return model
 

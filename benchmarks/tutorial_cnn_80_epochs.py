@@ -29,25 +29,7 @@ import keras
 import numpy as np
 
 from convlab import data, speed, training
-
-
-def tutorial_cnn() -> keras.Sequential:
-    """The tutorial CIFAR-10 CNN (631,658 parameters)."""
-    return keras.Sequential([
-        keras.Input(shape=(32, 32, 3)),
-        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
-        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
-        keras.layers.MaxPooling2D((2, 2)),
-        keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
-        keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
-        keras.layers.MaxPooling2D((2, 2)),
-        keras.layers.Conv2D(16, (3, 3), padding="same", activation="relu"),
-        keras.layers.Conv2D(16, (3, 3), padding="same", activation="relu"),
-        keras.layers.Flatten(),
-        keras.layers.Dense(512, activation="relu"),
-        keras.layers.Dense(64, activation="relu"),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+from convlab.benchmark import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
 
 
 def main(argv: list[str] | None = None) -> int:
