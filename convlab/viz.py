@@ -601,38 +601,6 @@ def model_comparison(names: Sequence[str], parameters: Sequence[float],
     return fig
 
 
-def block_diagram(layers: Sequence[str], *, skip: tuple[int, int] | None = None,
-                  title: str = "a residual block") -> Figure:
-    """Layers as boxes from top to bottom, arrows between them, and an optional skip
-    connection: ``skip=(i, j)`` draws an arrow from box ``i``'s output around to box ``j``
-    (an "add" box). A matplotlib stand-in for keras.utils.plot_model without graphviz."""
-    n = len(layers)
-    if n == 0:
-        raise ValueError("no layers to draw")
-    fig, ax = plt.subplots(figsize=(4.2, 0.62 * n + 0.6), layout="constrained")
-    ax.set_xlim(-2.2, 2.6)
-    ax.set_ylim(-n + 0.4, 0.6)
-    ax.axis("off")
-    for i, name in enumerate(layers):
-        ax.text(0, -i, name, ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round,pad=0.35", "fc": "#eef3fb", "ec": "#4a6fa5"})
-        if i:
-            ax.annotate("", (0, -i + 0.22), (0, -i + 0.78),
-                        arrowprops={"arrowstyle": "->", "color": "#333"})
-    if skip is not None:
-        i, j = skip
-        if not 0 <= i < j < n:
-            raise ValueError(f"skip must be (i, j) with 0 <= i < j < {n}, got {skip}")
-        ax.plot([1.45, 1.75, 1.75], [-i, -i, -j], color="tab:red", lw=1.5)
-        ax.annotate("", (1.45, -j), (1.75, -j),
-                    arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 1.5})
-        ax.text(2.0, -(i + j) / 2, "skip:\nx as it is", color="tab:red", fontsize=8,
-                ha="center", va="center", rotation=90)
-    ax.set_title(title)
-    style.describe(fig, f"{title}: {' then '.join(layers)}"
-                        + (f", with a skip connection from {layers[skip[0]]} to "
-                           f"{layers[skip[1]]}" if skip else ""))
-    return fig
 
 
 def speed_bars(rows: Sequence, *, title: str = "training speed") -> Figure:

@@ -198,17 +198,6 @@ def test_model_comparison_labels_every_model():
     plt.close("all")
 
 
-def test_block_diagram_draws_boxes_and_the_skip():
-    fig = viz.block_diagram(["x", "conv", "add"], skip=(0, 2))
-    assert [t.get_text() for t in fig.axes[0].texts if t.get_text()][:3] == ["x", "conv", "add"]
-    assert "skip connection from x to add" in style.description(fig)
-    with pytest.raises(ValueError, match="skip"):
-        viz.block_diagram(["x", "y"], skip=(1, 0))
-    with pytest.raises(ValueError, match="no layers"):
-        viz.block_diagram([])
-    plt.close("all")
-
-
 def test_speed_bars_show_only_the_devices_measured():
     rows = [SpeedRow("CPU", "Some CPU", b, "float32", 100.0 * b, 1.0, b) for b in (32, 128)]
     fig = viz.speed_bars(rows)
