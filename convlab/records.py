@@ -3,7 +3,8 @@
 ``convlab build`` runs each lesson in a Jupyter kernel with two variables set:
 
 * ``CONVLAB_RUN_DIR``: a fresh folder; :func:`append` adds one JSON line per event to
-  ``records.jsonl`` there (``data`` loaded, ``result`` measured, ``expectation`` checked), and
+  ``records.jsonl`` there (``data`` loaded, ``file`` of a stored result read, ``result``
+  measured, ``expectation`` checked), and
   the build reads them back for the page, the cache and ``convlab results``;
 * ``CONVLAB_PROFILE``: the name of the profile the build runs (``quick``, ``full``, ...), so that
   a lesson's expectations for that profile are the ones checked.
@@ -37,7 +38,8 @@ def active_profile() -> str:
 
 
 def append(kind: str, payload: dict[str, Any]) -> None:
-    """Record one event (``"data"``, ``"result"`` or ``"expectation"``) if a build listens."""
+    """Record one event (``"data"``, ``"file"``, ``"result"``, ``"expectation"``), if a build
+    listens."""
     folder = run_dir()
     if folder is None:
         return

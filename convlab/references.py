@@ -9,7 +9,13 @@ never mistaken for one of these.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from convlab import records
+from convlab.data import fingerprint
 
 
 @dataclass(frozen=True)
@@ -53,3 +59,29 @@ def tutorial(name: str) -> float:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise KeyError(f"no tutorial figure {name!r}.{hint} They are listed in "
                        "convlab/references.py.") from None
+
+
+def stored_run(path: str | Path) -> dict[str, Any] | None:
+    """The result a benchmark script stored as JSON, or ``None`` when the file is absent.
+
+    Some comparisons take too long to run in every build (the tutorial CNN's 80 epochs, for
+    lesson 09); a script in ``benchmarks/`` runs them once and stores the result, with the
+    command, hardware and data fingerprint, under ``benchmarks/results/``. A lesson reads it
+    with this function, which tells the build about the file: the lesson's cached page is
+    re-run when the file changes, appears or disappears.
+    """
+    location = Path(path).resolve()
+    present = location.is_file()
+    records.append("file", {"location": str(location),
+                            "fingerprint": fingerprint(location) if present else ""})
+    if not present:
+        return None
+    try:
+        run = json.loads(location.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a readable JSON file ({exc}); make it again with the "
+                         "benchmark script named in its docstring, or delete it") from exc
+    if not isinstance(run, dict):
+        raise ValueError(f"{path} holds a JSON {type(run).__name__}, not the object a "
+                         "benchmark script writes; make it again or delete it")
+    return run

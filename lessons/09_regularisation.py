@@ -18,16 +18,13 @@ test_size = None    # test images to score (None: all of them)
 epochs = 10         # epochs for every variant (early stopping may stop sooner)
 
 # %%
-import json
-from pathlib import Path
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
 from convlab.expectations import expect
-from convlab.references import tutorial
+from convlab.references import stored_run, tutorial
 
 keras.utils.set_random_seed(1234)   # the same run every time
 
@@ -315,8 +312,8 @@ plt.show()
 # fingerprint of the data).
 
 # %%
-stored = Path("benchmarks/results/tutorial_cnn_80_epochs.json")
-reference_run = json.loads(stored.read_text()) if stored.exists() else None
+stored = "benchmarks/results/tutorial_cnn_80_epochs.json"
+reference_run = stored_run(stored)      # None where the file is absent
 same_data = (reference_run is not None
              and reference_run["data_fingerprint"] == cifar.provenance.fingerprint
              and train_size is None)

@@ -50,3 +50,34 @@ def test_only_imported_modules_rerun_lessons(tiny_project, package_copy):
 
     _append(package_copy / "convolution.py", "\n# only beta convolves\n")
     assert _ran(tiny_project, profile) == {"02_beta": "convlab/convolution.py changed"}
+
+
+GAMMA = '''\
+# %% [markdown]
+# # Gamma
+#
+# A tiny lesson that compares with a stored benchmark result.
+
+# %%
+from convlab.references import stored_run
+run = stored_run("benchmarks/results/long_run.json")
+print("stored accuracy", run["accuracy"] if run else "none")
+'''
+
+
+def test_a_stored_result_reruns_the_lesson_that_read_it(tiny_project, package_copy):
+    (tiny_project.root / "lessons" / "03_gamma.py").write_text(GAMMA)
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    assert "03_gamma" in _ran(tiny_project, profile)          # no stored file yet
+    assert _ran(tiny_project, profile) == {}
+
+    stored = tiny_project.root / "benchmarks" / "results" / "long_run.json"
+    stored.parent.mkdir(parents=True)
+    stored.write_text('{"accuracy": 0.61}')
+    assert _ran(tiny_project, profile) == {"03_gamma": "long_run.json changed"}
+    assert _ran(tiny_project, profile) == {}
+
+    stored.write_text('{"accuracy": 0.62}')
+    assert _ran(tiny_project, profile) == {"03_gamma": "long_run.json changed"}
+    stored.unlink()
+    assert _ran(tiny_project, profile) == {"03_gamma": "long_run.json changed"}

@@ -164,6 +164,11 @@ class Cache:
             location = source.get("location", "")
             if not Path(location).exists() or fingerprint(location) != source.get("fingerprint"):
                 return None, f"its data changed ({location})"
+        for stored in meta.get("files", []):
+            location = Path(stored["location"])
+            now = fingerprint(location) if location.is_file() else ""
+            if now != stored["fingerprint"]:
+                return None, f"{location.name} changed"
         return entry, "cached"
 
     def store(

@@ -65,6 +65,7 @@ class Execution:
     results: list[dict[str, Any]]
     expectations: list[dict[str, Any]]
     modules: dict[str, str]  # convlab module -> its source file, as imported by the lesson
+    files: list[dict[str, Any]]  # stored results read: {"location", "fingerprint"} ("" if absent)
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:
@@ -170,6 +171,7 @@ def execute(
             results=records.read(folder, "result"),
             expectations=records.read(folder, "expectation"),
             modules={m: f for m, f in modules.items() if f},
+            files=records.read(folder, "file"),
         )
 
 

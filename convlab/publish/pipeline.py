@@ -79,6 +79,7 @@ def run_lessons(
             "commit_sha": environment.full_commit(project.root),
             "overrides": profile.overrides(lesson.slug),
             "data": run.data,
+            "files": run.files,
             "results": run.results,
             "expectations": run.expectations,
             "modules": module_digests(run.modules),
