@@ -13,10 +13,13 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from convlab import style
 
 style.use()
+
+MATRIX_BLUE = "#08519c"   # a confusion matrix's full cell; lighter cells are more transparent
 
 
 def image_grid(
@@ -331,11 +334,17 @@ def confusion_matrix(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] |
     n = len(class_names)
     side = min(7.4, 1.6 + 0.55 * n)
     fig, ax = plt.subplots(figsize=(side, side - 0.6), layout="constrained")
-    ax.imshow(share, cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+    # Each cell is blue with the row share as its opacity, over a transparent background: on
+    # the page an empty cell is the page's own colour, white or dark, not a white square.
     for (i, j), count in np.ndenumerate(counts):
         if count:
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=MATRIX_BLUE,
+                                   alpha=float(share[i, j]), linewidth=0))
             ax.text(j, i, f"{count:,}", ha="center", va="center", fontsize=8 if n > 6 else 9,
-                    color="white" if share[i, j] > 0.5 else "black")
+                    color="white" if share[i, j] > 0.5 else style.INK)
+    ax.set_xlim(-0.5, n - 0.5)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_aspect("equal")
     ax.set_xticks(np.arange(n), class_names, rotation=40, ha="right")
     ax.set_yticks(np.arange(n), class_names)
     ax.set_xlabel("predicted class")

@@ -111,6 +111,10 @@ def test_confusion_matrix_labels_and_counts():
     assert [t.get_text() for t in ax.get_yticklabels()] == NAMES
     assert sorted(t.get_text() for t in ax.texts) == ["1", "1", "1", "2"]  # zeros left blank
     assert ax.get_title() == "cm" and fig.get_label() == "cm"
+    # a cell's opacity is its share of the row, so an empty cell shows the page's background
+    opacity = {(round(p.get_x() + 0.5), round(p.get_y() + 0.5)): p.get_alpha()
+               for p in ax.patches}
+    assert opacity == {(0, 0): 0.5, (1, 0): 0.5, (1, 1): 1.0, (2, 2): 1.0}
 
 
 def test_per_class_accuracy_bars():
