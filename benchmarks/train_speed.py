@@ -57,16 +57,10 @@ def cifar10_cnn(mixed: bool = False) -> keras.Sequential:
 
 
 def fashion_cnn_a(mixed: bool = False) -> keras.Sequential:
-    """The Fashion-MNIST CNN A: (n, 28, 28, 1) -> (n, 10) class probabilities."""
-    model = keras.Sequential([
-        keras.Input((28, 28, 1)),
-        L.Conv2D(32, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
-        L.Conv2D(64, 3, padding="same", activation="relu"), L.MaxPooling2D(2),
-        L.Conv2D(64, 3, padding="same", activation="relu"),
-        L.Flatten(),
-        L.Dense(64, activation="relu"),
-        L.Dense(10, activation="softmax", dtype="float32" if mixed else None),
-    ], name="fashion_cnn_a")
+    """The Fashion-MNIST CNN A, as convlab.benchmark builds it, with a softmax (in float32)
+    on its logits: (n, 28, 28, 1) -> (n, 10) class probabilities."""
+    model = benchmark.fashion_cnn_a()
+    model.add(L.Activation("softmax", dtype="float32"))
     assert model.count_params() == 257_162, model.count_params()
     return model
 

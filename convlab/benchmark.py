@@ -18,6 +18,8 @@ XLA compilation), the median of the timed repeats reported.
 * :func:`mixed_policy`: the mixed-precision policy that suits a device (or None).
 * :func:`thread_scaling`: CPU images/s with 1, 2, ... threads, each in a fresh Python process
   (TensorFlow fixes its thread pools when it starts, so one process cannot measure several).
+* :func:`tutorial_cnn`, :func:`fashion_cnn_a`: course networks that ``benchmarks/`` scripts
+  reuse (the lessons type theirs out; tests check the two agree on the parameter count).
 """
 
 from __future__ import annotations
@@ -282,6 +284,24 @@ def tutorial_cnn() -> keras.Sequential:
         keras.layers.Dense(64, activation="relu"),
         keras.layers.Dense(10),
         keras.layers.Activation("softmax", dtype="float32"),
+    ])
+
+
+def fashion_cnn_a() -> keras.Sequential:
+    """The Fashion-MNIST CNN A (lessons/07_fashion_mnist.py; 257,162 parameters).
+
+    (n, 28, 28, 1) images in [0, 1] -> (n, 10) logits: train it with
+    ``SparseCategoricalCrossentropy(from_logits=True)``, as the lesson does."""
+    return keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(10),
     ])
 
 

@@ -97,6 +97,13 @@ def test_the_tutorial_cnn_has_the_tutorials_parameter_count():
     assert benchmark.tutorial_cnn().count_params() == 631_658
 
 
+def test_fashion_cnn_a_has_the_tutorials_parameter_count_and_logits():
+    model = benchmark.fashion_cnn_a()
+    assert model.count_params() == 257_162
+    assert model.output_shape == (None, 10)
+    assert model.layers[-1].activation is keras.activations.linear
+
+
 # --------------------------------------------------------------------------- the lesson
 
 
