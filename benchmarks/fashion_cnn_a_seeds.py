@@ -1,6 +1,6 @@
 """How much one run of the Fashion-MNIST CNN A varies: its full recipe, once per random seed.
 
-Lesson 07 trains CNN A once, with seed 1234, and sets the result beside the tutorial's 92.25%.
+Lesson 07 trains CNN A once, from seed 1234, and sets the result beside the tutorial's 92.25%.
 Is a difference of a point or two between the two a real difference, or what another seed
 would give anyway? This script answers it once, on this machine, and stores the answer::
 
@@ -9,9 +9,11 @@ would give anyway? This script answers it once, on this machine, and stores the 
 
 Each seed trains the lesson's network with the lesson's recipe (Adam, sparse categorical
 cross-entropy from logits, batch 32, 10 epochs, all 60,000 training images scaled to [0, 1],
-the test set as validation data) and records the test accuracy after every epoch. Seed 1234
-is the lesson's own. The lesson reads the file with ``convlab.references.stored_run`` and
-uses it only when its own data has the same fingerprint and it trains on every image.
+the test set as validation data) and records the test accuracy after every epoch. The seed
+is set just before the network is built, as the lesson does: the lesson's own full run is the
+one with its seed, 1234 (the same figure, up to the last digits of parallel arithmetic). The
+lesson reads the file with ``convlab.references.stored_run`` and shows it when its own data
+has the same fingerprint.
 About five minutes a seed on two CPU cores.
 """
 
