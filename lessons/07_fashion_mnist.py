@@ -302,8 +302,8 @@ expect("cnn_b_parameters").equals(421_642)
 for key in ("dense_test_accuracy", "cnn_a_test_accuracy", "cnn_b_test_accuracy"):
     expect(key).between(0.75, 0.95, profile="quick")   # 6,000 images, 2 epochs each
 expect("dense_test_accuracy").at_least(0.865, profile="full")   # the tutorial: 88%
-# The tutorial reports 92.25% for CNN A; this recipe, run in full on a CPU (TF 2.21, Keras 3.15,
-# seed 1234), reached 89.9% after its 10 epochs (its best epoch, the 4th, 91.4%): it overfits
-# from epoch 4 on. The bound is what the recipe reaches, not the tutorial's figure.
-expect("cnn_a_test_accuracy").at_least(0.885, profile="full")
+# The tutorial reports 92.25% for CNN A; this recipe, run in full once per seed for five seeds on
+# a CPU (TF 2.21, Keras 3.15), reached 90.6% to 91.4% (benchmarks/results/fashion_cnn_a_seeds.json).
+# The bound is what the recipe reaches here, not the tutorial's figure.
+expect("cnn_a_test_accuracy").at_least(0.90, profile="full")
 expect("cnn_b_test_accuracy").at_least(0.895, profile="full")   # the tutorial: 91%
