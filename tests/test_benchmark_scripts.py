@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 
 from tests.conftest import REPO
 from tests.test_data import write_fashion
@@ -28,7 +27,7 @@ def test_tutorial_cnn_80_epochs_stores_what_lesson_09_reads(data_dir, tmp_path):
     assert run["data_fingerprint"].startswith("sha256:")
 
 
-def test_fashion_cnn_a_seeds_stores_one_run_per_seed(data_dir, tmp_path, monkeypatch):
+def test_fashion_cnn_a_seeds_stores_one_run_per_seed(data_dir, tmp_path):
     write_fashion(data_dir / "fashion-mnist")
     out = tmp_path / "results" / "seeds.json"
     assert _script("fashion_cnn_a_seeds").main(["--seeds", "7", "8", "--json", str(out)]) == 0
