@@ -136,7 +136,8 @@ plt.show()
 # `benchmarks/results/fashion_cnn_a_seeds.json` with the command, the hardware and a
 # fingerprint of the data).
 
-# %%
+# %% tags=["hide-input"]
+# Reads the stored runs and says what they show; on the site only the table shows.
 seed_runs = stored_run("benchmarks/results/fashion_cnn_a_seeds.json")   # None if absent
 seeds_comparable = (seed_runs is not None
                     and seed_runs["data_fingerprint"] == fashion.provenance.fingerprint)
