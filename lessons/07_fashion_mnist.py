@@ -143,8 +143,6 @@ seeds_comparable = (seed_runs is not None
                     and seed_runs["data_fingerprint"] == fashion.provenance.fingerprint)
 if seeds_comparable:
     seed_finals = np.array([run["test_accuracy"] for run in seed_runs["runs"]])
-    report.record("cnn_a_seed_accuracy_min", seed_finals.min())
-    report.record("cnn_a_seed_accuracy_max", seed_finals.max())
     report.markdown(report.markdown_table(
         ["seed", "test accuracy after 10 epochs", "best epoch (its accuracy)", "training"],
         [[run["seed"], f"{run['test_accuracy']:.1%}",
