@@ -20,10 +20,6 @@ About five minutes a seed on two CPU cores.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import platform
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -31,8 +27,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from convlab import data, speed
+from convlab import data
 from convlab.benchmark import fashion_cnn_a  # the lesson's CNN A, 257,162 parameters
+from convlab.references import store_run
 
 EPOCHS = 10
 
@@ -77,27 +74,11 @@ def main(argv: list[str] | None = None) -> int:
           f"mean {finals.mean():.2%}, standard deviation {spread:.2%}")
 
     if args.json:
-        dev = speed.device()
-        result = {
-            "what": "the Fashion-MNIST CNN A and recipe of lessons/07_fashion_mnist.py, "
-                    f"{EPOCHS} epochs on all training images, once per seed",
-            "command": "CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python "
-                       + shlex.join(["benchmarks/fashion_cnn_a_seeds.py",
-                                     *(argv if argv is not None else sys.argv[1:])]),
-            "date": datetime.date.today().isoformat(),
-            "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
-            "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
-                         "keras": keras.__version__, "numpy": np.__version__},
-            "data": fashion.provenance.as_dict()
-                    | {"location": Path(fashion.provenance.location).name},
-            "data_fingerprint": fashion.provenance.fingerprint,
-            "epochs": EPOCHS,
-            "runs": runs,
-        }
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmp = args.json.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(args.json)
+        store_run(args.json, script="benchmarks/fashion_cnn_a_seeds.py",
+                  argv=argv if argv is not None else sys.argv[1:],
+                  what="the Fashion-MNIST CNN A and recipe of lessons/07_fashion_mnist.py, "
+                       f"{EPOCHS} epochs on all training images, once per seed",
+                  provenance=fashion.provenance, epochs=EPOCHS, runs=runs)
         print(f"wrote {args.json}")
     return 0
 

@@ -17,10 +17,6 @@ The recipe is the tutorial's, as lessons/06_cifar10_cnn.py types it: SGD lr 0.00
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import platform
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -28,8 +24,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from convlab import data, speed, training
+from convlab import data, training
 from convlab.benchmark import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
+from convlab.references import store_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,36 +56,27 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - began
     print(f"test accuracy after {args.epochs} epochs: {test_accuracy:.4f} ({log.summary()})")
 
-    dev = speed.device()
-    result = {
-        "what": "the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), trained "
-                f"{args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
-        "command": "CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python "
-                   + shlex.join(["benchmarks/tutorial_cnn_80_epochs.py",
-                                 *(argv if argv is not None else sys.argv[1:])]),
-        "date": datetime.date.today().isoformat(),
-        "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
-        "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
-                     "keras": keras.__version__, "numpy": np.__version__},
-        "data": cifar.provenance.as_dict() | {"location": Path(cifar.provenance.location).name},
-        "data_fingerprint": cifar.provenance.fingerprint,
-        "train_images": int(len(x_train) * 0.85 + 0.5),
-        "validation_images": len(x_train) - int(len(x_train) * 0.85 + 0.5),
-        "epochs": args.epochs,
-        "seed": 1234,
-        "test_accuracy": round(float(test_accuracy), 4),
-        "test_loss": round(float(test_loss), 4),
-        "final_train_accuracy": round(float(history.history["accuracy"][-1]), 4),
-        "final_validation_accuracy": round(float(history.history["val_accuracy"][-1]), 4),
-        "best_validation_accuracy": round(float(max(history.history["val_accuracy"])), 4),
-        "best_validation_epoch": int(np.argmax(history.history["val_accuracy"])) + 1,
-        "validation_accuracy_by_epoch": [round(float(v), 4)
-                                         for v in history.history["val_accuracy"]],
-        "seconds": round(seconds),
-    }
+    result = dict(
+        train_images=int(len(x_train) * 0.85 + 0.5),
+        validation_images=len(x_train) - int(len(x_train) * 0.85 + 0.5),
+        epochs=args.epochs,
+        seed=1234,
+        test_accuracy=round(float(test_accuracy), 4),
+        test_loss=round(float(test_loss), 4),
+        final_train_accuracy=round(float(history.history["accuracy"][-1]), 4),
+        final_validation_accuracy=round(float(history.history["val_accuracy"][-1]), 4),
+        best_validation_accuracy=round(float(max(history.history["val_accuracy"])), 4),
+        best_validation_epoch=int(np.argmax(history.history["val_accuracy"])) + 1,
+        validation_accuracy_by_epoch=[round(float(v), 4)
+                                      for v in history.history["val_accuracy"]],
+        seconds=round(seconds),
+    )
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1) + "\n")
+        store_run(args.json, script="benchmarks/tutorial_cnn_80_epochs.py",
+                  argv=argv if argv is not None else sys.argv[1:],
+                  what="the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), "
+                       f"trained {args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
+                  provenance=cifar.provenance, **result)
         print(f"wrote {args.json}")
     return 0
 

@@ -8,14 +8,16 @@ never mistaken for one of these.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from convlab import records
-from convlab.data import fingerprint
+from convlab.data import Provenance, fingerprint
 
 
 @dataclass(frozen=True)
@@ -85,3 +87,37 @@ def stored_run(path: str | Path) -> dict[str, Any] | None:
         raise ValueError(f"{path} holds a JSON {type(run).__name__}, not the object a "
                          "benchmark script writes; make it again or delete it")
     return run
+
+
+def store_run(path: str | Path, *, what: str, script: str, argv: list[str],
+              provenance: Provenance, **fields: Any) -> None:
+    """Write a benchmark script's result as JSON for :func:`stored_run`, atomically.
+
+    Adds what every stored result carries: ``what`` it is, the ``command`` that makes it again
+    (``script`` with ``argv``), the date, hardware, software versions and the data's
+    provenance and fingerprint; ``fields`` are the script's own figures.
+    """
+    import platform
+
+    import keras
+    import numpy as np
+
+    from convlab import speed
+
+    dev = speed.device()
+    result = {
+        "what": what,
+        "command": "CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python " + shlex.join([script, *argv]),
+        "date": datetime.date.today().isoformat(),
+        "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
+        "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
+                     "keras": keras.__version__, "numpy": np.__version__},
+        "data": provenance.as_dict() | {"location": Path(provenance.location).name},
+        "data_fingerprint": provenance.fingerprint,
+        **fields,
+    }
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(target)
