@@ -18,28 +18,46 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from convlab.profile import DEFAULT_PROFILE, ProfileError, available_profiles, load_profile
+from convlab.profile import (
+    DEFAULT_PROFILE,
+    FULL_PROFILE,
+    Profile,
+    ProfileError,
+    available_profiles,
+    load_profile,
+)
 from convlab.publish import environment, repository, results
-from convlab.publish.cache import Cache, key_parts
-from convlab.publish.lock import build_lock
-from convlab.publish.outcome import Outcome
-from convlab.publish.pipeline import BuildFailed, build, run_lessons
+from convlab.publish.lock import BuildRunning, build_lock
+from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.pipeline import (
+    BuildFailed,
+    PublishRefused,
+    build,
+    run_lessons,
+    stored_run_label,
+    summary,
+)
 from convlab.publish.progress import ConsoleReporter, console
-from convlab.publish.project import Project, ProjectError
+from convlab.publish.project import Lesson, Project, ProjectError
 from convlab.publish.site import SiteError
+from convlab.publish.store import NOTEBOOK, RunStore, full_store, quick_cache
 
 EPILOG = """\
 examples:
-  convlab build                    build site/ with the quick profile (cached lessons reused)
-  convlab build --profile full     each lesson's own, tutorial-sized run (meant for a GPU)
-  convlab run 02                   execute lesson 02 now (and cache the result)
+  convlab build                    build site/: stored full runs where current, the rest
+                                   executed with the quick profile (or from its cache)
+  convlab build --profile full     execute every lesson whose stored full run is missing or
+                                   stale, and write it into runs/full/ (meant for a GPU)
+  convlab run 02                   execute lesson 02 now with the quick profile (and cache it)
+  convlab run 02 --profile full    refresh lesson 02's stored full run in runs/full/
   convlab serve                    the site on localhost; saving a lesson re-renders its page
-  convlab list                     which lessons are cached, and why the others would run
+  convlab list                     each lesson's stored full run and quick cache entry: current,
+                                   or why it would run, and what differs from this machine
   convlab results                  each cached lesson's results beside the tutorials' figures
   convlab results --json           the same as results.json (schema in convlab/publish/results.py)
   convlab results --compare site-old/ --fail-on-regression
                                    what moved since another build; exit 1 if worse beyond tolerance
-  convlab clean                    empty the execution cache
+  convlab clean                    empty the execution cache (never the committed store)
 
 environment: CONVLAB_DATA_DIR (folders with local dataset copies), CONVLAB_OFFLINE=1 (never
 download), CONVLAB_CACHE_DIR (where executed lessons are kept; default .convlab_cache/)."""
@@ -64,16 +82,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("build", help="execute what the cache lacks, then build site/")
+    p = commands.add_parser("build", help="find or make every lesson's run, then build site/")
     _profile_arg(p)
-    p.add_argument("--force", action="store_true", help="re-execute every lesson")
+    p.add_argument("--force", action="store_true",
+                   help="re-execute every lesson under the profile (with --profile full: "
+                        "every stored run too)")
+    p.add_argument("--no-store", action="store_true",
+                   help="ignore the stored full runs: every page from the profile's own runs")
     p.add_argument("--no-mkdocs", action="store_true",
                    help="execute and render the pages, but skip mkdocs")
     p.add_argument("--publish", action="store_true",
                    help="a build to deploy: refuse while repo_url in mkdocs.yml is the "
-                        "placeholder")
+                        "placeholder, or while a page would not be a current full run")
 
-    p = commands.add_parser("run", help="execute one lesson now (and cache its result)")
+    p = commands.add_parser("run", help="execute one lesson now (cache it; with --profile "
+                                        "full, store it in runs/full/)")
     p.add_argument("lesson", help="lesson name, number or path, e.g. 02 or 02_dense_baseline")
     _profile_arg(p)
 
@@ -81,8 +104,10 @@ def _parser() -> argparse.ArgumentParser:
     _profile_arg(p)
     p.add_argument("--port", type=int, default=8000, help="port on localhost (default 8000)")
 
-    p = commands.add_parser("list", help="list lessons and whether each is cached")
+    p = commands.add_parser("list", help="each lesson's stored full run and cache entry")
     _profile_arg(p)
+    p.add_argument("--check-store", action="store_true",
+                   help="exit 1 if a stored full run is missing, stale or corrupt")
 
     p = commands.add_parser("results", help="show the results recorded by cached lessons")
     _profile_arg(p)
@@ -95,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on-regression", action="store_true",
                    help="with --compare: exit 1 when a result got worse beyond the tolerance")
 
-    p = commands.add_parser("clean", help="delete cached executions")
+    p = commands.add_parser("clean", help="delete cached executions (not the store)")
     p.add_argument("--profile", default=None, help="only this profile (default: all)")
     return parser
 
@@ -103,12 +128,8 @@ def _parser() -> argparse.ArgumentParser:
 def _results(project: Project, args: argparse.Namespace, out: Console) -> int:
     """``convlab results``: the table, its JSON, or a comparison with another build."""
     profile = load_profile(args.profile)
-    cache = Cache(project.cache_dir)
-    outcomes = []
-    for lesson in project.lessons():
-        entry, reason = cache.lookup(lesson.name, profile.name, key_parts(lesson, profile))
-        if entry is not None:
-            outcomes.append(Outcome(lesson, entry, True, reason))
+    outcomes = [o for o in map(lambda lesson: shown_run(project, lesson, profile),
+                               project.lessons()) if o is not None]
     data = results.collect(outcomes, profile, built_at=environment.utc_now())
     if args.json:
         print(json.dumps(data, indent=2))
@@ -122,13 +143,68 @@ def _results(project: Project, args: argparse.Namespace, out: Console) -> int:
         out.print(f"{len(moves)} result(s) moved, {sum(m.beyond_tolerance for m in moves)} "
                   f"beyond the tolerance, {len(worse)} of them worse")
         return 1 if worse and args.fail_on_regression else 0
-    table = Table("lesson", "result", f"this build ({profile.name})", "original tutorial",
-                  "difference")
+    table = Table("lesson", "run", "result", "measured", "original tutorial", "difference")
+    runs = {lesson["lesson"]: f"{lesson['profile']} ({lesson['source']})"
+            for lesson in data["lessons"]}
     for row in results.table_rows(data):
-        table.add_row(*row)
+        table.add_row(row[0], runs[row[0]], *row[1:])
     out.print(table if table.row_count else
-              f"no cached results for the {profile.name} profile: run `convlab build`")
+              f"no stored or cached results for the {profile.name} profile: run "
+              "`convlab build`")
     return 0
+
+
+def shown_run(project: Project, lesson: Lesson, profile: Profile) -> Outcome | None:
+    """The run a build with ``profile`` would show for ``lesson`` now, without executing."""
+    store = full_store(project.root)
+    full = load_profile(FULL_PROFILE)
+    found = store.lookup(lesson, full, project.root)
+    if found.entry is not None:
+        return Outcome(lesson, found.entry, STORE, full, found.reason,
+                       differences=found.differences)
+    if profile.name == FULL_PROFILE:
+        return None
+    found = quick_cache(project.cache_dir, profile).lookup(lesson, profile, project.root)
+    return Outcome(lesson, found.entry, CACHE, profile, found.reason) if found.entry else None
+
+
+def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
+    """``convlab list``: each lesson's stored full run and cache entry, and what differs."""
+    profile = load_profile(args.profile)
+    store, full = full_store(project.root), load_profile(FULL_PROFILE)
+    cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
+    columns = ["lesson", "stored full run (runs/full/)"]
+    table = Table(*columns, *([f"{profile.name} cache"] if cache else []), "differs here")
+    bad = []
+    for lesson in project.lessons():
+        found = store.lookup(lesson, full, project.root)
+        if found.entry is not None:
+            stored = f"current: {stored_run_label(found.entry.meta)}"
+        else:
+            stored = f"would run: {found.reason}"
+            bad.append(f"{lesson.name} ({found.reason})")
+        row = [lesson.name, stored]
+        if cache is not None:
+            quick = cache.lookup(lesson, profile, project.root)
+            row.append("cached" if quick.entry else f"would run: {quick.reason}")
+        row.append("; ".join(found.differences))
+        table.add_row(*map(escape, row))
+    out.print(table)
+    lessons = project.lessons()
+    out.print(f"store of full runs: {len(lessons) - len(bad)} of {len(lessons)} lessons current"
+              + (f"; missing or stale: {', '.join(b.split()[0] for b in bad)}" if bad else ""))
+    return 1 if bad and args.check_store else 0
+
+
+def _clean(project: Project, profile: str | None) -> int:
+    """Delete the execution cache's entries (of one profile); how many there were."""
+    folders = [project.cache_dir / profile] if profile else [
+        p for p in project.cache_dir.glob("*") if p.is_dir()]
+    count = 0
+    for folder in folders:
+        cache = RunStore(folder, strict=True, name=f"the {folder.name} execution cache")
+        count += cache.clear()
+    return count
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -147,42 +223,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile = load_profile(args.profile)
             start = time.perf_counter()
             outcomes = build(project, profile, force=args.force, reporter=ConsoleReporter(),
-                             mkdocs=not args.no_mkdocs, publish=args.publish)
+                             mkdocs=not args.no_mkdocs, publish=args.publish,
+                             use_store=not args.no_store)
+            for line in summary(outcomes):
+                err.print(escape(line))
             ran = sum(not o.from_cache for o in outcomes)
             where = "docs/ rendered" if args.no_mkdocs else f"site built in {project.site_dir}"
-            err.print(f"{where} ({profile.name} profile): {ran} of {len(outcomes)} lessons "
-                      f"executed, {time.perf_counter() - start:.1f} s")
+            err.print(f"{where}: {ran} of {len(outcomes)} lessons executed "
+                      f"({profile.name} profile), {time.perf_counter() - start:.1f} s")
         elif args.command == "run":
             profile = load_profile(args.profile)
             lesson = project.lesson(args.lesson)
             with build_lock(project.cache_dir):
                 [outcome] = run_lessons(project, profile, [lesson], force=True,
-                                        reporter=ConsoleReporter())
+                                        use_store=False, reporter=ConsoleReporter())
             if outcome.error:
                 raise BuildFailed(outcome.error)
             assert outcome.entry is not None
             for result in outcome.entry.meta.get("results", []):
                 out.print(f"{result['name']}: {results.show(result)}")
-            print(f"executed notebook: {outcome.entry.path / 'notebook.ipynb'}")
+            print(f"executed notebook: {outcome.entry.path / NOTEBOOK}")
         elif args.command == "serve":
             from convlab.publish.serve import serve
 
             serve(project, load_profile(args.profile), port=args.port)
         elif args.command == "list":
-            profile = load_profile(args.profile)
-            cache = Cache(project.cache_dir)
-            table = Table("lesson", f"cache ({profile.name} profile)")
-            for lesson in project.lessons():
-                _, reason = cache.lookup(lesson.name, profile.name, key_parts(lesson, profile))
-                table.add_row(lesson.name, reason if reason == "cached" else f"would run: {reason}")
-            out.print(table)
+            return _list(project, args, out)
         elif args.command == "results":
             return _results(project, args, out)
         elif args.command == "clean":
-            count = Cache(project.cache_dir).clear(args.profile)
-            out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}")
-    except (ProjectError, ProfileError, results.ResultsError,
-            repository.RepositoryError) as error:
+            with build_lock(project.cache_dir, wait=False):
+                count = _clean(project, args.profile)
+            out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}; "
+                      "the store of full runs (runs/full/) is kept")
+    except (ProjectError, ProfileError, results.ResultsError, repository.RepositoryError,
+            PublishRefused, BuildRunning) as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
         return 2
     except (BuildFailed, SiteError) as error:

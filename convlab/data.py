@@ -151,6 +151,9 @@ class DataFileError(DataError):
 
 
 def _spec(name: str) -> DatasetSpec:
+    if not isinstance(name, str):
+        raise DataError(f"A dataset name is a string, not {name!r}. Use one of: "
+                        f"{', '.join(DATASETS)}.")
     key = name.strip().lower().replace("-", "_")
     if key in DATASETS:
         return DATASETS[key]
@@ -203,6 +206,14 @@ def find_local(name: str) -> Path | None:
         elif (folder / f"{spec.name}.npz").is_file():
             return folder / f"{spec.name}.npz"
     return None
+
+
+def locate(name: str) -> Path | None:
+    """Where ``load(name)`` would read the dataset now: its local copy, else the keras cache.
+
+    ``None`` means ``load`` would download it. The build compares this with where a cached run
+    read its data, so that another ``CONVLAB_DATA_DIR`` is noticed."""
+    return find_local(name) or _keras_cache(_spec(name))
 
 
 def _sha256_file(path: Path) -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PROFILE = "quick"
+# The profile of the committed store of full runs (runs/full/): runs of it are kept there.
+FULL_PROFILE = "full"
 PROFILES_DIR = Path(__file__).parent / "profiles"
 BUDGET = "budget_s"
 

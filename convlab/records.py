@@ -4,7 +4,8 @@
 
 * ``CONVLAB_RUN_DIR``: a fresh folder; :func:`append` adds one JSON line per event to
   ``records.jsonl`` there (``data`` loaded, ``file`` of a stored result read, ``result``
-  measured, ``expectation`` checked), and
+  measured, ``expectation`` checked, ``hardware``: the lesson timed code, so its results are
+  this machine's), and
   the build reads them back for the page, the cache and ``convlab results``;
 * ``CONVLAB_PROFILE``: the name of the profile the build runs (``quick``, ``full``, ...), so that
   a lesson's expectations for that profile are the ones checked.
@@ -38,8 +39,8 @@ def active_profile() -> str:
 
 
 def append(kind: str, payload: dict[str, Any]) -> None:
-    """Record one event (``"data"``, ``"file"``, ``"result"``, ``"expectation"``), if a build
-    listens."""
+    """Record one event (``"data"``, ``"file"``, ``"result"``, ``"expectation"``,
+    ``"hardware"``), if a build listens."""
     folder = run_dir()
     if folder is None:
         return

@@ -31,6 +31,8 @@ from typing import Any
 
 import keras
 
+from convlab import records
+
 CACHE_VERSION = 1
 # The measurement stops growing n once one matmul takes this long (seconds): long enough for
 # a stable rate, short enough that the whole measurement stays around a second on two cores.
@@ -68,6 +70,7 @@ def time_call(fn: Callable[[], Any], *, warmup: int = 1, repeats: int = 5) -> Ti
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     if warmup < 0:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
+    records.append("hardware", {"measured": "time_call"})  # a build: results are this machine's
     for _ in range(warmup):
         fn()
     times = []
@@ -213,6 +216,7 @@ def peak_matmul_rate(dtype: str = "float32", *, refresh: bool = False) -> float:
     GPU, core count or TensorFlow version measures again (``matmul_flops_per_second``, about
     1 s) and adds its entry. A corrupt cache file is replaced; ``refresh=True`` re-measures.
     """
+    records.append("hardware", {"measured": "peak_matmul_rate"})
     path = cache_path()
     key = hardware_key(dtype)
     entries = _read_cache(path)

@@ -63,6 +63,76 @@ def test_changed_data_reruns_only_the_lesson_that_read_it(tiny_project, data_dir
     assert _ran(build(tiny_project, profile, mkdocs=False)) == ["01_alpha"]
 
 
+FULL_TINY = 'description = "tiny full profile"\nbudget_s = 60\n'
+
+
+def _full_runs(project: Project):
+    """Store full runs of the tiny lessons (what `convlab build --profile full` does)."""
+    (project.root / "full.toml").write_text(FULL_TINY)
+    return build(project, load_profile(project.root / "full.toml"), mkdocs=False)
+
+
+def test_the_default_build_shows_stored_full_runs_and_executes_only_what_they_lack(
+        tiny_project):
+    assert _ran(_full_runs(tiny_project)) == ["01_alpha", "02_beta"]
+    assert (tiny_project.root / "runs" / "full" / "alpha" / "manifest.json").is_file()
+    tiny = load_profile(tiny_project.root / "tiny.toml")
+    outcomes = build(tiny_project, tiny)
+    assert _ran(outcomes) == [] and [o.source for o in outcomes] == ["store", "store"]
+    page = _page(tiny_project, "alpha")
+    assert "steps 10" in page, "the full run's own value, not the tiny profile's 3"
+    assert "a full run from the course's store of runs" in page
+
+    beta = tiny_project.lesson("02")
+    beta.path.write_text(beta.path.read_text().replace("range(5)", "range(6)"))
+    outcomes = build(tiny_project, tiny)
+    assert [o.source for o in outcomes] == ["store", "executed"]
+    assert outcomes[1].store_reason == "its code changed" and outcomes[1].profile.name == "tiny"
+    assert "total 15" in _page(tiny_project, "beta")
+    assert "executed in this build" in _page(tiny_project, "beta")
+    results = (tiny_project.site_dir / "results.json").read_text()
+    assert '"source": "store"' in results and '"source": "executed"' in results
+
+
+def test_a_corrupt_store_entry_is_named_and_never_rendered(tiny_project):
+    _full_runs(tiny_project)
+    manifest = tiny_project.root / "runs" / "full" / "alpha" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"value": 0.1', '"value": 0.9'))
+    outcomes = build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
+    assert outcomes[0].source == "executed" and "01_alpha" in outcomes[0].store_reason
+    assert "edited or damaged" in outcomes[0].store_reason
+    assert outcomes[1].source == "store"
+
+
+def test_publishing_refuses_pages_that_are_not_current_full_runs(tiny_project, monkeypatch):
+    from convlab.publish import pipeline
+
+    monkeypatch.setattr(pipeline.repository, "check_publishable", lambda project: "ok")
+    _full_runs(tiny_project)
+    beta = tiny_project.lesson("02")
+    beta.path.write_text(beta.path.read_text().replace("range(5)", "range(6)"))
+    tiny = load_profile(tiny_project.root / "tiny.toml")
+    with pytest.raises(pipeline.PublishRefused, match=r"02_beta \(its code changed\)") as err:
+        build(tiny_project, tiny, publish=True, mkdocs=False)
+    assert "01_alpha" not in str(err.value)
+    assert _ran(build(tiny_project, load_profile(tiny_project.root / "full.toml"), publish=True,
+                      mkdocs=False)) == ["02_beta"], "the full profile refreshes what is stale"
+    assert _ran(build(tiny_project, tiny, publish=True, mkdocs=False)) == []
+
+
+@pytest.mark.parametrize("broken", [
+    ("steps = 10", "steps = = 10"),  # an unparsable parameters cell
+    ('tags=["parameters"]', ""),     # the profile sets steps, but no cell is tagged
+])
+def test_a_broken_lesson_fails_with_its_name_not_a_traceback(tiny_project, broken):
+    alpha = tiny_project.lesson("01")
+    alpha.path.write_text(alpha.path.read_text().replace(*broken))
+    with pytest.raises(BuildFailed) as caught:
+        build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
+    assert "1 lesson(s) failed: 01_alpha" in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+
+
 def test_failure_keeps_other_lessons_cached_and_the_old_site(tiny_project):
     profile = load_profile(tiny_project.root / "tiny.toml")
     build(tiny_project, profile)
@@ -196,7 +266,10 @@ def test_publishing_refuses_the_placeholder_repository(tiny_project, capsys):
     subprocess.run([*git, "commit", "-qm", "course"], cwd=tiny_project.root, check=True)
     sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tiny_project.root, check=True,
                          capture_output=True, text=True).stdout.strip()
-    assert main(["build", "--publish", "--profile", "tiny.toml", "--no-mkdocs"]) == 0
+    assert main(["build", "--publish", "--profile", "tiny.toml", "--no-mkdocs"]) == 2
+    assert "only current full runs" in capsys.readouterr().err
+    (tiny_project.root / "full.toml").write_text(FULL_TINY)
+    assert main(["build", "--publish", "--profile", "full.toml", "--no-mkdocs"]) == 0
     notebook = nbformat.read(tiny_project.docs_dir / "downloads" / "01_alpha.ipynb", 4)
     install = notebook.cells[0].source
     assert f'"convlab @ git+https://github.com/someone/course@{sha}"' in install

@@ -23,7 +23,12 @@ def test_run_list_results_clean(tiny_project, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps tables to the terminal's width
     tiny = str(tiny_project.root / "tiny.toml")
     assert main(["list", "--profile", tiny]) == 0
-    assert "would run: not in the cache" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "would run: not in the tiny execution cache" in out
+    assert "would run: not in the store of full runs" in out
+    assert "0 of 2 lessons current; missing or stale: 01_alpha, 02_beta" in out
+    assert main(["list", "--profile", tiny, "--check-store"]) == 1
+    capsys.readouterr()
     assert main(["run", "1", "--profile", tiny]) == 0
     out = capsys.readouterr().out
     assert "share_of_zeros: 0.1" in out and "notebook.ipynb" in out
@@ -33,6 +38,19 @@ def test_run_list_results_clean(tiny_project, capsys, monkeypatch):
     assert "share of zeros" in capsys.readouterr().out
     assert main(["clean"]) == 0
     assert "removed 1" in capsys.readouterr().out
+
+
+def test_clean_refuses_while_a_build_runs(tiny_project, capsys):
+    from convlab.publish.lock import build_lock
+
+    assert main(["run", "2", "--profile", str(tiny_project.root / "tiny.toml")]) == 0
+    with build_lock(tiny_project.cache_dir):  # as a running build holds it
+        assert main(["clean"]) == 2
+        err = capsys.readouterr().err
+        assert "a build is running" in err and "then try again" in err
+        assert list(tiny_project.cache_dir.glob("tiny/beta/notebook.ipynb"))
+    assert main(["clean"]) == 0
+    assert not list(tiny_project.cache_dir.glob("tiny/beta"))
 
 
 def test_errors_exit_nonzero_with_a_message(tiny_project, capsys):
@@ -68,7 +86,7 @@ def test_interrupted_run_leaves_no_cache_entry(tiny_project, signum):
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "interrupted" in err
-    assert not list(cache.glob("*/02_beta/*")) and not list(cache.glob(".tmp-*"))
+    assert not list(cache.glob("*/beta/*")) and not list(cache.glob("*/.tmp-*"))
 
 
 def test_error_text_with_brackets_is_shown_verbatim(tiny_project, capsys):

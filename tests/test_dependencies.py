@@ -1,4 +1,4 @@
-"""A lesson re-runs when a convlab module it imported changes, and for nothing else in convlab.
+"""A lesson re-runs when convlab code it uses changes, and for nothing else in convlab.
 
 The tiny project runs against a copy of the convlab package (first on the kernel's PYTHONPATH),
 so that editing the copy is a real edit of what the lessons import.
@@ -13,8 +13,10 @@ import pytest
 
 import convlab
 from convlab.profile import load_profile
-from convlab.publish import cache as cache_module
+from convlab.publish import codegraph, freshness
 from convlab.publish.pipeline import run_lessons
+
+FULL_TINY = 'description = "tiny full profile"\nbudget_s = 60\n'
 
 
 @pytest.fixture
@@ -23,19 +25,26 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(Path(convlab.__file__).parent, root / "convlab",
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setenv("PYTHONPATH", str(root))
-    monkeypatch.setattr(cache_module, "PACKAGE", root / "convlab")
+    monkeypatch.setattr(codegraph, "PACKAGE", root / "convlab")
     return root / "convlab"
 
 
-def _ran(project, profile):
-    return {o.lesson.name: o.reason for o in run_lessons(project, profile) if not o.from_cache}
+def _ran(project, profile, **kwargs):
+    return {o.lesson.name: o.reason for o in run_lessons(project, profile, **kwargs)
+            if not o.from_cache}
 
 
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
-def test_only_imported_modules_rerun_lessons(tiny_project, package_copy):
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_only_the_convlab_functions_a_lesson_uses_rerun_it(tiny_project, package_copy):
     profile = load_profile(tiny_project.root / "tiny.toml")
     assert set(_ran(tiny_project, profile)) == {"01_alpha", "02_beta"}
     assert _ran(tiny_project, profile) == {}
@@ -43,13 +52,58 @@ def test_only_imported_modules_rerun_lessons(tiny_project, package_copy):
     _append(package_copy / "cli.py", "\n# a comment in the CLI\n")
     _append(package_copy / "publish" / "pipeline.py", "\n# a comment in the build code\n")
     _append(package_copy / "viz.py", "\n# no tiny lesson draws\n")
-    assert _ran(tiny_project, profile) == {}
+    _append(package_copy / "data.py", "\n# a comment where alpha loads its data\n")
+    _replace(package_copy / "data.py", "The first local copy of a dataset",
+             "The first local copy (a docstring edit)")
+    _append(package_copy / "data.py", "\n\ndef unused():\n    return 1\n")
+    _replace(package_copy / "convolution.py", "    For example a 3-pixel kernel",
+             "    # a comment inside a function beta calls\n    For example a 3-pixel kernel")
+    assert _ran(tiny_project, profile) == {}, "comments, docstrings, unused code: no re-run"
 
-    _append(package_copy / "data.py", "\n# only alpha loads data\n")
-    assert _ran(tiny_project, profile) == {"01_alpha": "convlab/data.py changed"}
+    # a function that data.load calls: alpha loads data, beta does not
+    _replace(package_copy / "data.py", "        if not folder.is_dir():\n            continue",
+             "        if not folder.exists() or not folder.is_dir():\n            continue")
+    assert _ran(tiny_project, profile) == {"01_alpha": "convlab.data:find_local changed"}
 
-    _append(package_copy / "convolution.py", "\n# only beta convolves\n")
-    assert _ran(tiny_project, profile) == {"02_beta": "convlab/convolution.py changed"}
+    _replace(package_copy / "convolution.py", "    _check_int(stride, \"stride\", minimum=1)",
+             "    _check_int(stride, \"stride\", minimum=1)\n    assert stride >= 1")
+    assert _ran(tiny_project, profile) == {"02_beta": "convlab.convolution:output_size changed"}
+
+
+def test_a_stored_full_run_survives_comments_and_other_machines(tiny_project, package_copy,
+                                                                monkeypatch):
+    (tiny_project.root / "full.toml").write_text(FULL_TINY)
+    full = load_profile(tiny_project.root / "full.toml")
+    tiny = load_profile(tiny_project.root / "tiny.toml")
+    assert set(_ran(tiny_project, full)) == {"01_alpha", "02_beta"}
+    assert _ran(tiny_project, tiny) == {}, "every page from the store"
+
+    _append(package_copy / "viz.py", "\n# a comment\n")
+    numpy = freshness._version("numpy")
+    real = freshness._version
+    monkeypatch.setattr(freshness, "_version", lambda d: "99.0" if d == "numpy" else real(d))
+    outcomes = run_lessons(tiny_project, tiny)
+    assert [o.source for o in outcomes] == ["store", "store"], "another numpy: still that run"
+    assert f"numpy {numpy} in the run, 99.0 here" in outcomes[0].differences
+
+    _replace(package_copy / "convolution.py", "    _check_int(stride, \"stride\", minimum=1)",
+             "    _check_int(stride, \"stride\", minimum=1)\n    assert stride >= 1")
+    outcomes = run_lessons(tiny_project, tiny)
+    assert [o.source for o in outcomes] == ["store", "executed"]
+    assert outcomes[1].store_reason == "convlab.convolution:output_size changed"
+
+
+def test_a_third_party_upgrade_reruns_the_quick_runs_that_imported_it(tiny_project,
+                                                                      monkeypatch):
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    run_lessons(tiny_project, profile)
+    real = freshness._version
+    monkeypatch.setattr(freshness, "_version",
+                        lambda d: "99.0" if d in ("scikit-image", "matplotlib") else real(d))
+    assert _ran(tiny_project, profile) == {}, "no tiny lesson imports skimage or matplotlib"
+    monkeypatch.setattr(freshness, "_version", lambda d: "99.0" if d == "numpy" else real(d))
+    ran = _ran(tiny_project, profile)
+    assert set(ran) == {"01_alpha", "02_beta"} and "numpy" in ran["01_alpha"]
 
 
 GAMMA = '''\
@@ -65,7 +119,7 @@ print("stored accuracy", run["accuracy"] if run else "none")
 '''
 
 
-def test_a_stored_result_reruns_the_lesson_that_read_it(tiny_project, package_copy):
+def test_a_stored_result_reruns_the_lesson_that_read_it(tiny_project):
     (tiny_project.root / "lessons" / "03_gamma.py").write_text(GAMMA)
     profile = load_profile(tiny_project.root / "tiny.toml")
     assert "03_gamma" in _ran(tiny_project, profile)          # no stored file yet

@@ -19,10 +19,15 @@ def test_git_commit_marks_uncommitted_changes(tmp_path):
                                        capture_output=True)
     run("init", "-q")
     (tmp_path / "f.txt").write_text("a")
-    run("add", "f.txt")
+    stored = tmp_path / "runs" / "full" / "alpha"
+    stored.mkdir(parents=True)
+    (stored / "manifest.json").write_text("{}")
+    run("add", ".")
     run("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
     clean = environment.git_commit(tmp_path)
     assert re.fullmatch(r"[0-9a-f]{7,}", clean)
+    (stored / "manifest.json").write_text('{"refreshed": true}')
+    assert environment.git_commit(tmp_path) == clean, "a refreshed store entry is no code edit"
     (tmp_path / "f.txt").write_text("b")
     assert environment.git_commit(tmp_path) == f"{clean}+changes"
 

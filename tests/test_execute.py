@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convlab.profile import ProfileError, load_profile
+from convlab.profile import load_profile
 from convlab.publish.execute import LessonError, LessonTimeout, execute
 
 
@@ -43,13 +43,13 @@ def test_without_overrides_a_lesson_runs_its_own_values(tiny_project):
 def test_overrides_need_a_parameters_cell(tiny_project):
     lesson = tiny_project.lesson("01")
     lesson.path.write_text(lesson.path.read_text().replace('# %% tags=["parameters"]', "# %%"))
-    with pytest.raises(ProfileError, match="it has no cell tagged parameters"):
+    with pytest.raises(LessonError, match="01_alpha cannot run.*it has no cell tagged parameters"):
         execute(lesson, load_profile(tiny_project.root / "tiny.toml"), cwd=tiny_project.root)
 
 
 def test_an_override_the_lesson_lacks_is_an_error(tiny_project):
     (tiny_project.root / "typo.toml").write_text("[lessons.alpha]\nstepz = 3\n")
-    with pytest.raises(ProfileError, match=r"sets stepz for lesson 'alpha'.*defines: steps"):
+    with pytest.raises(LessonError, match=r"sets stepz for lesson 'alpha'.*defines: steps"):
         execute(tiny_project.lesson("01"), load_profile(tiny_project.root / "typo.toml"),
                 cwd=tiny_project.root)
 

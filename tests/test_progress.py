@@ -21,13 +21,14 @@ def test_log_lines_without_a_terminal():
     reporter.cell(4, 9, 0.1)
     time.sleep(0.5)  # a long cell: the heartbeat speaks meanwhile
     reporter.finish(lesson, 96.0, None)
-    reporter.cached(Lesson(Path("lessons/01_cifar10_data.py")))
+    reporter.reused(Lesson(Path("lessons/01_cifar10_data.py")), "quick run from the cache")
     lines = buffer.getvalue().splitlines()
     assert lines[0].split() == ["running", "02_dense_baseline", "(its", "code", "changed)"]
     beats = lines[1:-2]
     assert beats and all("02_dense_baseline: 4/9 cells done, 0:00 elapsed" in b for b in beats)
     assert lines[-2].split() == ["done", "02_dense_baseline", "in", "96.0", "s"]
-    assert lines[-1].split() == ["cached", "01_cifar10_data"]
+    assert lines[-1].split() == ["reused", "01_cifar10_data", "(quick", "run", "from", "the",
+                                 "cache)"]
 
 
 def test_failure_line():

@@ -45,12 +45,18 @@ def hardware() -> str:
     return f"{cpu_model()} ({os.cpu_count()} cores, no GPU)"
 
 
+# What a build writes into the checkout: a refreshed store entry is no edit of the code.
+BUILD_OUTPUT = ":(exclude)runs/full"
+
+
 def git_commit(root: Path) -> str:
-    """Short commit hash of the checkout at ``root``, ``+changes`` if it has uncommitted edits."""
+    """Short commit hash of the checkout at ``root``, ``+changes`` if it has uncommitted edits
+    (other than the store of full runs, which builds write)."""
     commit = _run("git", "rev-parse", "--short", "HEAD", cwd=root)
     if not commit:
         return "unknown (not a git checkout)"
-    dirty = _run("git", "status", "--porcelain", "--untracked-files=no", cwd=root)
+    dirty = _run("git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                 BUILD_OUTPUT, cwd=root)
     return f"{commit}+changes" if dirty else commit
 
 

@@ -32,11 +32,12 @@ from convlab.publish.project import Lesson, inject_parameters
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 STARTUP_TIMEOUT_S = 120
 MODULES_MARKER = "__convlab_modules__"
-# Prints {module: file} for every convlab module the lesson imported.
+# Prints {"convlab": {module: file}, "top": [top-level names of every imported module]}.
 MODULES_CODE = (
     "import sys as _s, json as _j\n"
-    f"print({MODULES_MARKER!r}, _j.dumps({{m: getattr(v, '__file__', None) for m, v in "
-    "list(_s.modules.items()) if m == 'convlab' or m.startswith('convlab.')}))"
+    f"print({MODULES_MARKER!r}, _j.dumps({{'convlab': {{m: getattr(v, '__file__', None) for m, "
+    "v in list(_s.modules.items()) if m == 'convlab' or m.startswith('convlab.')}, 'top': "
+    "sorted({m.partition('.')[0] for m in list(_s.modules)})}))"
 )
 
 # on_cell(done, total, elapsed_s): called before the first code cell and after each one.
@@ -66,6 +67,8 @@ class Execution:
     expectations: list[dict[str, Any]]
     modules: dict[str, str]  # convlab module -> its source file, as imported by the lesson
     files: list[dict[str, Any]]  # stored results read: {"location", "fingerprint"} ("" if absent)
+    packages: list[str]  # top-level modules the lesson imported (the kernel's own left out)
+    hardware_dependent: bool  # the lesson timed code: its results depend on the machine
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:
@@ -86,9 +89,12 @@ def execute(
     Raises :class:`LessonTimeout` once the lesson has run ``budget_s`` seconds (default: the
     profile's budget for it) and :class:`LessonError` when a cell or a placeholder raises.
     """
-    notebook = lesson.read()
-    profile.check(lesson.slug, lesson.parameters(notebook))
-    inject_parameters(notebook, profile.overrides(lesson.slug), profile.name)
+    try:
+        notebook = lesson.read()
+        profile.check(lesson.slug, lesson.parameters(notebook))
+        inject_parameters(notebook, profile.overrides(lesson.slug), profile.name)
+    except (ValueError, SyntaxError, OSError) as err:  # a broken parameters cell, a bad tag...
+        raise LessonError(lesson.name, f"lesson {lesson.name} cannot run: {err}") from None
     budget = profile.budget(lesson.slug) if budget_s is None else budget_s
     steps = [(i, c) for i, c in enumerate(notebook.cells)
              if c.cell_type == "code" or placeholders.find(c.source)]
@@ -146,6 +152,12 @@ def execute(
                 return "".join(o.get("text", "") for o in cell.outputs if o.output_type ==
                                "stream")
 
+            def listing(label: str) -> dict[str, Any]:
+                printed = scratch(MODULES_CODE, label)
+                return next(json.loads(line[len(MODULES_MARKER):])
+                            for line in printed.splitlines() if line.startswith(MODULES_MARKER))
+
+            before = listing("the kernel's module listing")
             for index, cell in steps:
                 if cell.cell_type == "code":
                     done += 1
@@ -159,9 +171,7 @@ def execute(
                 printed = scratch(placeholders.evaluation_code(found), label)
                 values = placeholders.parse_values(printed, len(found))
                 cell.metadata.setdefault("convlab", {})["values"] = values
-            printed = scratch(MODULES_CODE, "convlab's module listing")
-        modules = next(json.loads(line[len(MODULES_MARKER):])
-                       for line in printed.splitlines() if line.startswith(MODULES_MARKER))
+            after = listing("the lesson's module listing")
         seconds = time.perf_counter() - start
         folder = Path(run_dir)
         return Execution(
@@ -170,8 +180,10 @@ def execute(
             data=records.read(folder, "data"),
             results=records.read(folder, "result"),
             expectations=records.read(folder, "expectation"),
-            modules={m: f for m, f in modules.items() if f},
+            modules={m: f for m, f in after["convlab"].items() if f},
             files=records.read(folder, "file"),
+            packages=sorted(set(after["top"]) - set(before["top"])),
+            hardware_dependent=bool(records.read(folder, "hardware")),
         )
 
 

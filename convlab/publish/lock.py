@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_NAME = "build.lock"
-POLL_S = 0.5
 
 
 def _holder(path: Path) -> str:
@@ -27,7 +26,8 @@ def _holder(path: Path) -> str:
         return ""
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (one of another user counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -37,9 +37,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class BuildRunning(RuntimeError):
+    """Another build holds the lock and the caller would not wait (``convlab clean``)."""
+
+
 @contextmanager
-def build_lock(cache_dir: Path, say: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the checkout's build lock inside the ``with`` block, waiting for it if needed."""
+def build_lock(cache_dir: Path, say: Callable[[str], None] | None = None, *,
+               wait: bool = True) -> Iterator[None]:
+    """Hold the checkout's build lock inside the ``with`` block, waiting for it if needed.
+
+    With ``wait=False`` a held lock raises :class:`BuildRunning` at once instead."""
     say = say or (lambda text: print(text, file=sys.stderr))
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / LOCK_NAME
@@ -47,6 +54,11 @@ def build_lock(cache_dir: Path, say: Callable[[str], None] | None = None) -> Ite
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                raise BuildRunning(
+                    f"a build is running in this checkout ({_holder(path) or 'pid unknown'}, "
+                    f"lock {path}): wait for it to finish, or stop it, then try again"
+                ) from None
             say(f"another build holds {path} ({_holder(path) or 'unknown'}): waiting for it, "
                 "then reusing what it executed")
             start = time.monotonic()
@@ -55,7 +67,7 @@ def build_lock(cache_dir: Path, say: Callable[[str], None] | None = None) -> Ite
         else:
             previous = _holder(path)
             pid = previous.split()[0] if previous else ""
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
                 say(f"cleared a stale build lock left by process {pid}, which no longer runs")
         handle.seek(0)
         handle.truncate()

@@ -1,28 +1,42 @@
-"""The build's order of work: each lesson from the cache or freshly executed, then the site."""
+"""The build's order of work: each lesson from the store, the cache or executed now, then the site.
+
+For every lesson, the first of these that holds is used:
+
+1. its entry in the committed store of full runs (``runs/full/``), unless the lesson's code,
+   its full-profile values, the convlab code it used or a stored result it read changed;
+2. (any profile but ``full``) its entry in the execution cache of the build's profile;
+3. a fresh execution under the build's profile, written to the store (``full``) or the
+   cache (any other profile), as soon as the lesson finishes.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import Protocol
 
-from convlab.profile import Profile
+from convlab.profile import FULL_PROFILE, Profile, load_profile
 from convlab.publish import environment, repository, results, site
-from convlab.publish.cache import Cache, installed_versions, key_parts, module_digests
 from convlab.publish.execute import LessonError, execute
+from convlab.publish.freshness import manifest
 from convlab.publish.lock import build_lock
-from convlab.publish.outcome import Outcome
+from convlab.publish.outcome import CACHE, EXECUTED, STORE, Outcome
 from convlab.publish.project import Lesson, Project
+from convlab.publish.store import RunStore, full_store, quick_cache
 
 
 class BuildFailed(RuntimeError):
     """One or more lessons failed; the message holds each one's error."""
 
 
+class PublishRefused(RuntimeError):
+    """A publishing build would show pages that are not current full runs; names them."""
+
+
 class Reporter(Protocol):
     """Receives progress; :class:`convlab.publish.progress.ConsoleReporter` prints it."""
 
-    def cached(self, lesson: Lesson) -> None:
-        """``lesson`` is reused from the cache."""
+    def reused(self, lesson: Lesson, where: str) -> None:
+        """``lesson``'s page comes from an earlier run, described by ``where``."""
 
     def start(self, lesson: Lesson, reason: str) -> None:
         """``lesson`` starts executing, because of ``reason``."""
@@ -38,56 +52,93 @@ class SilentReporter(Reporter):
     """A reporter that says nothing (tests, the library's own callers)."""
 
 
+def stored_run_label(meta: dict) -> str:
+    """``full run of 2026-12-01 09:12 UTC on <hardware>``: where a store entry comes from."""
+    return f"full run of {meta.get('executed_at', '?')} on {meta.get('hardware', '?')}"
+
+
+def _full(profile: Profile) -> Profile:
+    return profile if profile.name == FULL_PROFILE else load_profile(FULL_PROFILE)
+
+
+def _one(project: Project, lesson: Lesson, profile: Profile, store: RunStore,
+         cache: RunStore | None, *, force: bool, use_store: bool, reporter: Reporter) -> Outcome:
+    """Find or make the run of ``lesson`` that its page will show."""
+    full = _full(profile)
+    store_reason = ""
+    if use_store and not (force and cache is None):
+        found = store.lookup(lesson, full, project.root)
+        if found.entry is not None:
+            reporter.reused(lesson, stored_run_label(found.entry.meta))
+            return Outcome(lesson, found.entry, STORE, full, "its full run is stored and "
+                           "nothing it used changed", differences=found.differences)
+        store_reason = found.reason
+    reason = "asked to run it" if force else store_reason
+    if cache is not None and not force:
+        found = cache.lookup(lesson, profile, project.root)
+        if found.entry is not None:
+            reporter.reused(lesson, f"{profile.name} run from the execution cache")
+            return Outcome(lesson, found.entry, CACHE, profile, "cached",
+                           store_reason=store_reason)
+        reason = found.reason
+    stale_entry = store_reason and not store_reason.startswith("not in ")
+    reporter.start(lesson, f"{reason}; full run: {store_reason}"
+                   if stale_entry and reason != store_reason else reason)
+    try:
+        run = execute(lesson, profile, cwd=project.root, on_cell=reporter.cell)
+    except LessonError as err:
+        reporter.finish(lesson, 0.0, str(err))
+        return Outcome(lesson, None, EXECUTED, profile, reason, str(err),
+                       store_reason=store_reason)
+    target = store if cache is None else cache
+    entry = target.write(lesson, run.notebook, manifest(lesson, profile, run, project.root))
+    reporter.finish(lesson, run.seconds, None)
+    return Outcome(lesson, entry, EXECUTED, profile, reason, store_reason=store_reason)
+
+
 def run_lessons(
     project: Project,
     profile: Profile,
     lessons: list[Lesson] | None = None,
     *,
     force: bool = False,
+    use_store: bool = True,
     reporter: Reporter | None = None,
 ) -> list[Outcome]:
-    """Make sure every lesson has a cache entry for ``profile``, executing those that lack one.
+    """Make sure every lesson has a run to show, executing under ``profile`` those that lack one.
 
-    A failing lesson does not stop the others; its error is in its :class:`Outcome`.
-    """
+    ``force`` re-executes every lesson under ``profile`` (the store is still shown for other
+    profiles unless ``use_store`` is false). A failing lesson does not stop the others; its
+    error is in its :class:`Outcome`."""
     reporter = reporter or SilentReporter()
     profile.check_slugs([lesson.slug for lesson in project.lessons()])
-    cache = Cache(project.cache_dir)
-    cache.sweep()
+    store = full_store(project.root)
+    cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
+    for folder in (store, cache):
+        if folder is not None:
+            folder.sweep()
     outcomes = []
     for lesson in project.lessons() if lessons is None else lessons:
-        parts = key_parts(lesson, profile)
-        entry, reason = cache.lookup(lesson.name, profile.name, parts)
-        if entry is not None and not force:
-            reporter.cached(lesson)
-            outcomes.append(Outcome(lesson, entry, True, reason))
-            continue
-        reason = "asked to run it" if force else reason
-        reporter.start(lesson, reason)
         try:
-            run = execute(lesson, profile, cwd=project.root, on_cell=reporter.cell)
-        except LessonError as err:
-            reporter.finish(lesson, 0.0, str(err))
-            outcomes.append(Outcome(lesson, None, False, reason, str(err)))
-            continue
-        meta = {
-            "seconds": round(run.seconds, 1),
-            "executed_at": environment.utc_now(),
-            "hardware": environment.hardware(),
-            "versions": installed_versions(),
-            "commit": environment.git_commit(project.root),
-            "commit_sha": environment.full_commit(project.root),
-            "overrides": profile.overrides(lesson.slug),
-            "data": run.data,
-            "files": run.files,
-            "results": run.results,
-            "expectations": run.expectations,
-            "modules": module_digests(run.modules),
-        }
-        entry = cache.store(lesson.name, profile.name, parts, run.notebook, meta)
-        reporter.finish(lesson, run.seconds, None)
-        outcomes.append(Outcome(lesson, entry, False, reason))
+            outcome = _one(project, lesson, profile, store, cache, force=force,
+                           use_store=use_store, reporter=reporter)
+        except (ValueError, SyntaxError, OSError) as err:  # the lesson file itself is broken
+            message = f"lesson {lesson.name} cannot be built: {err}"
+            reporter.finish(lesson, 0.0, message)
+            outcome = Outcome(lesson, None, EXECUTED, profile, "", message)
+        outcomes.append(outcome)
     return outcomes
+
+
+def unpublishable(project: Project) -> list[str]:
+    """``"NN_name (why)"`` for every lesson without a current full run in the store."""
+    store, full = full_store(project.root), load_profile(FULL_PROFILE)
+    missing = []
+    for lesson in project.lessons():
+        found = store.lookup(lesson, full, project.root)
+        if found.entry is None:
+            missing.append(f"{lesson.name} ({found.reason})")
+    return missing
 
 
 def build(
@@ -95,38 +146,72 @@ def build(
     profile: Profile,
     *,
     force: bool = False,
+    use_store: bool = True,
     reporter: Reporter | None = None,
     mkdocs: bool = True,
     publish: bool = False,
 ) -> list[Outcome]:
-    """Execute what the cache lacks, render every lesson page, then run ``mkdocs build --strict``.
+    """Find or make every lesson's run, render every page, then run ``mkdocs build --strict``.
 
-    Holds the checkout's build lock throughout: a concurrent build waits, then reuses the
-    cache. ``publish`` (the deploy workflow's build) first checks that the repository address
-    is set (:func:`convlab.publish.repository.check_publishable`). Raises
-    :class:`BuildFailed` (before touching the site) if any lesson failed."""
+    Holds the checkout's build lock throughout: a concurrent build waits, then reuses what it
+    made. ``publish`` (the deploy workflow's build) first checks that the repository address
+    is set (:func:`convlab.publish.repository.check_publishable`) and refuses, naming them,
+    lessons whose page would not be a current full run. Raises :class:`BuildFailed` (before
+    touching the site) if any lesson failed."""
     if publish:
         repository.check_publishable(project)
     with build_lock(project.cache_dir):
-        return _build(project, profile, force=force, reporter=reporter, mkdocs=mkdocs)
+        if publish and profile.name != FULL_PROFILE:
+            missing = unpublishable(project) if use_store else ["every lesson (--no-store)"]
+            if missing:
+                raise PublishRefused(
+                    "a published site shows only current full runs, and these lessons have "
+                    f"none in {full_store(project.root).root}: {'; '.join(missing)}. Make "
+                    "them with `convlab build --profile full --publish` (or one at a time "
+                    "with `convlab run NN --profile full`) and commit runs/full/.")
+        return _build(project, profile, force=force, use_store=use_store, reporter=reporter,
+                      mkdocs=mkdocs)
 
 
-def _build(project: Project, profile: Profile, *, force: bool, reporter: Reporter | None,
-           mkdocs: bool) -> list[Outcome]:
+def _build(project: Project, profile: Profile, *, force: bool, use_store: bool,
+           reporter: Reporter | None, mkdocs: bool) -> list[Outcome]:
     start = time.perf_counter()
-    outcomes = run_lessons(project, profile, force=force, reporter=reporter)
+    outcomes = run_lessons(project, profile, force=force, use_store=use_store,
+                           reporter=reporter)
     failed = [o for o in outcomes if o.error]
     if failed:
         names = ", ".join(o.lesson.name for o in failed)
         details = "\n\n".join(o.error or "" for o in failed)
         raise BuildFailed(
             f"{len(failed)} lesson(s) failed: {names}. The site was not built; lessons that "
-            f"ran are cached.\n\n{details}"
+            f"ran are kept.\n\n{details}"
         )
-    site.render(project, profile, outcomes)
+    site.render(project, outcomes)
     results.write(project.docs_dir, results.collect(
         outcomes, profile, built_at=environment.utc_now(),
         build_seconds=round(time.perf_counter() - start, 1)))
     if mkdocs:
         site.run_mkdocs(project)
     return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> list[str]:
+    """The build report's lines: which pages come from the store, the cache, or this build."""
+    lines = []
+    stored = [o for o in outcomes if o.source == STORE]
+    if stored:
+        lines.append(f"{len(stored)} page(s) from the store of full runs:")
+        lines += [f"  {o.lesson.name}: {stored_run_label(o.entry.meta)}" for o in stored
+                  if o.entry is not None]
+    cached = [o for o in outcomes if o.source == CACHE]
+    if cached:
+        lines.append(f"{len(cached)} page(s) from the execution cache:")
+        lines += [f"  {o.lesson.name}: {o.profile.name} run"
+                  + (f" (full run: {o.store_reason})" if o.store_reason else "") for o in cached]
+    executed = [o for o in outcomes if o.source == EXECUTED]
+    if executed:
+        lines.append(f"{len(executed)} lesson(s) executed in this build:")
+        lines += [f"  {o.lesson.name}: {o.profile.name} profile, because {o.reason}"
+                  + (f" (full run: {o.store_reason})" if o.store_reason and
+                     o.store_reason != o.reason else "") for o in executed]
+    return lines

@@ -37,9 +37,9 @@ class ConsoleReporter:
         self.stop = threading.Event()
         self.heartbeat: threading.Thread | None = None
 
-    def cached(self, lesson: Lesson) -> None:
-        """Say that ``lesson`` comes from the cache."""
-        self.console.print(f"[green]cached[/]   {lesson.name}")
+    def reused(self, lesson: Lesson, where: str) -> None:
+        """Say that ``lesson``'s page comes from an earlier run (``where``)."""
+        self.console.print(f"[green]reused[/]   {lesson.name} ({where})")
 
     def start(self, lesson: Lesson, reason: str) -> None:
         """Say why ``lesson`` runs; start a bar (terminal) or a heartbeat (log)."""

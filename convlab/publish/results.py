@@ -6,7 +6,8 @@
     {"schema": "convlab-results/1", "profile": "quick", "profile_description": "...",
      "built_at": "2026-11-23 05:40 UTC", "build_seconds": 41.2,
      "lessons": [{"lesson": "02_dense_baseline", "slug": "dense_baseline", "title": "...",
-                  "seconds": 38.1, "from_cache": false, "executed_at": "...",
+                  "profile": "full", "source": "store", "seconds": 38.1,
+                  "from_cache": true, "executed_at": "...",
                   "hardware": "...", "commit": "abc1234", "data": ["CIFAR-10 (...)"],
                   "overrides": {"epochs": 2},
                   "results": [{"name": "test_accuracy", "value": 0.37, "fmt": "{:.1%}",
@@ -14,7 +15,11 @@
                   "expectations": [{"name": "...", "rule": "...", "status": "passed",
                                     "value": 0.37}]}]}
 
-``value`` and ``reference`` are plain numbers (accuracies as fractions); ``fmt`` says how the
+A site mixes runs: each lesson's ``profile`` is that of the run its page shows, and its
+``source`` says where the run came from: ``store`` (the committed full runs, ``runs/full/``),
+``cache`` (this checkout's execution cache) or ``executed`` (this build). The top-level
+``profile`` is the one the build executed with. ``value`` and ``reference`` are plain
+numbers (accuracies as fractions); ``fmt`` says how the
 course prints them; ``status`` is ``passed`` or ``skipped`` (a failed expectation fails the
 build, so none is ever published).
 """
@@ -27,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from convlab.profile import Profile
-from convlab.publish.cache import Entry
-from convlab.publish.outcome import Outcome
+from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.store import Entry
 
 SCHEMA = "convlab-results/1"
 JSON_NAME = "results.json"
@@ -49,13 +54,15 @@ def lesson_record(outcome: Outcome) -> dict[str, Any]:
         "lesson": outcome.lesson.name,
         "slug": outcome.lesson.slug,
         "title": title,
+        "profile": outcome.profile.name,
+        "source": outcome.source,
         "seconds": meta.get("seconds"),
         "from_cache": outcome.from_cache,
         "executed_at": meta.get("executed_at"),
         "hardware": meta.get("hardware"),
         "commit": meta.get("commit"),
         "data": [d.get("description", d.get("dataset")) for d in meta.get("data", [])],
-        "overrides": meta.get("overrides", {}),
+        "overrides": meta.get("profile_values", {}),
         "results": [{k: r.get(k) for k in ("name", "value", "fmt", "reference",
                                            "reference_name")} for r in meta.get("results", [])],
         "expectations": [{k: e.get(k) for k in ("name", "rule", "status", "value")}
@@ -182,6 +189,9 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.02
     return moves
 
 
+_SOURCES = {STORE: "stored full run", CACHE: "execution cache", "executed": "this build"}
+
+
 def page_markdown(data: dict[str, Any]) -> str:
     """The results page: each result beside the tutorial's, then the build report."""
     from convlab.report import markdown_table  # the one table writer of the course
@@ -189,9 +199,11 @@ def page_markdown(data: dict[str, Any]) -> str:
     lines = [
         "# Results",
         "",
-        "Every number below was measured by the build that made this site, from the lessons' "
-        f"own code: the **{data['profile']}** profile ({data['profile_description']}), built "
-        f"{data['built_at']}. The same data is in [`{JSON_NAME}`]({JSON_NAME}) (schema "
+        "Every number below was measured by running the lessons' own code. Each lesson's "
+        "figures come from one run: a full-profile run from the course's store of runs, or a "
+        f"run of this build's **{data['profile']}** profile ({data['profile_description']}); "
+        f"the tables say which. Built {data['built_at']}. The same data is in "
+        f"[`{JSON_NAME}`]({JSON_NAME}) (schema "
         f"`{SCHEMA}`) for scripts and for comparing builds (`convlab results --compare`).",
         "",
     ]
@@ -207,9 +219,11 @@ def page_markdown(data: dict[str, Any]) -> str:
     for lesson in data["lessons"]:
         link = f"[{lesson['title']}](lessons/{lesson['slug']}.ipynb)"
         overrides = ", ".join(f"{k} = {v}" for k, v in lesson["overrides"].items())
-        rows.append([link, "; ".join(lesson["data"]) or "none",
+        rows.append([link, lesson.get("profile", "?"), _SOURCES.get(lesson.get("source"), "?"),
+                     "; ".join(lesson["data"]) or "none",
                      overrides or "its own (full) values", lesson["hardware"] or ""])
-    lines.append(markdown_table(["lesson", "data", "run size", "hardware"], rows))
+    lines.append(markdown_table(["lesson", "profile", "run", "data", "run size", "hardware"],
+                                rows))
     lines += ["", "## Build report", ""]
     rows = []
     for lesson in data["lessons"]:
@@ -217,14 +231,16 @@ def page_markdown(data: dict[str, Any]) -> str:
         passed = sum(e["status"] == "passed" for e in checks)
         skipped = sum(e["status"] == "skipped" for e in checks)
         rows.append([lesson["lesson"], f"{lesson['seconds'] or 0:.1f} s",
-                     "reused from the cache" if lesson["from_cache"] else "executed",
+                     _SOURCES.get(lesson.get("source"), "?"),
                      f"{passed} checked" + (f", {skipped} skipped" if skipped else ""),
                      lesson["executed_at"] or ""])
     lines.append(markdown_table(["lesson", "run time", "this build", "expectations",
                                  "executed at"], rows))
-    executed = sum(not lesson["from_cache"] for lesson in data["lessons"])
-    lines += ["", f"{executed} of {len(data['lessons'])} lessons executed in this build, the "
-                  "others reused from the execution cache."]
+    executed = sum(lesson.get("source") == "executed" for lesson in data["lessons"])
+    stored = sum(lesson.get("source") == STORE for lesson in data["lessons"])
+    lines += ["", f"{executed} of {len(data['lessons'])} lessons executed in this build, "
+                  f"{stored} shown from the store of full runs, the others reused from the "
+                  "execution cache."]
     return "\n".join(lines) + "\n"
 
 
@@ -246,7 +262,7 @@ def accuracy_chart(data: dict[str, Any], path: Path) -> bool:
     with style.page_style():
         fig, ax = plt.subplots(figsize=(7.5, 0.5 + 0.45 * len(pairs)))
         y = np.arange(len(pairs))
-        ax.barh(y + 0.2, [p[1] for p in pairs], 0.4, label=f"this build ({data['profile']})")
+        ax.barh(y + 0.2, [p[1] for p in pairs], 0.4, label="measured (this site's runs)")
         ax.barh(y - 0.2, [p[2] for p in pairs], 0.4, label="original tutorial", alpha=0.6)
         ax.set_yticks(y, [p[0] for p in pairs])
         ax.invert_yaxis()

@@ -38,7 +38,7 @@ def refresh(project: Project, profile: Profile, reporter: Reporter | None = None
         good = [o for o in outcomes if o.error is None]
         for failed in (o for o in outcomes if o.error):
             print(failed.error, file=sys.stderr)
-        site.render(project, profile, good, prune=not any(o.error for o in outcomes))
+        site.render(project, good, prune=not any(o.error for o in outcomes))
     return [o.lesson.name for o in outcomes if o.error]
 
 

@@ -26,10 +26,10 @@ import jupytext
 import nbformat
 import yaml
 
-from convlab.profile import Profile, load_profile
+from convlab.profile import load_profile
 from convlab.publish import api_links, placeholders
 from convlab.publish.links import LinkError, require_intact
-from convlab.publish.outcome import Outcome
+from convlab.publish.outcome import CACHE, STORE, Outcome
 from convlab.publish.project import INJECTED_TAG, LESSON_LINK, Lesson, Project, parameters_cell
 
 PAGES = "lessons"
@@ -90,32 +90,61 @@ def merge_outputs(
     return current
 
 
-def provenance_html(lesson: Lesson, meta: dict[str, Any], profile: Profile, from_cache: bool,
-                    repo: str | None) -> str:
+def _page_origin(outcome: Outcome) -> str:
+    """The box's line on where this page's run comes from."""
+    meta = outcome.entry.meta if outcome.entry else {}
+    if outcome.source == STORE:
+        text = ("a full run from the course's store of runs (<code>runs/full/</code>), "
+                f"made {html.escape(meta.get('executed_at', '?'))}: nothing it used changed "
+                "since")
+        if outcome.differences:
+            text += " (this build differs from it in: " + html.escape(
+                "; ".join(outcome.differences)) + ")"
+        return text
+    if outcome.source == CACHE:
+        return "reused from the execution cache (nothing it depends on changed)"
+    return "executed in this build"
+
+
+def _cpu_run_note(meta: dict[str, Any]) -> str | None:
+    """For a stored full run made without a GPU: what a GPU run will replace."""
+    if "no GPU" not in str(meta.get("hardware", "")):
+        return None
+    subset = [d.get("description", d.get("dataset", "?")) for d in meta.get("data", [])
+              if d.get("subset")]
+    data = f", with {'; '.join(subset)}" if subset else ""
+    return (f"this full run was made on a CPU{data}; the docs workflow replaces it with a "
+            "run on a GPU" + (" and the full dataset" if subset else ""))
+
+
+def provenance_html(lesson: Lesson, outcome: Outcome, repo: str | None) -> str:
     """The box at the top of a lesson page: how, where and from what data it was built."""
-    versions = meta.get("versions", {})
+    meta = outcome.entry.meta if outcome.entry else {}
+    profile = outcome.profile
+    packages = meta.get("packages", {})
     e = html.escape
-    cache_note = (
-        "reused from the execution cache (nothing it depends on changed)"
-        if from_cache
-        else "executed in this build"
-    )
-    overrides = meta.get("overrides", {})
+    overrides = meta.get("profile_values", {})
     size = (", ".join(f"{k} = {v!r}" for k, v in overrides.items()) + " (shrunk by the profile)"
             if overrides else "the lesson's own values")
+    software = ", ".join(f"{name} {packages[key]}" for key, name in (
+        ("tensorflow", "TensorFlow"), ("keras", "Keras"), ("numpy", "NumPy"),
+        ("python", "Python")) if key in packages)
     facts = [
         ("Profile", f"<strong>{e(profile.name)}</strong>: {e(profile.description)}; "
                     f"{e(size)}"),
         ("Hardware", e(meta.get("hardware", "unknown"))),
-        ("Software", f"TensorFlow {e(versions.get('tensorflow', '?'))}, "
-                     f"Keras {e(versions.get('keras', '?'))}, "
-                     f"NumPy {e(versions.get('numpy', '?'))}, "
-                     f"Python {e(versions.get('python', '?'))}"),
+        ("Software", e(software or "unknown")),
         ("Run", f"{meta.get('seconds', 0):.0f} s wall time, "
                 f"{e(meta.get('executed_at', '?'))}, "
                 f"commit <code>{e(meta.get('commit', '?'))}</code>"),
-        ("This page", cache_note),
+        ("This page", _page_origin(outcome)),
     ]
+    note = _cpu_run_note(meta) if outcome.source == STORE or profile.name == "full" else None
+    if note:
+        facts.append(("Note", e(note)))
+    if meta.get("hardware_dependent"):
+        facts.append(("Timings", f"measured on {e(meta.get('hardware', '?'))}, the machine of "
+                                 "this run: they are that machine's, not the reader's"))
     for source in meta.get("data", []):
         facts.append(("Data", e(source.get("description", source.get("dataset", "?")))))
     checks = meta.get("expectations", [])
@@ -203,8 +232,7 @@ def _renumber(notebook: nbformat.NotebookNode) -> None:
                     output["execution_count"] = count
 
 
-def render(project: Project, profile: Profile, outcomes: list[Outcome], *,
-           prune: bool = True) -> None:
+def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> None:
     """Write every lesson page and download from the build's outcomes (all must have entries).
 
     ``prune`` removes the pages of lessons that are not among ``outcomes`` (removed or
@@ -232,7 +260,7 @@ def render(project: Project, profile: Profile, outcomes: list[Outcome], *,
         text = jupytext.writes(_without_outputs(download), fmt="py:percent")
         _write_if_changed(downloads / f"{lesson.name}.py", text, written)
 
-        box = provenance_html(lesson, meta, profile, outcome.from_cache, github_repo(repo_url))
+        box = provenance_html(lesson, outcome, github_repo(repo_url))
         _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
             box, metadata={"tags": [PROVENANCE_TAG]}))
         api = api_links.reference_cell(notebook)

@@ -1,0 +1,187 @@
+"""What an executed lesson depended on (its manifest), and whether that still holds.
+
+A run's manifest names everything its results can depend on:
+
+* the lesson's code cells and prose placeholders (one digest: prose edits re-run nothing),
+* the values its profile set,
+* the convlab code it used: every function, class and constant it reached, directly or
+  through other convlab code (:mod:`convlab.publish.codegraph`), each with a digest that
+  ignores comments and docstrings,
+* the stored benchmark results it read (``files``),
+* the versions of the third-party packages it imported, and Python's,
+* the data it loaded (where from, and the file's fingerprint),
+* the machine, and whether its results depend on it (a lesson that times code records so).
+
+Two places keep runs, and they judge a manifest differently (:func:`check`):
+
+* the **quick cache** (``strict``): any difference means the run must be made again;
+* the **store of full runs** (not strict): a run made elsewhere, with other library
+  versions or another copy of the data, is still that run. Those differences are facts about
+  it, listed (``convlab list``) and shown on its page, never a reason to re-run it. Only the
+  lesson's code, its profile values, the convlab code it used and the stored results it read
+  make a store entry stale.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from convlab.data import DataError, fingerprint, locate
+from convlab.profile import Profile
+from convlab.publish import codegraph, environment
+from convlab.publish.execute import Execution
+from convlab.publish.project import Lesson
+
+SCHEMA = "convlab-run/2"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``stale``: why the run must be made again (``None``: it still holds);
+    ``differences``: what differs from the run without making it stale."""
+
+    stale: str | None
+    differences: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def hardware() -> str:
+    """This machine, as a manifest records it (asked once per process)."""
+    return environment.hardware()
+
+
+def _version(distribution: str) -> str:
+    if distribution == "python":
+        import platform
+
+        return platform.python_version()
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def package_versions(top_level_modules: list[str]) -> dict[str, str]:
+    """``{distribution: version}`` for the third-party modules a run imported, and Python.
+
+    ``top_level_modules`` are import names (``matplotlib``, ``skimage``); the standard library
+    and convlab itself are left out."""
+    owners = metadata.packages_distributions()
+    versions = {"python": _version("python")}
+    for module in top_level_modules:
+        for distribution in owners.get(module, []):
+            if distribution.lower() != "convlab":
+                versions[distribution] = _version(distribution)
+    return dict(sorted(versions.items()))
+
+
+def _portable(path: str, root: Path) -> str:
+    """``path`` relative to the project when it lies beside or in it (no machine paths)."""
+    try:
+        relative = os.path.relpath(path, root)
+    except ValueError:
+        return path
+    return path if relative.startswith("../" * 3) else relative
+
+
+def _absolute(path: str, root: Path) -> Path:
+    return Path(path) if os.path.isabs(path) else (root / path).resolve()
+
+
+def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> dict[str, Any]:
+    """The manifest of ``run``, an execution of ``lesson`` under ``profile`` in project ``root``."""
+    notebook = lesson.read()
+    closure = codegraph.closure(
+        [c.source for c in notebook.cells if c.cell_type == "code"], sorted(run.modules))
+    data = [{**source, "location": _portable(source.get("location", ""), root)}
+            for source in run.data]
+    files = [{**stored, "location": _portable(stored["location"], root)} for stored in run.files]
+    return {
+        "schema": SCHEMA,
+        "lesson": lesson.name,
+        "profile": profile.name,
+        "profile_values": profile.overrides(lesson.slug),
+        "code": lesson.code_digest(notebook),
+        "convlab": closure.units,
+        "convlab_notes": closure.notes,
+        "files": files,
+        "packages": package_versions(run.packages),
+        "data": data,
+        "hardware": hardware(),
+        "hardware_dependent": run.hardware_dependent,
+        "seconds": round(run.seconds, 1),
+        "executed_at": environment.utc_now(),
+        "commit": environment.git_commit(root),
+        "commit_sha": environment.full_commit(root),
+        "results": run.results,
+        "expectations": run.expectations,
+    }
+
+
+def _stale_inputs(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path) -> str | None:
+    """Why the run's own inputs (code, profile, convlab code, stored results) no longer hold."""
+    if meta.get("schema") != SCHEMA:
+        return f"it was made by another convlab (manifest schema {meta.get('schema')!r})"
+    if meta.get("code") != lesson.code_digest():
+        return "its code changed"
+    if meta.get("profile_values") != profile.overrides(lesson.slug):
+        return "its profile settings changed"
+    changed = codegraph.changed(meta.get("convlab", {}))
+    if changed:
+        notes = [n for n in meta.get("convlab_notes", []) if changed.split()[0] in n]
+        return changed + (f" ({notes[0]})" if notes else "")
+    for stored in meta.get("files", []):
+        location = _absolute(stored["location"], root)
+        now = fingerprint(location) if location.is_file() else ""
+        if now != stored["fingerprint"]:
+            return f"{location.name} changed"
+    return None
+
+
+def _environment_differences(meta: dict[str, Any], root: Path) -> list[str]:
+    """What differs between the run's machine, packages and data and this build's."""
+    differences = []
+    for distribution, version in meta.get("packages", {}).items():
+        now = _version(distribution)
+        if now != version:
+            differences.append(f"{distribution} {version} in the run, {now} here")
+    for source in meta.get("data", []):
+        recorded = source.get("location", "")
+        try:
+            where = locate(source.get("dataset", ""))
+        except DataError:
+            where = None
+        if where is None or where.resolve() != _absolute(recorded, root):
+            now = _portable(str(where), root) if where else "a download"
+            differences.append(f"{source.get('dataset')} was read from {recorded}, it would "
+                               f"now come from {now}")
+        elif fingerprint(where) != source.get("fingerprint"):
+            differences.append(f"the {source.get('dataset')} data in {recorded} changed")
+    if meta.get("hardware") != hardware():
+        differences.append(f"made on {meta.get('hardware')}; this machine is {hardware()}")
+    return differences
+
+
+def check(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path, *,
+          strict: bool) -> Verdict:
+    """Whether the run ``meta`` describes still stands for ``lesson`` under ``profile``.
+
+    ``strict`` (the quick cache): any difference in packages, data or, for a lesson whose
+    results depend on it, hardware makes it stale. Otherwise (the store) those are only
+    listed in :attr:`Verdict.differences`."""
+    stale = _stale_inputs(meta, lesson, profile, root)
+    differences = _environment_differences(meta, root) if stale is None else []
+    if stale is None and strict:
+        hardware_bound = meta.get("hardware_dependent")
+        decisive = [d for d in differences if hardware_bound or not d.startswith("made on")]
+        if decisive:
+            stale = decisive[0]
+            if decisive[0].startswith("made on"):
+                stale = "its results depend on the machine, and it was " + decisive[0]
+            differences = []
+    return Verdict(stale, differences)
