@@ -21,9 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from convlab import convolution
-
-CHECK_PIXELS = 5  # output pixels compared per check: the corners and the centre
+from convlab import convolution, report
 
 
 def _encode(image: np.ndarray) -> dict[str, Any]:
@@ -38,7 +36,8 @@ def checks(images: Mapping[str, np.ndarray], settings: list[tuple[str, str, int,
            ) -> list[dict[str, Any]]:
     """Reference outputs for ``(image, kernel, stride, padding)`` settings, by conv2d.
 
-    Each check holds the output shape and ``CHECK_PIXELS`` (row, column, value) samples."""
+    Each check holds the output shape and five (row, column, value) samples: the four corners
+    and the centre."""
     found = []
     for image_name, kernel_name, stride, padding in settings:
         pixels = np.clip(np.asarray(images[image_name], np.float64), 0, 255).round()
@@ -77,9 +76,7 @@ def markup(images: Mapping[str, np.ndarray], kernels: Mapping[str, np.ndarray] |
 def show(images: Mapping[str, np.ndarray], kernels: Mapping[str, np.ndarray] | None = None
          ) -> None:
     """Display the explorer in a notebook (or print a note when run as a script)."""
-    from convlab.report import _in_notebook
-
-    if _in_notebook():
+    if report.in_notebook():
         from IPython.display import HTML, display
 
         display(HTML(markup(images, kernels)))

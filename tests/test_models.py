@@ -19,8 +19,9 @@ from convlab.publish.project import Project
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = {lesson.slug: lesson for lesson in Project(REPO).lessons()}
 
-# (lesson slug, variable the lesson assigns the model to) -> parameters, from ../CURRICULUM.md
-# (CNN B's count is not in the curriculum: it is the model as the tutorial builds it).
+# (lesson slug, variable the lesson assigns the model to) -> parameters: the tutorials' counts
+# (convlab.references.TUTORIAL holds those they printed with model.summary()); the dense and
+# CNN B counts are the models as the tutorial builds them.
 COUNTS = {
     ("cifar10_cnn", "model"): 631_658,
     ("fashion_mnist", "dense"): 101_770,

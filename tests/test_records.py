@@ -56,3 +56,54 @@ def test_record_refuses_nonsense():
 
 def test_markdown_table():
     assert report.markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
+
+
+# Today's result names and values, and how the course has always read them: (quantity, better).
+CLASSIFIED = [
+    ("test_accuracy", 0.47, "fraction", "higher"),
+    ("cnn_a_flip_test_accuracy", 0.9, "fraction", "higher"),
+    ("largest_class_fraction", 0.1, "fraction", None),
+    ("test_loss", 1.25, "number", "lower"),
+    ("test_loss", 2.0, "count", "lower"),
+    ("worked_example_largest_difference", 0.0, "number", None),
+    ("parameters", 631_658, "count", None),
+    ("cpu_images_per_second_batch_32", 1234.5, "number", None),
+    ("centred_mean", -0.01, "number", None),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "quantity", "better"), CLASSIFIED)
+def test_each_result_is_recorded_with_its_kind_and_direction(monkeypatch, tmp_path, name,
+                                                             value, quantity, better):
+    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    report.record(name, value)
+    [saved] = records.read(tmp_path, "result")
+    assert (saved["quantity"], saved["better"]) == (quantity, better)
+    assert saved["fmt"] == report.FORMATS[quantity]
+    assert saved["fmt"] == report.default_format(name, value)
+
+
+def test_a_lesson_can_override_kind_and_direction(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    report.record("score", 0.8, quantity="fraction", better="higher")
+    report.record("test_accuracy_gap", 0.02, better=None)
+    report.compare({"epoch_time": 3.25}, quantity={"epoch_time": "seconds"},
+                   better={"epoch_time": "lower"})
+    saved = {r["name"]: r for r in records.read(tmp_path, "result")}
+    assert (saved["score"]["quantity"], saved["score"]["better"]) == ("fraction", "higher")
+    assert (saved["test_accuracy_gap"]["quantity"], saved["test_accuracy_gap"]["better"]) == (
+        "fraction", None)
+    assert (saved["epoch_time"]["quantity"], saved["epoch_time"]["better"]) == ("seconds", "lower")
+    assert "| epoch time | 3.25 s |" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="quantity 'percent'"):
+        report.record("score", 0.8, quantity="percent")
+    with pytest.raises(ValueError, match="better"):
+        report.record("score", 0.8, better="up")
+
+
+def test_compare_refuses_a_result_the_tutorial_did_not_report(monkeypatch, tmp_path):
+    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    with pytest.raises(KeyError, match="Did you mean cifar10_cnn.test_accuracy"):
+        report.compare({"test_acuracy": 0.5}, reference="cifar10_cnn")
+    with pytest.raises(KeyError, match="no tutorial figure 'cifar10_cnn.gap'"):
+        report.compare({"gap": 0.5}, reference="cifar10_cnn")

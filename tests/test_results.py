@@ -23,9 +23,10 @@ def _data(test_accuracy: float = 0.40, loss: float = 1.5) -> dict:
             "commit": "abc", "data": ["CIFAR-10"], "overrides": {"epochs": 2},
             "results": [
                 {"name": "test_accuracy", "value": test_accuracy, "fmt": "{:.1%}",
+                 "quantity": "fraction", "better": "higher",
                  "reference": 0.47, "reference_name": "dense_baseline.test_accuracy"},
-                {"name": "test_loss", "value": loss, "fmt": "{:.4g}", "reference": None,
-                 "reference_name": None},
+                {"name": "test_loss", "value": loss, "fmt": "{:.4g}", "quantity": "number",
+                 "better": "lower", "reference": None, "reference_name": None},
             ],
             "expectations": [{"name": "test_accuracy", "rule": "r", "status": "passed",
                               "value": test_accuracy}],
@@ -48,6 +49,50 @@ def test_a_result_that_disappears_is_a_regression():
     new["lessons"][0]["results"].pop()
     [move] = results.compare(old, new)
     assert move.name == "test_loss" and move.new is None and move.worse
+
+
+def _result(data: dict, name: str) -> dict:
+    return next(r for r in data["lessons"][0]["results"] if r["name"] == name)
+
+
+def test_kind_and_direction_come_from_the_record_not_the_name():
+    old, new = _data(), _data()
+    for data, value in ((old, 0.60), (new, 0.55)):
+        score = _result(data, "test_accuracy")
+        score.update(name="score", value=value)  # a name that says nothing
+    [move] = results.compare(old, new)
+    assert move.beyond_tolerance and move.worse, "a fraction, higher is better, dropped 5 points"
+    for data, value in ((old, 0.60), (new, 0.65)):
+        _result(data, "score").update(value=value, better="lower")
+    [move] = results.compare(old, new)
+    assert move.beyond_tolerance and move.worse, "the recorded direction, not the name, decides"
+    assert results.difference({"value": 0.5, "reference": 0.4, "quantity": "fraction",
+                               "fmt": "{:.4g}"}) == "+10.0 points"
+    assert results.difference({"value": 0.5, "reference": 0.4, "quantity": "number",
+                               "fmt": "{:.1%}"}) == "+0.1"
+
+
+def test_results_recorded_before_kinds_read_as_numbers_without_direction():
+    old, new = _data(0.40), _data(0.45)
+    for data in (old, new):
+        for result in data["lessons"][0]["results"]:
+            del result["quantity"], result["better"]
+    moves = {m.name: m for m in results.compare(old, new)}
+    assert moves["test_accuracy"].worse, "no direction recorded: any move beyond it is suspect"
+    assert results.quantity(_result(new, "test_accuracy")) == "number"
+    assert results.better(_result(new, "test_accuracy")) is None
+    assert "| 45.0% | 47.0% | -0.02 |" in results.page_markdown(new)
+
+
+def test_results_page_links_the_chart_only_when_one_is_drawn(tmp_path):
+    results.write(tmp_path, _data())
+    chart = tmp_path / results.CHART_NAME
+    assert chart.is_file() and results.CHART_NAME in (tmp_path / results.PAGE_NAME).read_text()
+    no_fraction = _data()
+    _result(no_fraction, "test_accuracy")["quantity"] = "number"  # referenced, but not a fraction
+    results.write(tmp_path, no_fraction)
+    assert not chart.exists(), "a chart of an earlier build is not left behind"
+    assert results.CHART_NAME not in (tmp_path / results.PAGE_NAME).read_text()
 
 
 def test_load_refuses_other_files(tmp_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from convlab.publish.serve import url
+from convlab.profile import load_profile
+from convlab.publish import results
+from convlab.publish.serve import refresh, url
 
 
 def _free_port() -> int:
@@ -55,3 +58,20 @@ def test_serve_rerenders_prose_and_code_edits(tiny_project):
         _, err = server.communicate(timeout=30)
     assert "running  02_beta (its code changed)" in err
     assert err.count("running  01_alpha") == 1, "a prose edit executes nothing"
+
+
+def test_refresh_writes_pages_and_results_and_a_failing_lesson_keeps_them(tiny_project, capsys):
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    docs = tiny_project.docs_dir
+    assert refresh(tiny_project, profile) == []
+    data = json.loads((docs / results.JSON_NAME).read_text())
+    assert [lesson["slug"] for lesson in data["lessons"]] == ["alpha", "beta"]
+    page = (docs / results.PAGE_NAME).read_text()
+    assert "share of zeros" in page and results.CHART_NAME not in page, "no chart was drawn"
+
+    beta = tiny_project.lesson("02")
+    beta.path.write_text(beta.path.read_text().replace("total = sum(range(5))", "total = 1 / 0"))
+    assert refresh(tiny_project, profile) == ["02_beta"]
+    assert "ZeroDivisionError" in capsys.readouterr().err
+    assert (docs / "lessons" / "beta.ipynb").is_file(), "the failing lesson keeps its page"
+    assert (docs / results.PAGE_NAME).read_text() == page, "and the results their last build's"

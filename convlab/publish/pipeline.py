@@ -186,13 +186,27 @@ def _build(project: Project, profile: Profile, *, force: bool, use_store: bool,
             f"{len(failed)} lesson(s) failed: {names}. The site was not built; lessons that "
             f"ran are kept.\n\n{details}"
         )
-    site.render(project, outcomes)
-    results.write(project.docs_dir, results.collect(
-        outcomes, profile, built_at=environment.utc_now(),
-        build_seconds=round(time.perf_counter() - start, 1)))
+    render_docs(project, outcomes, profile, build_seconds=round(time.perf_counter() - start, 1))
     if mkdocs:
         site.run_mkdocs(project)
     return outcomes
+
+
+def render_docs(project: Project, outcomes: list[Outcome], profile: Profile, *,
+                build_seconds: float | None = None) -> None:
+    """Write the docs folder from the build's outcomes: every lesson page, then the results.
+
+    The build and the live preview (:mod:`convlab.publish.serve`) both render through here.
+    A failed outcome (one with an error) keeps its previous page, and while any lesson fails
+    the results page and the pages of removed lessons are left as they were, so that a
+    half-working checkout never publishes half the results. Raises
+    :class:`convlab.publish.site.SiteError` for a run that cannot be rendered."""
+    shown = [o for o in outcomes if o.error is None]
+    complete = len(shown) == len(outcomes)
+    site.render(project, shown, prune=complete)
+    if complete:
+        results.write(project.docs_dir, results.collect(
+            outcomes, profile, built_at=environment.utc_now(), build_seconds=build_seconds))
 
 
 def summary(outcomes: list[Outcome]) -> list[str]:

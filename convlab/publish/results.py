@@ -11,6 +11,7 @@
                   "hardware": "...", "commit": "abc1234", "data": ["CIFAR-10 (...)"],
                   "overrides": {"epochs": 2},
                   "results": [{"name": "test_accuracy", "value": 0.37, "fmt": "{:.1%}",
+                               "quantity": "fraction", "better": "higher",
                                "reference": 0.47, "reference_name": "dense_baseline..."}],
                   "expectations": [{"name": "...", "rule": "...", "status": "passed",
                                     "value": 0.37}]}]}
@@ -22,6 +23,13 @@ A site mixes runs: each lesson's ``profile`` is that of the run its page shows, 
 numbers (accuracies as fractions); ``fmt`` says how the
 course prints them; ``status`` is ``passed`` or ``skipped`` (a failed expectation fails the
 build, so none is ever published).
+
+A result's ``quantity`` (``fraction``, ``count``, ``number`` or ``seconds``) and ``better``
+(``higher``, ``lower`` or ``null``: any move is suspect) are recorded with it by
+:func:`convlab.report.record`; this module reads them and never guesses from a result's name
+or format. They were added within schema ``convlab-results/1``: in a file (or a stored run)
+from before, a result without them reads as quantity ``number`` with no direction
+(:func:`quantity`, :func:`better`).
 """
 
 from __future__ import annotations
@@ -45,6 +53,16 @@ class ResultsError(ValueError):
     """A results file that cannot be read or is of another schema."""
 
 
+def quantity(result: dict[str, Any]) -> str:
+    """A result's recorded quantity; ``"number"`` for one recorded before quantities were."""
+    return result.get("quantity") or "number"
+
+
+def better(result: dict[str, Any]) -> str | None:
+    """Which way a result improves (``"higher"``, ``"lower"``), or ``None``: any move."""
+    return result.get("better")
+
+
 def lesson_record(outcome: Outcome) -> dict[str, Any]:
     """One lesson's entry of ``results.json``, from its cached run."""
     entry: Entry | None = outcome.entry
@@ -63,8 +81,10 @@ def lesson_record(outcome: Outcome) -> dict[str, Any]:
         "commit": meta.get("commit"),
         "data": [d.get("description", d.get("dataset")) for d in meta.get("data", [])],
         "overrides": meta.get("profile_values", {}),
-        "results": [{k: r.get(k) for k in ("name", "value", "fmt", "reference",
-                                           "reference_name")} for r in meta.get("results", [])],
+        "results": [{"name": r.get("name"), "value": r.get("value"), "fmt": r.get("fmt"),
+                     "quantity": quantity(r), "better": better(r),
+                     "reference": r.get("reference"), "reference_name": r.get("reference_name")}
+                    for r in meta.get("results", [])],
         "expectations": [{k: e.get(k) for k in ("name", "rule", "status", "value")}
                          for e in meta.get("expectations", [])],
     }
@@ -110,11 +130,11 @@ def show(result: dict[str, Any], value: float | None = None) -> str:
 
 
 def difference(result: dict[str, Any]) -> str:
-    """Measured minus the tutorial's figure: points for percentages, else a signed number."""
+    """Measured minus the tutorial's figure: points for fractions, else a signed number."""
     if result.get("reference") is None:
         return ""
     delta = result["value"] - result["reference"]
-    if "%" in str(result.get("fmt")):
+    if quantity(result) == "fraction":
         return f"{100 * delta:+.1f} points"
     return f"{delta:+,.4g}"
 
@@ -152,19 +172,21 @@ class Move:
         return f"{self.lesson} {self.name}: {old} -> {new}{flag}"
 
 
-def _worse(name: str, old: float, new: float) -> bool:
-    if "accuracy" in name:
+def _worse(result: dict[str, Any], old: float, new: float) -> bool:
+    direction = better(result)
+    if direction == "higher":
         return new < old
-    if "loss" in name or "error" in name:
+    if direction == "lower":
         return new > old
-    return True  # a count or a check value that moved: treat any move as suspect
+    return True  # no direction (a count or a check value): any move is suspect
 
 
 def compare(old: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.02) -> list[Move]:
     """Every result that moved between builds ``old`` and ``new``.
 
     ``tolerance`` is absolute for fractions (0.02 = 2 points of accuracy) and relative for
-    other numbers (0.02 = 2%). A result missing from ``new`` is a worse move."""
+    other quantities (0.02 = 2%). Quantity and direction are those recorded in ``new``. A
+    result missing from ``new`` is a worse move."""
     def by_key(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(lesson["slug"], r["name"]): {**r, "lesson": lesson["lesson"]}
                 for lesson in data["lessons"] for r in lesson["results"]}
@@ -181,19 +203,21 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.02
             continue
         if a["value"] == b["value"]:
             continue
-        fraction = "%" in str(b.get("fmt"))
+        fraction = quantity(b) == "fraction"
         allowed = tolerance if fraction else tolerance * max(abs(a["value"]), 1e-12)
         beyond = abs(b["value"] - a["value"]) > allowed
         moves.append(Move(b["lesson"], key[1], a["value"], b["value"], b.get("fmt", ""), beyond,
-                          beyond and _worse(key[1], a["value"], b["value"])))
+                          beyond and _worse(b, a["value"], b["value"])))
     return moves
 
 
 _SOURCES = {STORE: "stored full run", CACHE: "execution cache", "executed": "this build"}
 
 
-def page_markdown(data: dict[str, Any]) -> str:
-    """The results page: each result beside the tutorial's, then the build report."""
+def page_markdown(data: dict[str, Any], *, chart: bool = False) -> str:
+    """The results page: each result beside the tutorial's, then the build report.
+
+    ``chart``: the accuracy chart (:data:`CHART_NAME`) was drawn beside it, so link it."""
     from convlab.report import markdown_table  # the one table writer of the course
 
     lines = [
@@ -207,8 +231,7 @@ def page_markdown(data: dict[str, Any]) -> str:
         f"`{SCHEMA}`) for scripts and for comparing builds (`convlab results --compare`).",
         "",
     ]
-    if any(r.get("reference") is not None for lesson in data["lessons"]
-           for r in lesson["results"]):
+    if chart:
         lines += [f"![Measured accuracy beside the original tutorials' figures]({CHART_NAME})",
                   ""]
     lines += ["## Results beside the original tutorials", ""]
@@ -245,10 +268,11 @@ def page_markdown(data: dict[str, Any]) -> str:
 
 
 def accuracy_chart(data: dict[str, Any], path: Path) -> bool:
-    """Bar chart of measured against reference accuracies; ``False`` if there is none."""
+    """Bar chart of measured against reference fractions (accuracies); ``False``, and nothing
+    drawn, if no fraction has a reference."""
     pairs = [(f"{lesson['slug']}\n{r['name'].replace('_', ' ')}", r["value"], r["reference"])
              for lesson in data["lessons"] for r in lesson["results"]
-             if r.get("reference") is not None and "%" in str(r.get("fmt"))]
+             if r.get("reference") is not None and quantity(r) == "fraction"]
     if not pairs:
         return False
     import matplotlib
@@ -275,7 +299,13 @@ def accuracy_chart(data: dict[str, Any], path: Path) -> bool:
 
 
 def write(project_docs: Path, data: dict[str, Any]) -> None:
-    """Write ``results.json``, the results page and its chart into the docs folder."""
+    """Write ``results.json``, the results page and its chart into the docs folder.
+
+    The page links the chart only when one was drawn; a chart of an earlier build is deleted
+    when this one has none."""
     (project_docs / JSON_NAME).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    accuracy_chart(data, project_docs / CHART_NAME)
-    (project_docs / PAGE_NAME).write_text(page_markdown(data), encoding="utf-8")
+    chart = project_docs / CHART_NAME
+    drawn = accuracy_chart(data, chart)
+    if not drawn:
+        chart.unlink(missing_ok=True)
+    (project_docs / PAGE_NAME).write_text(page_markdown(data, chart=drawn), encoding="utf-8")

@@ -3,7 +3,9 @@
 ``mkdocs serve`` shows the pages and reloads the browser when ``docs/`` changes; this module
 watches ``lessons/*.py`` and, when one is saved, brings its page up to date through the
 cache: a prose edit only re-renders the page (about a second), a code edit re-executes that
-lesson alone.
+lesson alone. The pages and the results page are written by the build's own steps
+(:func:`convlab.publish.pipeline.run_lessons`, then
+:func:`convlab.publish.pipeline.render_docs`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from convlab.profile import Profile
-from convlab.publish import site
-from convlab.publish.execute import LessonError
+from convlab.profile import Profile, ProfileError
 from convlab.publish.lock import build_lock
-from convlab.publish.pipeline import Reporter, run_lessons
+from convlab.publish.pipeline import Reporter, render_docs, run_lessons
 from convlab.publish.progress import ConsoleReporter
-from convlab.publish.project import Project
+from convlab.publish.project import Project, ProjectError
+from convlab.publish.site import SiteError
 
 POLL_S = 0.5
 
@@ -29,16 +30,17 @@ def _mtimes(project: Project) -> dict[str, float]:
 
 
 def refresh(project: Project, profile: Profile, reporter: Reporter | None = None) -> list[str]:
-    """Execute what the cache lacks and re-render every page; the names of failed lessons.
+    """Execute what the cache lacks and re-render every page and the results page, as the
+    build does; the names of failed lessons.
 
-    A failing lesson keeps its previous page; its error is printed, not raised, so that the
-    preview keeps running while the author fixes it."""
+    A failing lesson keeps its previous page (and the results page its previous results); its
+    error is printed, not raised, so that the preview keeps running while the author fixes
+    it."""
     with build_lock(project.cache_dir):
         outcomes = run_lessons(project, profile, reporter=reporter)
-        good = [o for o in outcomes if o.error is None]
         for failed in (o for o in outcomes if o.error):
             print(failed.error, file=sys.stderr)
-        site.render(project, good, prune=not any(o.error for o in outcomes))
+        render_docs(project, outcomes, profile)
     return [o.lesson.name for o in outcomes if o.error]
 
 
@@ -69,7 +71,9 @@ def serve(project: Project, profile: Profile, *, port: int = 8000) -> None:
                 seen = now
                 try:
                     refresh(project, profile, reporter)
-                except (LessonError, site.SiteError, ValueError) as err:
+                # what the build's steps raise for the checkout as it is: a profile naming a
+                # renamed lesson, a lesson without its title, a run that cannot be rendered
+                except (ProfileError, ProjectError, SiteError) as err:
                     print(f"not re-rendered: {err}", file=sys.stderr)
     finally:
         server.terminate()
