@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_PROFILE = "quick"
-# The profile of the committed store of full runs (runs/full/): runs of it are kept there.
-FULL_PROFILE = "full"
-PROFILES_DIR = Path(__file__).parent / "profiles"
+from convlab.settings import QUICK_PROFILE
+
+# The profiles' names are convlab.settings' QUICK_PROFILE and FULL_PROFILE (the profile of the
+# store of full runs, runs/full/); the files stay with the package's data, convlab/profiles/.
+DEFAULT_PROFILE = QUICK_PROFILE
+PROFILES_DIR = Path(__file__).parent.parent / "profiles"
 BUDGET = "budget_s"
 
 
