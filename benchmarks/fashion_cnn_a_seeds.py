@@ -12,7 +12,7 @@ cross-entropy from logits, batch 32, 10 epochs, all 60,000 training images scale
 the test set as validation data) and records the test accuracy after every epoch. The seed
 is set just before the network is built, as the lesson does: the lesson's own full run is the
 one with its seed, 1234 (the same figure, up to the last digits of parallel arithmetic). The
-lesson reads the file with ``convlab.references.stored_run`` and shows it when its own data
+lesson reads the file with ``convlab.stored_runs.stored_run`` and shows it when its own data
 has the same fingerprint.
 About five minutes a seed on two CPU cores.
 """
@@ -20,7 +20,6 @@ About five minutes a seed on two CPU cores.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import numpy as np
 
 from convlab import data
 from convlab.benchmark import fashion_cnn_a  # the lesson's CNN A, 257,162 parameters
-from convlab.references import store_run
+from convlab.stored_runs import store_run
 
 EPOCHS = 10
 
@@ -74,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
           f"mean {finals.mean():.2%}, standard deviation {spread:.2%}")
 
     if args.json:
-        store_run(args.json, script="benchmarks/fashion_cnn_a_seeds.py",
-                  argv=argv if argv is not None else sys.argv[1:],
+        store_run(args.json,
                   what="the Fashion-MNIST CNN A and recipe of lessons/07_fashion_mnist.py, "
                        f"{EPOCHS} epochs on all training images, once per seed",
                   provenance=fashion.provenance, epochs=EPOCHS, runs=runs)

@@ -26,7 +26,7 @@ import numpy as np
 
 from convlab import data, training
 from convlab.benchmark import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
-from convlab.references import store_run
+from convlab.stored_runs import store_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=round(seconds),
     )
     if args.json:
-        store_run(args.json, script="benchmarks/tutorial_cnn_80_epochs.py",
-                  argv=argv if argv is not None else sys.argv[1:],
+        store_run(args.json,
                   what="the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), "
                        f"trained {args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
                   provenance=cifar.provenance, **result)

@@ -18,14 +18,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from convlab.profile import (
-    DEFAULT_PROFILE,
-    FULL_PROFILE,
-    Profile,
-    ProfileError,
-    available_profiles,
-    load_profile,
-)
 from convlab.publish import environment, repository, results
 from convlab.publish.lock import BuildRunning, build_lock
 from convlab.publish.outcome import CACHE, STORE, Outcome
@@ -37,10 +29,18 @@ from convlab.publish.pipeline import (
     stored_run_label,
     summary,
 )
+from convlab.publish.profile import (
+    DEFAULT_PROFILE,
+    Profile,
+    ProfileError,
+    available_profiles,
+    load_profile,
+)
 from convlab.publish.progress import ConsoleReporter, console
 from convlab.publish.project import Lesson, Project, ProjectError
 from convlab.publish.site import SiteError
 from convlab.publish.store import NOTEBOOK, RunStore, full_store, quick_cache
+from convlab.settings import FULL_PROFILE
 
 EPILOG = """\
 examples:

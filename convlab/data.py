@@ -15,6 +15,7 @@
 
 Every ``Dataset`` carries a ``Provenance`` saying where its images came from; during a
 ``convlab build`` it is also recorded for the page and the execution cache (convlab.records).
+The environment variables named here are read in :mod:`convlab.settings`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from convlab import records
+from convlab import records, settings
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,7 @@ def _pyproject_dirs(start: Path) -> list[Path]:
 
 def data_dirs() -> list[Path]:
     """Folders searched for local copies, in order (nonexistent ones included)."""
-    env = os.environ.get("CONVLAB_DATA_DIR", "")
-    dirs = [Path(entry).expanduser() for entry in env.split(os.pathsep) if entry]
-    return dirs + _pyproject_dirs(Path.cwd()) + list(SYSTEM_DATA_DIRS)
+    return settings.data_dirs() + _pyproject_dirs(Path.cwd()) + list(SYSTEM_DATA_DIRS)
 
 
 def _has_fashion_files(folder: Path) -> bool:
@@ -311,8 +310,9 @@ def _validate(spec: DatasetSpec, arrays: dict[str, np.ndarray], where: Path, fix
 
 def _keras_datasets_dir() -> Path:
     """<keras home>/datasets, found the way keras finds it."""
-    if "KERAS_HOME" in os.environ:
-        return Path(os.environ["KERAS_HOME"]).expanduser() / "datasets"
+    keras_home = settings.keras_home()
+    if keras_home is not None:
+        return keras_home / "datasets"
     home = Path.home() if os.access(Path.home(), os.W_OK) else Path("/tmp")
     return home / ".keras" / "datasets"
 
@@ -395,9 +395,9 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
         source = "keras download"
         why = "downloads are off (download=False)"
         if download is None:
-            flag = os.environ.get("CONVLAB_OFFLINE", "")
-            download = flag.strip().lower() not in ("1", "true", "yes")
-            why = f"downloads are off (CONVLAB_OFFLINE={flag})"
+            flag = settings.offline_flag()
+            download = flag is None
+            why = f"downloads are off ({settings.OFFLINE_ENV}={flag})"
         if not download:
             raise _unavailable(spec, why)
         host = DOWNLOAD_HOSTS[spec.name]

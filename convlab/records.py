@@ -1,6 +1,7 @@
 """The run record: what a lesson run reports back to the build.
 
-``convlab build`` runs each lesson in a Jupyter kernel with two variables set:
+``convlab build`` runs each lesson in a Jupyter kernel with two variables set (read in
+:mod:`convlab.settings`):
 
 * ``CONVLAB_RUN_DIR``: a fresh folder; :func:`append` adds one JSON line per event to
   ``records.jsonl`` there (``data`` loaded, ``file`` of a stored result read, ``result``
@@ -17,25 +18,26 @@ profile is ``full``: a lesson run on its own runs its own, full-sized values.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-RUN_DIR_ENV = "CONVLAB_RUN_DIR"
-PROFILE_ENV = "CONVLAB_PROFILE"
-OWN_VALUES_PROFILE = "full"
+from convlab import settings
+
+# The variables are read in convlab.settings; their names stay importable from here.
+RUN_DIR_ENV = settings.RUN_DIR_ENV
+PROFILE_ENV = settings.PROFILE_ENV
+OWN_VALUES_PROFILE = settings.FULL_PROFILE
 RECORDS_FILE = "records.jsonl"
 
 
 def run_dir() -> Path | None:
     """The folder of the build's current lesson run, or ``None`` outside a build."""
-    value = os.environ.get(RUN_DIR_ENV)
-    return Path(value) if value else None
+    return settings.run_dir()
 
 
 def active_profile() -> str:
     """The profile this run belongs to: the build's, or ``full`` outside a build."""
-    return os.environ.get(PROFILE_ENV) or OWN_VALUES_PROFILE
+    return settings.profile() or OWN_VALUES_PROFILE
 
 
 def append(kind: str, payload: dict[str, Any]) -> None:

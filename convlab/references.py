@@ -8,16 +8,12 @@ never mistaken for one of these.
 
 from __future__ import annotations
 
-import datetime
 import difflib
-import json
-import shlex
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from convlab import records
-from convlab.data import Provenance, fingerprint
+# Stored benchmark results live in convlab.stored_runs. Lessons 07 and 09 still import
+# stored_run from here; this line goes once they import it from convlab.stored_runs.
+from convlab.stored_runs import stored_run  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -62,62 +58,3 @@ def tutorial(name: str) -> float:
         raise KeyError(f"no tutorial figure {name!r}.{hint} They are listed in "
                        "convlab/references.py.") from None
 
-
-def stored_run(path: str | Path) -> dict[str, Any] | None:
-    """The result a benchmark script stored as JSON, or ``None`` when the file is absent.
-
-    Some comparisons take too long to run in every build (the tutorial CNN's 80 epochs, for
-    lesson 09); a script in ``benchmarks/`` runs them once and stores the result, with the
-    command, hardware and data fingerprint, under ``benchmarks/results/``. A lesson reads it
-    with this function, which tells the build about the file: the lesson's cached page is
-    re-run when the file changes, appears or disappears.
-    """
-    location = Path(path).resolve()
-    present = location.is_file()
-    records.append("file", {"location": str(location),
-                            "fingerprint": fingerprint(location) if present else ""})
-    if not present:
-        return None
-    try:
-        run = json.loads(location.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable JSON file ({exc}); make it again with the "
-                         "benchmark script named in its docstring, or delete it") from exc
-    if not isinstance(run, dict):
-        raise ValueError(f"{path} holds a JSON {type(run).__name__}, not the object a "
-                         "benchmark script writes; make it again or delete it")
-    return run
-
-
-def store_run(path: str | Path, *, what: str, script: str, argv: list[str],
-              provenance: Provenance, **fields: Any) -> None:
-    """Write a benchmark script's result as JSON for :func:`stored_run`, atomically.
-
-    Adds what every stored result carries: ``what`` it is, the ``command`` that makes it again
-    (``script`` with ``argv``), the date, hardware, software versions and the data's
-    provenance and fingerprint; ``fields`` are the script's own figures.
-    """
-    import platform
-
-    import keras
-    import numpy as np
-
-    from convlab import speed
-
-    dev = speed.device()
-    result = {
-        "what": what,
-        "command": "CONVLAB_OFFLINE=1 nice -n 10 .venv/bin/python " + shlex.join([script, *argv]),
-        "date": datetime.date.today().isoformat(),
-        "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
-        "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
-                     "keras": keras.__version__, "numpy": np.__version__},
-        "data": provenance.as_dict() | {"location": Path(provenance.location).name},
-        "data_fingerprint": provenance.fingerprint,
-        **fields,
-    }
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(target)

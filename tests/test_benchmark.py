@@ -8,9 +8,9 @@ import keras
 import pytest
 
 from convlab import benchmark
-from convlab.profile import load_profile
 from convlab.publish import placeholders
 from convlab.publish.execute import execute
+from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
 
 REPO = Path(__file__).resolve().parents[1]

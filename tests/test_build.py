@@ -8,9 +8,9 @@ import sys
 import nbformat
 import pytest
 
-from convlab.profile import load_profile
 from convlab.publish import site
 from convlab.publish.pipeline import BuildFailed, build
+from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
 from tests.conftest import write_mnist
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import convlab
-from convlab.profile import load_profile
 from convlab.publish import codegraph, freshness
 from convlab.publish.pipeline import run_lessons
+from convlab.publish.profile import load_profile
 
 FULL_TINY = 'description = "tiny full profile"\nbudget_s = 60\n'
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from convlab.profile import load_profile
 from convlab.publish.execute import LessonError, LessonTimeout, execute
+from convlab.publish.profile import load_profile
 
 
 def test_executes_and_collects_records(tiny_project, data_dir):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from convlab.profile import load_profile
 from convlab.publish import placeholders
 from convlab.publish.execute import execute
+from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
 from convlab.references import TUTORIAL
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from convlab.profile import load_profile
 from convlab.publish import links, site
 from convlab.publish.pipeline import build
+from convlab.publish.profile import load_profile
 
 
 def _page(folder, name, body):

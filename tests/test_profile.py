@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from convlab.profile import ProfileError, available_profiles, load_profile
+from convlab.publish.profile import ProfileError, available_profiles, load_profile
 from convlab.publish.project import Project
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from convlab.cli import main
-from convlab.profile import load_profile
 from convlab.publish import results
 from convlab.publish.pipeline import build
+from convlab.publish.profile import load_profile
 
 
 def _data(test_accuracy: float = 0.40, loss: float = 1.5) -> dict:

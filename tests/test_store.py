@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 from convlab.data import fingerprint
-from convlab.profile import load_profile
 from convlab.publish import freshness
 from convlab.publish import store as store_module
+from convlab.publish.profile import load_profile
 from convlab.publish.store import CorruptEntry, RunStore
 from tests.conftest import write_mnist
 

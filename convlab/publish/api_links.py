@@ -39,29 +39,42 @@ def used_names(notebook: nbformat.NotebookNode) -> list[str]:
                     found.append(f"{base}.{node.attr}")
             elif isinstance(node, ast.Name) and node.id in aliases:
                 found.append(aliases[node.id])
-    documented = [name for name in dict.fromkeys(found) if _is_documented(name)]
-    return documented
+    documented = [_documented_home(name) for name in dict.fromkeys(found)]
+    return list(dict.fromkeys(name for name in documented if name))
 
 
 @functools.cache
-def _documented(module_name: str) -> frozenset[str]:
-    """Public functions and classes with docstrings in a module's source (not imported:
-    reading the source keeps TensorFlow out of the build process)."""
+def _top_level(module_name: str) -> tuple[frozenset[str], dict[str, str]]:
+    """A module's public functions and classes with docstrings, and the convlab names it
+    imports at its top level (local name to qualified name), read from its source (not
+    imported: reading the source keeps TensorFlow out of the build process)."""
     try:
         spec = importlib.util.find_spec(module_name)
     except (ImportError, ValueError):
-        return frozenset()
+        return frozenset(), {}
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return frozenset()
+        return frozenset(), {}
     tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    return frozenset(node.name for node in tree.body
-                     if isinstance(node, ast.FunctionDef | ast.ClassDef)
-                     and not node.name.startswith("_") and ast.get_docstring(node))
+    documented = frozenset(node.name for node in tree.body
+                           if isinstance(node, ast.FunctionDef | ast.ClassDef)
+                           and not node.name.startswith("_") and ast.get_docstring(node))
+    imported = {alias.asname or alias.name: f"{node.module}.{alias.name}" for node in tree.body
+                if isinstance(node, ast.ImportFrom) and not node.level
+                and (node.module or "").startswith("convlab.") for alias in node.names}
+    return documented, imported
 
 
-def _is_documented(qualified: str) -> bool:
+def _documented_home(qualified: str, hops: int = 3) -> str | None:
+    """Where ``qualified`` is defined and documented, following a module's re-export of a
+    name defined elsewhere (``convlab.references.stored_run`` is
+    ``convlab.stored_runs.stored_run``); ``None`` if nowhere."""
     module_name, _, attr = qualified.rpartition(".")
-    return attr in _documented(module_name)
+    documented, imported = _top_level(module_name)
+    if attr in documented:
+        return qualified
+    if attr in imported and hops:
+        return _documented_home(imported[attr], hops - 1)
+    return None
 
 
 def reference_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode | None:

@@ -8,12 +8,13 @@ builds reuse them. The convlab mkdocs plugin adds them to the site under ``vendo
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+
+from convlab.publish import settings
 
 MATHJAX_VERSION = "3.2.2"
 SITE_FOLDER = "vendor/mathjax"
@@ -29,10 +30,7 @@ class AssetError(RuntimeError):
 
 def cache_dir() -> Path:
     """Where fetched assets are kept: ``$CONVLAB_ASSETS_DIR``, else the user's cache folder."""
-    if os.environ.get("CONVLAB_ASSETS_DIR"):
-        return Path(os.environ["CONVLAB_ASSETS_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "convlab" / "assets"
+    return settings.assets_dir()
 
 
 def mathjax(cache: Path | None = None) -> Path:

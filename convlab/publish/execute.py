@@ -11,7 +11,6 @@ lesson imported: the cache re-runs the lesson when one of those changes, and onl
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 import time
@@ -24,9 +23,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from convlab import records
-from convlab.profile import Profile
+from convlab import records, settings
 from convlab.publish import placeholders
+from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson, inject_parameters
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -111,7 +110,7 @@ def execute(
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
     with tempfile.TemporaryDirectory(prefix="convlab-run-") as run_dir:
-        env = {**os.environ, records.PROFILE_ENV: profile.name, records.RUN_DIR_ENV: run_dir}
+        env = settings.lesson_run_environment(profile.name, run_dir)
         env.pop("MPLBACKEND", None)  # the kernel's inline backend draws the figures
         kernel_log = Path(run_dir) / "kernel.log"
         start = time.perf_counter()

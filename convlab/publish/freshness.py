@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from convlab.data import DataError, fingerprint, locate
-from convlab.profile import Profile
 from convlab.publish import codegraph, environment
 from convlab.publish.execute import Execution
+from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
 
 SCHEMA = "convlab-run/2"

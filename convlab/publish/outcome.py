@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from convlab.profile import Profile
+from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
 from convlab.publish.store import Entry
 

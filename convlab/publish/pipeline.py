@@ -14,14 +14,15 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
-from convlab.profile import FULL_PROFILE, Profile, load_profile
 from convlab.publish import environment, repository, results, site
 from convlab.publish.execute import LessonError, execute
 from convlab.publish.freshness import manifest
 from convlab.publish.lock import build_lock
 from convlab.publish.outcome import CACHE, EXECUTED, STORE, Outcome
+from convlab.publish.profile import Profile, load_profile
 from convlab.publish.project import Lesson, Project
 from convlab.publish.store import RunStore, full_store, quick_cache
+from convlab.settings import FULL_PROFILE
 
 
 class BuildFailed(RuntimeError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from convlab.publish import placeholders
+from convlab.publish import placeholders, settings
 
-CACHE_ENV = "CONVLAB_CACHE_DIR"
 LESSON_FILE = re.compile(r"^(\d{2})_([a-z0-9_]+)\.py$")
 PARAMETERS_TAG = "parameters"  # papermill's convention
 # A link from one lesson to another, as lessons write it: ../dense_baseline/ (optional #anchor)
@@ -140,7 +138,7 @@ class Project:
     @property
     def cache_dir(self) -> Path:
         """``$CONVLAB_CACHE_DIR``, else ``.convlab_cache/`` in the project."""
-        return Path(os.environ.get(CACHE_ENV) or self.root / ".convlab_cache")
+        return settings.cache_dir(self.root)
 
     def lessons(self) -> list[Lesson]:
         """Every ``lessons/NN_slug.py``, in lesson order; two lessons may not share a slug."""

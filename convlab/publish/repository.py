@@ -9,6 +9,7 @@ start, since every reader's install cell would fetch code from whoever owns that
 
 from __future__ import annotations
 
+from convlab.publish import settings
 from convlab.publish.project import Project
 
 PLACEHOLDER = "https://github.com/convlab/convlab"
@@ -20,10 +21,7 @@ class RepositoryError(ValueError):
 
 def repo_url(project: Project) -> str:
     """``repo_url`` from ``mkdocs.yml``, e.g. ``https://github.com/owner/name``."""
-    import yaml
-
-    config = yaml.safe_load(project.mkdocs_yml.read_text(encoding="utf-8")) or {}
-    url = str(config.get("repo_url") or "").rstrip("/")
+    url = settings.mkdocs_settings(project.mkdocs_yml).repo_url.rstrip("/")
     if not url:
         raise RepositoryError(f"{project.mkdocs_yml} has no repo_url: set it to the course "
                               "repository's address (https://github.com/OWNER/NAME)")

@@ -24,13 +24,13 @@ from typing import Any
 
 import jupytext
 import nbformat
-import yaml
 
-from convlab.profile import load_profile
-from convlab.publish import api_links, placeholders
+from convlab.publish import api_links, placeholders, settings
 from convlab.publish.links import LinkError, require_intact
 from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.profile import load_profile
 from convlab.publish.project import INJECTED_TAG, LESSON_LINK, Lesson, Project, parameters_cell
+from convlab.settings import FULL_PROFILE, QUICK_PROFILE
 
 PAGES = "lessons"
 DOWNLOADS = "downloads"
@@ -40,11 +40,6 @@ PROVENANCE_TAG = "convlab-provenance"
 
 class SiteError(RuntimeError):
     """The site could not be rendered or mkdocs failed; the message says why."""
-
-
-def settings(project: Project) -> dict[str, Any]:
-    """mkdocs.yml, where the site's address (``site_url``) and repository (``repo_url``) live."""
-    return yaml.safe_load(project.mkdocs_yml.read_text(encoding="utf-8")) or {}
 
 
 def github_repo(repo_url: str) -> str | None:
@@ -139,7 +134,7 @@ def provenance_html(lesson: Lesson, outcome: Outcome, repo: str | None) -> str:
                 f"commit <code>{e(meta.get('commit', '?'))}</code>"),
         ("This page", _page_origin(outcome)),
     ]
-    note = _cpu_run_note(meta) if outcome.source == STORE or profile.name == "full" else None
+    note = _cpu_run_note(meta) if outcome.source == STORE or profile.name == FULL_PROFILE else None
     if note:
         facts.append(("Note", e(note)))
     if meta.get("hardware_dependent"):
@@ -237,8 +232,8 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
 
     ``prune`` removes the pages of lessons that are not among ``outcomes`` (removed or
     renamed lessons); the live preview keeps a failing lesson's last page instead."""
-    config = settings(project)
-    repo_url, site_url = config.get("repo_url", ""), config.get("site_url", "")
+    config = settings.mkdocs_settings(project.mkdocs_yml)
+    repo_url, site_url = config.repo_url, config.site_url
     pages, downloads = project.docs_dir / PAGES, project.docs_dir / DOWNLOADS
     for folder in (pages, downloads):
         folder.mkdir(parents=True, exist_ok=True)
@@ -255,7 +250,7 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
         download = nbformat.from_dict(notebook)
         download.cells.insert(0, install_cell(repo_url, meta.get("commit_sha")))
         published_links(download, site_url)
-        quick_run_hint(download, load_profile("quick").overrides(lesson.slug))
+        quick_run_hint(download, load_profile(QUICK_PROFILE).overrides(lesson.slug))
         _write_if_changed(downloads / f"{lesson.name}.ipynb", nbformat.writes(download), written)
         text = jupytext.writes(_without_outputs(download), fmt="py:percent")
         _write_if_changed(downloads / f"{lesson.name}.py", text, written)
@@ -301,7 +296,7 @@ def run_mkdocs(project: Project) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise SiteError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}".rstrip())
     try:
-        require_intact(staging, settings(project).get("site_url", ""))
+        require_intact(staging, settings.mkdocs_settings(project.mkdocs_yml).site_url)
     except LinkError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise SiteError(str(err)) from None

@@ -28,9 +28,9 @@ from typing import Any
 
 import nbformat
 
-from convlab.profile import Profile
 from convlab.publish import freshness
 from convlab.publish.lock import pid_alive
+from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
 
 NOTEBOOK = "notebook.ipynb"

@@ -1,0 +1,79 @@
+"""Stored benchmark results: the reader lessons use, and the writer the benchmark scripts use."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from convlab import data, records, stored_runs
+from convlab.stored_runs import command_line, store_run, stored_run
+
+
+def test_stored_run_reads_the_file_and_tells_the_build(tmp_path, monkeypatch):
+    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    stored = tmp_path / "run.json"
+    stored.write_text(json.dumps({"test_accuracy": 0.61}))
+    assert stored_run(stored) == {"test_accuracy": 0.61}
+    assert stored_run(tmp_path / "absent.json") is None
+    events = records.read(tmp_path, "file")
+    assert [Path(e["location"]).name for e in events] == ["run.json", "absent.json"]
+    assert events[0]["fingerprint"].startswith("sha256:") and events[1]["fingerprint"] == ""
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]"])
+def test_a_broken_stored_run_says_how_to_fix_it(tmp_path, text):
+    stored = tmp_path / "run.json"
+    stored.write_text(text)
+    with pytest.raises(ValueError, match="make it again"):
+        stored_run(stored)
+
+
+def test_the_command_is_the_one_that_ran(tmp_path, monkeypatch):
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    monkeypatch.setattr(sys, "argv", ["benchmarks/seeds.py", "--json", "out dir/run.json"])
+    monkeypatch.setenv("CONVLAB_OFFLINE", "1")
+    monkeypatch.delenv("CONVLAB_DATA_DIR", raising=False)
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    line = command_line(tmp_path)
+    assert line == ("CONVLAB_OFFLINE=1 .venv/bin/python benchmarks/seeds.py "
+                    "--json 'out dir/run.json'")
+    assert shlex.split(line)[1:] == [".venv/bin/python", *sys.argv]
+    # An interpreter outside the folder is named in full; a setting that is unset is left out.
+    monkeypatch.delenv("CONVLAB_OFFLINE")
+    assert command_line(tmp_path / "elsewhere").startswith(f"{venv_python} benchmarks/seeds.py")
+
+
+def test_store_run_writes_atomically_through_a_file_of_its_own(tmp_path, monkeypatch, data_dir):
+    monkeypatch.setattr(sys, "argv", ["benchmarks/tiny.py", "--json", "run.json"])
+    provenance = data.load("mnist").provenance
+    target = tmp_path / "results" / "run.json"
+    target.parent.mkdir()
+    (target.parent / "run.tmp").write_text("another writer's")  # the old fixed name: untouched
+    store_run(target, what="a tiny run", provenance=provenance, accuracy=0.5)
+    stored = stored_run(target)
+    assert stored["what"] == "a tiny run" and stored["accuracy"] == 0.5
+    assert stored["command"].endswith("benchmarks/tiny.py --json run.json")
+    assert stored["command"].startswith("CONVLAB_OFFLINE=1 ")  # the data_dir fixture sets it
+    assert stored["data_fingerprint"] == provenance.fingerprint
+    assert sorted(p.name for p in target.parent.iterdir()) == ["run.json", "run.tmp"]
+    assert (target.parent / "run.tmp").read_text() == "another writer's"
+
+
+def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "run.json"
+    target.write_text('{"old": 1}')
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(stored_runs.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        stored_runs._write_atomically(target, '{"new": 1}')
+    assert target.read_text() == '{"old": 1}' and [p.name for p in tmp_path.iterdir()] == [
+        "run.json"]
