@@ -9,8 +9,8 @@ import sys
 import time
 import urllib.request
 
-from convlab.profile import load_profile
 from convlab.publish import results
+from convlab.publish.profile import load_profile
 from convlab.publish.serve import refresh, url
 
 

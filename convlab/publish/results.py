@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from convlab.profile import Profile
 from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.profile import Profile
 from convlab.publish.store import Entry
 
 SCHEMA = "convlab-results/1"

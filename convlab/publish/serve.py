@@ -15,9 +15,10 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from convlab.profile import Profile, ProfileError
+from convlab.publish import settings
 from convlab.publish.lock import build_lock
 from convlab.publish.pipeline import Reporter, render_docs, run_lessons
+from convlab.publish.profile import Profile, ProfileError
 from convlab.publish.progress import ConsoleReporter
 from convlab.publish.project import Project, ProjectError
 from convlab.publish.site import SiteError
@@ -46,10 +47,7 @@ def refresh(project: Project, profile: Profile, reporter: Reporter | None = None
 
 def url(project: Project, port: int) -> str:
     """Where ``mkdocs serve`` shows the site: localhost, under the path of ``site_url``."""
-    import yaml
-
-    config = yaml.safe_load(project.mkdocs_yml.read_text(encoding="utf-8")) or {}
-    path = urlparse(config.get("site_url") or "/").path or "/"
+    path = urlparse(settings.mkdocs_settings(project.mkdocs_yml).site_url or "/").path or "/"
     return f"http://127.0.0.1:{port}{path}"
 
 
