@@ -27,7 +27,7 @@ import keras
 import numpy as np
 
 from convlab import data
-from convlab.benchmark import fashion_cnn_a  # the lesson's CNN A, 257,162 parameters
+from convlab.models import fashion_cnn_a  # the lesson's CNN A, 257,162 parameters
 from convlab.stored_runs import store_run
 
 EPOCHS = 10

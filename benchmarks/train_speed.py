@@ -36,7 +36,7 @@ import tensorflow as tf  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from convlab import benchmark, speed, training  # noqa: E402
+from convlab import machine, models, speed, training  # noqa: E402
 
 BATCH = 32  # the tutorials' batch size: part of the recipe, the same in every variant
 SEED = 0
@@ -48,42 +48,46 @@ L = keras.layers
 # --------------------------------------------------------------------------- the models
 
 
-def cifar10_cnn(mixed: bool = False) -> keras.Sequential:
-    """The tutorial's CIFAR-10 CNN, as convlab.benchmark builds it (softmax in float32, as
-    Keras's mixed-precision guide recommends): (n, 32, 32, 3) -> (n, 10) probabilities."""
-    model = benchmark.tutorial_cnn()
+def cifar10_cnn() -> keras.Sequential:
+    """The tutorial's CIFAR-10 CNN with its softmax in float32 (Keras's mixed-precision guide
+    recommends it), as lessons/11_gpu_speed.py writes it: (n, 32, 32, 3) -> (n, 10)
+    probabilities."""
+    model = models.tutorial_cnn_float32_softmax()
     assert model.count_params() == 631_658, model.count_params()
     return model
 
 
-def fashion_cnn_a(mixed: bool = False) -> keras.Sequential:
-    """The Fashion-MNIST CNN A, as convlab.benchmark builds it, with a softmax (in float32)
-    on its logits: (n, 28, 28, 1) -> (n, 10) class probabilities."""
-    model = benchmark.fashion_cnn_a()
+def fashion_cnn_a() -> keras.Sequential:
+    """The Fashion-MNIST CNN A of lessons/07_fashion_mnist.py, with a softmax (in float32) on
+    its logits: (n, 28, 28, 1) -> (n, 10) class probabilities."""
+    model = models.fashion_cnn_a()
     model.add(L.Activation("softmax", dtype="float32"))
     assert model.count_params() == 257_162, model.count_params()
     return model
 
 
-MODELS: dict[str, tuple[Callable[[bool], keras.Sequential], tuple[int, ...]]] = {
+MODELS: dict[str, tuple[Callable[[], keras.Sequential], tuple[int, ...]]] = {
     "CIFAR-10 CNN": (cifar10_cnn, (32, 32, 3)),
     "Fashion-MNIST CNN A": (fashion_cnn_a, (28, 28, 1)),
 }
 
 
-def mixed_policy() -> str:
-    """mixed_float16 where TensorFlow sees a GPU, mixed_bfloat16 on a CPU."""
-    return "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+def mixed_policy() -> str | None:
+    """The mixed policy of the device TensorFlow trains on by default (convlab.machine's
+    rule: mixed_float16 on a GPU with tensor cores, mixed_bfloat16 on a CPU with bfloat16
+    units), or None where it has no 16-bit arithmetic."""
+    described = machine.describe()
+    return machine.mixed_policy(described.kind, described)
 
 
-def build(make: Callable[[bool], keras.Sequential], *, policy: str = "float32",
+def build(make: Callable[[], keras.Sequential], *, policy: str = "float32",
           jit: bool = False) -> keras.Sequential:
     """A freshly seeded, compiled model; the recipe is the same for every variant."""
     keras.utils.set_random_seed(SEED)
     previous = keras.config.dtype_policy().name
     keras.config.set_dtype_policy(policy)
     try:
-        model = make(policy != "float32")
+        model = make()
     finally:
         keras.config.set_dtype_policy(previous)
     model.compile(
@@ -114,8 +118,9 @@ def variants(precision: bool, quick: bool) -> list[Variant]:
     ]
     if not quick:
         out.append(Variant("tf.data + XLA", jit=True, pipeline=True))
-    if precision:
-        out.append(Variant(mixed_policy(), policy=mixed_policy()))
+    policy = mixed_policy() if precision else None
+    if policy:
+        out.append(Variant(policy, policy=policy))
     return out
 
 
@@ -248,19 +253,21 @@ def real_data() -> tuple[str, tuple[np.ndarray, ...]] | None:
 def accuracy_check(train_images: int, epochs: int) -> AccuracyCheck | str:
     """Train Fashion-MNIST CNN A in float32 and in mixed precision on the same first
     ``train_images`` training images with the same seed; return both test accuracies."""
+    mixed = mixed_policy()
+    if mixed is None:
+        return "this device has no 16-bit arithmetic: mixed precision not timed, nor checked"
     found = real_data()
     if found is None:
         return "no Fashion-MNIST or MNIST copy found (convlab.data.load): accuracy not checked"
     name, (x_train, y_train, x_test, y_test) = found
     x_train, y_train = x_train[:train_images], y_train[:train_images]
     accuracies, seconds = {}, {}
-    for policy in ("float32", mixed_policy()):
+    for policy in ("float32", mixed):
         model = build(fashion_cnn_a, policy=policy)
         log = training.EpochLog(lines=0)
         model.fit(x_train, y_train, batch_size=BATCH, epochs=epochs, verbose=0, callbacks=[log])
         accuracies[policy] = float(model.evaluate(x_test, y_test, batch_size=256, verbose=0)[1])
         seconds[policy] = log.seconds
-    mixed = mixed_policy()
     return AccuracyCheck(name, len(x_train), epochs, accuracies["float32"], mixed,
                          accuracies[mixed], seconds["float32"], seconds[mixed])
 

@@ -25,7 +25,7 @@ import keras
 import numpy as np
 
 from convlab import data, training
-from convlab.benchmark import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
+from convlab.models import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
 from convlab.stored_runs import store_run
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -31,7 +30,7 @@ from typing import Any
 
 import keras
 
-from convlab import records
+from convlab import machine, records, settings
 
 CACHE_VERSION = 1
 # The measurement stops growing n once one matmul takes this long (seconds): long enough for
@@ -84,46 +83,15 @@ def time_call(fn: Callable[[], Any], *, warmup: int = 1, repeats: int = 5) -> Ti
 # --------------------------------------------------------------------------- the machine
 
 
-def _cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor()."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
-
-
-def _cpu_cores() -> int:
-    """Cores this process may run on (the container's share, not the host's)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def device() -> dict[str, Any]:
-    """What TensorFlow computes on by default: the first GPU if it sees one, else the CPU.
+    """What TensorFlow computes on by default (:func:`convlab.machine.describe`), as a dict.
 
-    Returns {"kind": "GPU" or "CPU", "name": model name, "cpu": CPU model, "cores": int,
-    "tensorflow": version}.
+    Returns {"kind": "GPU" or "CPU", "name": the first GPU's or the CPU's model name,
+    "cpu": CPU model, "cores": usable cores (int), "tensorflow": version}.
     """
-    import tensorflow as tf
-
-    info: dict[str, Any] = {
-        "kind": "CPU",
-        "name": _cpu_model(),
-        "cpu": _cpu_model(),
-        "cores": _cpu_cores(),
-        "tensorflow": tf.__version__,
-    }
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        info["kind"] = "GPU"
-        info["name"] = details.get("device_name", gpus[0].name)
-    return info
+    described = machine.describe()
+    return {"kind": described.kind, "name": described.name, "cpu": described.cpu,
+            "cores": described.cores, "tensorflow": described.tensorflow}
 
 
 def hardware_key(dtype: str = "float32") -> str:
@@ -138,8 +106,7 @@ def hardware_key(dtype: str = "float32") -> str:
 
 def cache_path() -> Path:
     """``$XDG_CACHE_HOME/convlab/speed.json``, else ``~/.cache/convlab/speed.json``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "convlab" / "speed.json"
+    return settings.user_cache_dir() / "convlab" / "speed.json"
 
 
 # --------------------------------------------------------------------------- matmul rate

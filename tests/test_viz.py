@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from convlab import style, viz  # noqa: E402
-from convlab.benchmark import SpeedRow  # noqa: E402
+from convlab.throughput import SpeedRow  # noqa: E402
 
 
 def test_image_grid_layout_and_titles():

@@ -11,7 +11,8 @@ One module per step:
 * :mod:`~convlab.publish.store`: the committed store of full runs and the quick cache: one
   verified, atomically written entry per lesson.
 * :mod:`~convlab.publish.execute`: run one lesson in a Jupyter kernel, within its time budget.
-* :mod:`~convlab.publish.environment`: the facts a page records (hardware, versions, commit).
+* :mod:`~convlab.publish.environment`: the checkout's commit and the time a page records
+  (the hardware comes from :mod:`convlab.machine`).
 * :mod:`~convlab.publish.outcome`: what happened to each lesson in a build.
 * :mod:`~convlab.publish.pipeline`: each lesson from the store, the cache or executed, then
   the site.

@@ -1,10 +1,9 @@
-"""Facts about the machine and the checkout that every page records."""
+"""Facts about the checkout that every page records: its commit, and the time of the run.
+
+The machine a page records is described by :func:`convlab.machine.summary`."""
 
 from __future__ import annotations
 
-import os
-import platform
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,33 +15,6 @@ def _run(*command: str, cwd: Path | None = None) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def cpu_model() -> str:
-    """The CPU's model name, e.g. ``"AMD EPYC 7B13"`` (``platform.processor()`` as fallback)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def gpu_names() -> list[str]:
-    """Names of the NVIDIA GPUs that ``nvidia-smi`` lists (none without a driver)."""
-    if not shutil.which("nvidia-smi"):
-        return []
-    output = _run("nvidia-smi", "--query-gpu=name", "--format=csv,noheader")
-    return [line.strip() for line in output.splitlines() if line.strip()]
-
-
-def hardware() -> str:
-    """One line: the GPU(s) if any, else the CPU model and its core count."""
-    gpus = gpu_names()
-    if gpus:
-        return ", ".join(gpus)
-    return f"{cpu_model()} ({os.cpu_count()} cores, no GPU)"
 
 
 # What a build writes into the checkout: a refreshed store entry is no edit of the code.

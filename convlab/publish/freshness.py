@@ -31,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from convlab import machine
 from convlab.data import DataError, fingerprint, locate
 from convlab.publish import codegraph, environment
 from convlab.publish.execute import Execution
@@ -52,7 +53,7 @@ class Verdict:
 @functools.cache
 def hardware() -> str:
     """This machine, as a manifest records it (asked once per process)."""
-    return environment.hardware()
+    return machine.summary()
 
 
 def _version(distribution: str) -> str:

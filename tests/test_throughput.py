@@ -1,4 +1,5 @@
-"""convlab.benchmark: timing training steps per device, and the GPU page on a CPU-only build."""
+"""convlab.throughput: timing training steps per device, the thread sweep in fresh processes,
+and the GPU page on a CPU-only build."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import keras
 import pytest
 
-from convlab import benchmark
+from convlab import machine, throughput
 from convlab.publish import placeholders
 from convlab.publish.execute import execute
 from convlab.publish.profile import load_profile
@@ -25,13 +26,13 @@ def tiny_model() -> keras.Model:
     ])
 
 
-def row(device: str, batch: int, rate: float, variant: str = "float32") -> benchmark.SpeedRow:
+def row(device: str, batch: int, rate: float, variant: str = "float32") -> throughput.SpeedRow:
     hardware = "Some GPU" if device == "GPU" else "Some CPU (2 cores)"
-    return benchmark.SpeedRow(device, hardware, batch, variant, rate, batch / rate, batch)
+    return throughput.SpeedRow(device, hardware, batch, variant, rate, batch / rate, batch)
 
 
 def test_time_training_measures_whole_batches_on_the_cpu():
-    r = benchmark.time_training(tiny_model, batch_size=16, images=40, repeats=2)
+    r = throughput.time_training(tiny_model, batch_size=16, images=40, repeats=2)
     assert (r.device, r.batch_size, r.variant, r.images_per_call) == ("CPU", 16, "float32", 48)
     assert r.images_per_second > 0
     assert r.images_per_second == pytest.approx(48 / r.seconds_per_call)
@@ -39,69 +40,70 @@ def test_time_training_measures_whole_batches_on_the_cpu():
 
 
 def test_time_training_names_its_variant_and_restores_the_policy():
-    r = benchmark.time_training(tiny_model, batch_size=8, images=8, repeats=1,
+    r = throughput.time_training(tiny_model, batch_size=8, images=8, repeats=1,
                                 policy="mixed_bfloat16", jit_compile=False)
     assert r.variant == "mixed_bfloat16"
     assert keras.config.dtype_policy().name == "float32"
 
 
 def test_training_speed_on_the_cpu_gives_one_row_per_batch_size():
-    rows = benchmark.training_speed(tiny_model, batch_sizes=(4, 8), devices_=["CPU"],
+    rows = throughput.training_speed(tiny_model, batch_sizes=(4, 8), devices_=["CPU"],
                                     images=8, repeats=1)
     assert [(r.device, r.batch_size) for r in rows] == [("CPU", 4), ("CPU", 8)]
-    assert benchmark.training_speed(tiny_model, devices_=[]) == []
+    assert throughput.training_speed(tiny_model, devices_=[]) == []
 
 
 def test_unknown_devices_are_refused():
     with pytest.raises(ValueError, match="CPU' or 'GPU"):
-        benchmark.time_training(tiny_model, device="TPU")
+        throughput.time_training(tiny_model, device="TPU")
 
 
 def test_speedups_divide_by_the_cpu_at_the_same_batch():
     rows = [row("CPU", 32, 100), row("CPU", 128, 200), row("GPU", 32, 1000),
             row("GPU", 128, 6000), row("GPU", 512, 9000)]
-    ratios = benchmark.speedups(rows)
+    ratios = throughput.speedups(rows)
     assert ratios[("CPU", 32, "float32")] == 1.0
     assert ratios[("GPU", 128, "float32")] == pytest.approx(30.0)
     assert ("GPU", 512, "float32") not in ratios       # no CPU figure to compare with
 
 
 def test_the_statement_says_plainly_when_there_is_no_gpu():
-    text = benchmark.device_statement([row("CPU", 32, 100), row("CPU", 128, 150)])
+    text = throughput.device_statement([row("CPU", 32, 100), row("CPU", 128, 150)])
     assert "without a GPU" in text and "Some CPU" in text
     assert "GPU figure is shown" in text
-    text = benchmark.device_statement([row("CPU", 32, 100), row("GPU", 32, 900)])
+    text = throughput.device_statement([row("CPU", 32, 100), row("GPU", 32, 900)])
     assert "with a GPU" in text and "Some GPU" in text and "without" not in text
 
 
-def test_devices_lists_the_gpu_only_when_tensorflow_sees_one():
-    assert benchmark.devices() == (["CPU", "GPU"] if benchmark.gpus() else ["CPU"])
+def test_the_cpu_row_names_the_cpu_and_its_usable_cores():
+    r = throughput.time_training(tiny_model, batch_size=8, images=8, repeats=1)
+    assert r.hardware == machine.device_name("CPU")
+    assert f"({machine.describe().cores} cores)" in r.hardware
 
 
-def test_mixed_policy_follows_the_hardware(monkeypatch):
-    monkeypatch.setattr(benchmark, "cpu_supports_bfloat16", lambda: True)
-    assert benchmark.mixed_policy("CPU") == "mixed_bfloat16"
-    monkeypatch.setattr(benchmark, "cpu_supports_bfloat16", lambda: False)
-    assert benchmark.mixed_policy("CPU") is None
-    if not benchmark.gpus():
-        assert benchmark.mixed_policy("GPU") is None
+def test_a_gpu_row_needs_a_gpu():
+    if machine.describe().gpus:
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(RuntimeError, match="no GPU"):
+        throughput.time_training(tiny_model, device="GPU")
 
 
-def test_fewer_threads_stay_below_the_cores(monkeypatch):
+def test_fewer_threads_stay_below_the_cores():
     for cores, expected in [(1, []), (2, [1]), (8, [1, 4]), (16, [1, 8])]:
-        monkeypatch.setattr(benchmark.speed, "device", lambda c=cores: {"cores": c})
-        assert benchmark.fewer_threads() == expected
+        assert throughput.fewer_threads(cores) == expected
+    assert throughput.fewer_threads() == throughput.fewer_threads(machine.describe().cores)
 
 
-def test_the_tutorial_cnn_has_the_tutorials_parameter_count():
-    assert benchmark.tutorial_cnn().count_params() == 631_658
+def test_the_thread_sweep_runs_each_count_in_its_own_process():
+    rows = throughput.thread_scaling("fashion_cnn_a", threads=[1], batch_size=8, images=8,
+                                     repeats=1)
+    assert [(r["threads"], r["device"], r["batch_size"]) for r in rows] == [(1, "CPU", 8)]
+    assert rows[0]["images_per_second"] > 0
 
 
-def test_fashion_cnn_a_has_the_tutorials_parameter_count_and_logits():
-    model = benchmark.fashion_cnn_a()
-    assert model.count_params() == 257_162
-    assert model.output_shape == (None, 10)
-    assert model.layers[-1].activation is keras.activations.linear
+def test_the_thread_sweep_refuses_an_unknown_model():
+    with pytest.raises(ValueError, match="tutorial_cnn"):
+        throughput.thread_scaling("no_such_model", threads=[1])
 
 
 # --------------------------------------------------------------------------- the lesson
