@@ -3,12 +3,17 @@
 Lessons teach with plain Keras and NumPy and import convlab only for what a student should
 not have to type:
 
+* :mod:`convlab.viz`: the figures (curves and bars, images and filters, a classifier's
+  mistakes, the sliding-window animation, model diagrams), drawn in :mod:`convlab.style`, the
+  course's look for the page: its column, palette, themes and alt text;
 * :mod:`convlab.data`: the datasets, with where they came from;
-* :mod:`convlab.viz`: figures sized and styled for the course's pages;
+* :mod:`convlab.convolution` and :mod:`convlab.explorer`: convolution by hand, in NumPy and in
+  the browser;
 * :mod:`convlab.training`: a ``model.fit`` callback that keeps the page to one line per epoch
   and measures speed;
-* :mod:`convlab.report` and :mod:`convlab.expectations`: results recorded by name, shown
-  beside the original tutorials' figures (:mod:`convlab.references`), and checked.
+* :mod:`convlab.metrics`, :mod:`convlab.report` and :mod:`convlab.expectations`: results
+  counted, recorded by name, shown beside the original tutorials' figures
+  (:mod:`convlab.references`), and checked.
 
 The build (:mod:`convlab.publish`, the ``convlab`` command) executes the lessons, caches them
 and renders the site; no lesson imports it.

@@ -1,7 +1,8 @@
 """The course's figure style: sized for the page's column, legible, and readable in both themes.
 
-Importing :mod:`convlab.viz` applies it (:func:`use`), so every lesson figure gets it without a
-line of plumbing in the lesson. In a notebook, figures then display as SVG (:func:`page_svg`):
+Importing :mod:`convlab.viz` applies it (:func:`use`, called once, in ``convlab/viz/__init__.py``),
+so every lesson figure gets it, a lesson's own ``plt.subplots`` figures too, without a line of
+plumbing in the lesson. In a notebook, figures then display as SVG (:func:`page_svg`):
 
 * at most the content column's width (about 740 px), re-laid out rather than shrunk, so text
   keeps its size (13 px) whatever ``figsize`` a lesson asked for;
@@ -11,7 +12,10 @@ line of plumbing in the lesson. In a notebook, figures then display as SVG (:fun
 * with a title for screen readers: the figure's label (:func:`describe`), its suptitle, or its
   axes' titles.
 
-:func:`save` writes a figure for the site outside a notebook (the results page's chart).
+Every figure function of :mod:`convlab.viz` draws in the one palette below and finishes its
+figure with :func:`describe` (its alt text). :func:`themed_drawing` gives an SVG drawn elsewhere
+(graphviz's) the same treatment; :func:`save` writes a figure for the site outside a notebook
+(the results page's chart).
 """
 
 from __future__ import annotations
@@ -32,6 +36,20 @@ INK = "#010203"      # text, axes, ticks, grid: becomes currentColor in the page
 PAPER = "#fefdfc"    # legend boxes: becomes the page's background colour
 PAD_INCHES = 0.05    # the margin savefig(bbox_inches="tight") leaves around the drawing
 PAGE_COLOURS = {INK: "currentColor", PAPER: "var(--md-default-bg-color, #fff)"}
+
+# The palette every figure draws with, besides INK and PAPER (which follow the page's theme):
+# matplotlib's default colours, so a lesson's own plots match the library's.
+BLUE = "tab:blue"        # the values a figure is about
+ORANGE = "tab:orange"    # what it singles out: the predicted class, the kernel's window, a gap
+GREEN = "tab:green"      # a right answer; the GPU
+RED = "tab:red"          # a wrong answer
+GREY = "grey"            # reference lines (the original tutorial, guessing); a grid's cell borders
+DARK_BLUE = "#08519c"    # a confusion matrix's full cell; lighter cells are more transparent
+TEXT_ON_DARK = "white"   # a value written on a dark cell
+TEXT_ON_LIGHT = "black"  # a value written on a light cell of a colour map (opaque in both themes)
+
+# The two page themes an opaque image (a GIF's frames) is drawn for: (text and lines, background).
+THEMES = {"light": ("#1f1f1f", "#ffffff"), "dark": ("#e2e4e9", "#1e2129")}
 
 RC: dict[str, Any] = {
     "figure.figsize": (COLUMN_INCHES, 3.2),
@@ -130,6 +148,27 @@ def themed_svg(svg: str, title: str) -> str:
     svg = svg.replace("<svg", f'<svg class="convlab-figure" role="img" aria-label="{label}"', 1)
     end_of_tag = svg.index(">") + 1
     return f"{svg[:end_of_tag]}\n <title>{label}</title>{svg[end_of_tag:]}"
+
+
+def themed_drawing(svg: str | bytes, title: str) -> str:
+    """An SVG drawn elsewhere (graphviz's, e.g. ``keras.utils.model_to_dot(model,
+    show_shapes=True).create_svg()``) for the page, as :func:`themed_svg` returns it: at its own
+    size but no wider than the column, titled ``title``.
+
+    Black strokes and text take the page's text colour and white fills its background, so the
+    drawing reads in light and dark mode like the course's matplotlib figures."""
+    text = svg.decode() if isinstance(svg, bytes) else svg
+    view = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', text)
+    if view:  # graphviz scales width/height by its dpi; the drawing's own size reads best
+        width, height = (float(v) for v in view.groups())
+        scale = min(1.0, (COLUMN_INCHES - 2 * PAD_INCHES) * 72 / width)
+        width, height = width * scale, height * scale   # no wider than the page's column
+        text = re.sub(r'<svg width="[^"]*" height="[^"]*"',
+                      f'<svg width="{width:.0f}pt" height="{height:.0f}pt"', text, count=1)
+    text = re.sub(r'(fill|stroke)="(black|#000000)"', rf'\1="{INK}"', text)
+    text = re.sub(r'fill="(white|#ffffff)"', f'fill="{PAPER}"', text)
+    text = re.sub(r"<text(?![^>]*\bfill=)", f'<text fill="{INK}"', text)
+    return themed_svg(text, title)
 
 
 def save(fig: Figure, path: Path) -> None:

@@ -298,6 +298,6 @@ def test_the_real_convolution_lesson():
         if isinstance(node, ast.ImportFrom) and node.module == "convlab":
             imported |= {f"convlab.{alias.name}" for alias in node.names}
     result = closure(cells, sorted(imported))
-    assert {"convlab.convolution:conv2d", "convlab.viz:filter_rows"} <= set(result.units)
+    assert {"convlab.convolution:conv2d", "convlab.viz.images:filter_rows"} <= set(result.units)
     assert not [u for u in result.units if u.startswith(("convlab.publish", "convlab.cli"))]
     assert changed(result.units) is None

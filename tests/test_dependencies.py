@@ -51,7 +51,7 @@ def test_only_the_convlab_functions_a_lesson_uses_rerun_it(tiny_project, package
 
     _append(package_copy / "cli.py", "\n# a comment in the CLI\n")
     _append(package_copy / "publish" / "pipeline.py", "\n# a comment in the build code\n")
-    _append(package_copy / "viz.py", "\n# no tiny lesson draws\n")
+    _append(package_copy / "viz" / "charts.py", "\n# no tiny lesson draws\n")
     _append(package_copy / "data.py", "\n# a comment where alpha loads its data\n")
     _replace(package_copy / "data.py", "The first local copy of a dataset",
              "The first local copy (a docstring edit)")
@@ -78,7 +78,7 @@ def test_a_stored_full_run_survives_comments_and_other_machines(tiny_project, pa
     assert set(_ran(tiny_project, full)) == {"01_alpha", "02_beta"}
     assert _ran(tiny_project, tiny) == {}, "every page from the store"
 
-    _append(package_copy / "viz.py", "\n# a comment\n")
+    _append(package_copy / "viz" / "charts.py", "\n# a comment\n")
     numpy = freshness._version("numpy")
     real = freshness._version
     monkeypatch.setattr(freshness, "_version", lambda d: "99.0" if d == "numpy" else real(d))

@@ -41,3 +41,17 @@ def test_description_prefers_label_then_suptitle_then_titles_then_axes():
     style.describe(fig, "loss falls each epoch")
     assert style.description(fig) == "loss falls each epoch"
     plt.close(fig)
+
+
+def test_a_drawing_made_elsewhere_takes_the_page_colours_and_fits_the_column():
+    graphviz = ('<?xml version="1.0"?>\n<svg width="2000pt" height="100pt" viewBox="0.00 0.00 '
+                '1000.00 50.00" xmlns="http://www.w3.org/2000/svg"><g><polygon fill="white" '
+                'stroke="black" points="0,0"/><text x="1">conv2d</text></g></svg>')
+    svg = style.themed_drawing(graphviz.encode(), "a model & its shapes")
+    assert svg.startswith('<svg class="convlab-figure" role="img" '
+                          'aria-label="a model &amp; its shapes"')
+    width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
+    assert width <= style.COLUMN_INCHES * 72, "no wider than the column"
+    assert 'stroke="currentColor"' in svg and 'fill="var(--md-default-bg-color' in svg
+    assert '<text fill="currentColor"' in svg
+    assert "black" not in svg and "white" not in svg

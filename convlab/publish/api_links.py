@@ -2,8 +2,10 @@
 
 Read from the lesson's code with :mod:`ast`: ``from convlab import data`` then ``data.load(...)``
 is ``convlab.data.load``; ``from convlab.expectations import expect`` then ``expect(...)`` is
-``convlab.expectations.expect``. mkdocstrings gives each entry of ``reference.md`` the anchor
-``#convlab.data.load``, and the build's link check fails if one is missing.
+``convlab.expectations.expect``. A name a package re-exports is linked where it is defined:
+``viz.plot_history`` is ``convlab.viz.charts.plot_history``. mkdocstrings gives each entry of
+``reference.md`` the anchor ``#convlab.data.load``, and the build's link check fails if one is
+missing.
 """
 
 from __future__ import annotations
@@ -39,41 +41,56 @@ def used_names(notebook: nbformat.NotebookNode) -> list[str]:
                     found.append(f"{base}.{node.attr}")
             elif isinstance(node, ast.Name) and node.id in aliases:
                 found.append(aliases[node.id])
-    documented = [_documented_home(name) for name in dict.fromkeys(found)]
-    return list(dict.fromkeys(name for name in documented if name))
+    defined = (_defined_at(name) for name in dict.fromkeys(found))
+    return list(dict.fromkeys(name for name in defined if name))
 
 
 @functools.cache
-def _top_level(module_name: str) -> tuple[frozenset[str], dict[str, str]]:
-    """A module's public functions and classes with docstrings, and the convlab names it
-    imports at its top level (local name to qualified name), read from its source (not
-    imported: reading the source keeps TensorFlow out of the build process)."""
-    try:
-        spec = importlib.util.find_spec(module_name)
-    except (ImportError, ValueError):
+def _module_names(module_name: str) -> tuple[frozenset[str], dict[str, str]]:
+    """A module's public functions and classes with docstrings, and the names it imports from
+    convlab (local name -> where it comes from), read from its source (not imported: reading
+    the source keeps TensorFlow out of the build process)."""
+    path = _source(module_name)
+    if path is None:
         return frozenset(), {}
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        return frozenset(), {}
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     documented = frozenset(node.name for node in tree.body
                            if isinstance(node, ast.FunctionDef | ast.ClassDef)
                            and not node.name.startswith("_") and ast.get_docstring(node))
     imported = {alias.asname or alias.name: f"{node.module}.{alias.name}" for node in tree.body
                 if isinstance(node, ast.ImportFrom) and not node.level
-                and (node.module or "").startswith("convlab.") for alias in node.names}
+                and (node.module or "").startswith("convlab") for alias in node.names}
     return documented, imported
 
 
-def _documented_home(qualified: str, hops: int = 3) -> str | None:
-    """Where ``qualified`` is defined and documented, following a module's re-export of a
-    name defined elsewhere (``convlab.references.stored_run`` is
-    ``convlab.stored_runs.stored_run``); ``None`` if nowhere."""
+def _source(module_name: str) -> Path | None:
+    """The ``.py`` file of a module in an installed package, found without importing any of
+    it (``find_spec`` of ``convlab.viz.charts`` would import ``convlab.viz``)."""
+    package, *rest = module_name.split(".")
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
+        return None
+    if not rest:
+        return Path(spec.origin) if spec.origin.endswith(".py") else None
+    if not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*rest)
+    return next((p for p in (path.with_name(path.name + ".py"), path / "__init__.py")
+                 if p.is_file()), None)
+
+
+def _defined_at(qualified: str, depth: int = 0) -> str | None:
+    """Where a documented convlab function or class is defined, following re-exports
+    (``convlab.viz.plot_history`` -> ``convlab.viz.charts.plot_history``); None if nowhere."""
     module_name, _, attr = qualified.rpartition(".")
-    documented, imported = _top_level(module_name)
+    documented, imported = _module_names(module_name)
     if attr in documented:
         return qualified
-    if attr in imported and hops:
-        return _documented_home(imported[attr], hops - 1)
+    if attr in imported and depth < 4:
+        return _defined_at(imported[attr], depth + 1)
     return None
 
 

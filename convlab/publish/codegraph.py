@@ -1,8 +1,8 @@
 """Which convlab code each lesson can run, so a change re-runs only the lessons it touches.
 
 A *unit* is one top-level part of a convlab module, named ``"<module>:<name>"``: a function
-(``convlab.viz:plot_history``), a whole class, the statements binding a module-level name
-(``convlab.viz:PALETTE``), and ``"<module>:<module>"``: the rest of the top level (imports,
+(``convlab.viz.charts:plot_history``), a whole class, the statements binding a module-level name
+(``convlab.style:INK``), and ``"<module>:<module>"``: the rest of the top level (imports,
 top-level calls, ``if`` blocks), which runs when the module is imported. A unit's digest hashes
 its statements (no line numbers, comments or docstrings) and the units its names resolve to.
 A lesson's :func:`closure` is the units its cells reach, directly or through other units.
