@@ -114,13 +114,13 @@ def training_speed(
     make_model: Callable[[], keras.Model],
     *,
     batch_sizes: Iterable[int] = (32, 128, 512),
-    devices_: Iterable[str] | None = None,
+    on: Iterable[str] | None = None,
     images: int = 1024,
     repeats: int = 3,
 ) -> list[SpeedRow]:
-    """float32 images/s for every device (default: :func:`convlab.machine.devices`) and batch
+    """float32 images/s for every device ``on`` (default: :func:`convlab.machine.devices`) and batch
     size."""
-    todo = machine.devices() if devices_ is None else list(devices_)
+    todo = machine.devices() if on is None else list(on)
     return [time_training(make_model, device=d, batch_size=b, images=max(images, b),
                           repeats=repeats)
             for d in todo for b in batch_sizes]

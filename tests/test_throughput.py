@@ -47,10 +47,10 @@ def test_time_training_names_its_variant_and_restores_the_policy():
 
 
 def test_training_speed_on_the_cpu_gives_one_row_per_batch_size():
-    rows = throughput.training_speed(tiny_model, batch_sizes=(4, 8), devices_=["CPU"],
+    rows = throughput.training_speed(tiny_model, batch_sizes=(4, 8), on=["CPU"],
                                     images=8, repeats=1)
     assert [(r.device, r.batch_size) for r in rows] == [("CPU", 4), ("CPU", 8)]
-    assert throughput.training_speed(tiny_model, devices_=[]) == []
+    assert throughput.training_speed(tiny_model, on=[]) == []
 
 
 def test_unknown_devices_are_refused():
