@@ -11,10 +11,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-# Stored benchmark results live in convlab.stored_runs. Lessons 07 and 09 still import
-# stored_run from here; this line goes once they import it from convlab.stored_runs.
-from convlab.stored_runs import stored_run  # noqa: F401
-
 
 @dataclass(frozen=True)
 class Reference:

@@ -24,7 +24,8 @@ import numpy as np
 
 from convlab import data, report, training, viz
 from convlab.expectations import expect
-from convlab.references import stored_run, tutorial
+from convlab.references import tutorial
+from convlab.stored_runs import stored_run
 
 SEED = 1234   # each model starts from this seed: the same run every time, in any order
 

@@ -17,17 +17,35 @@ timed_images = 2048   # images per timed call (one epoch of model.fit over rando
 repeats = 5           # timed calls per measurement; the median is reported
 train_size = 10000    # CIFAR-10 training images for the precision check (None: all of them)
 epochs = 3            # epochs of the precision check
+test_size = None      # CIFAR-10 test images the precision check scores (None: all of them)
 
 # %%
+import logging
+
 import keras
 import matplotlib.pyplot as plt
 import tensorflow as tf
 
-from convlab import benchmark, data, report, speed, training, viz
+from convlab import data, machine, report, speed, throughput, training, viz
 from convlab.expectations import expect
 
 keras.utils.set_random_seed(1234)
+# Every model timed below traces its training step into a graph anew. When a short run times
+# several in a row, TensorFlow warns that it traces often; here that is expected.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 print("GPUs TensorFlow sees:", tf.config.list_physical_devices("GPU") or "none")
+
+
+def timing_sentence():
+    """How each figure below is made from its timed calls."""
+    if repeats >= 3:
+        return (f"then {repeats} calls are timed and the median is reported, since the median "
+                "is not moved by one call that another program on the machine happened to "
+                "slow down.")
+    timed = "one call is timed and its time" if repeats == 1 else "2 calls are timed and their mean"
+    return (f"then {timed} is reported. That makes the figures rough: it takes the median of "
+            "three calls or more to ignore one that another program on the machine happened "
+            "to slow down.")
 
 # %% [markdown]
 # ## What is timed
@@ -37,9 +55,8 @@ print("GPUs TensorFlow sees:", tf.config.list_physical_devices("GPU") or "none")
 # runs in reduced precision. One *timed call* is `model.fit` for one epoch over
 # {{ timed_images:, }} random 32 × 32 colour images: random pixels cost exactly as much
 # arithmetic as photographs, and need no download. Before timing, one untimed call absorbs
-# the one-off costs (tracing the training step into a graph, compiling it); then
-# {{ repeats }} calls are timed and the median is reported, since the median is not moved by
-# one call that another program on the machine happened to slow down.
+# the one-off costs (tracing the training step into a graph, compiling it);
+# {{ timing_sentence() }}
 
 # %%
 def make_cnn():
@@ -74,9 +91,9 @@ print(f"{flops / 1e6:,.0f} million floating-point operations to train on one ima
 
 # %%
 batch_sizes = (32, 128, 512)
-rows = benchmark.training_speed(make_cnn, batch_sizes=batch_sizes, images=timed_images,
-                                repeats=repeats)
-ratios = benchmark.speedups(rows)
+rows = throughput.training_speed(make_cnn, batch_sizes=batch_sizes, images=timed_images,
+                                 repeats=repeats)
+ratios = throughput.speedups(rows)
 report.markdown(report.markdown_table(
     ["device", "hardware", "batch", "images/s", "ms per step", "vs CPU"],
     [[r.device, r.hardware, r.batch_size, f"{r.images_per_second:,.0f}",
@@ -90,7 +107,7 @@ for r in rows:
                   r.images_per_second)
 
 # %% [markdown]
-# {{ benchmark.device_statement(rows) }}
+# {{ throughput.device_statement(rows) }}
 
 # %%
 viz.speed_bars(rows)
@@ -137,12 +154,12 @@ def speed_sentence():
 
 # %%
 variant_rows = []
-for device in benchmark.devices():
-    mixed = benchmark.mixed_policy(device)   # None where the hardware has no 16-bit units
+for device in machine.devices():
+    mixed = machine.mixed_policy(device)   # None where the hardware has no 16-bit units
     todo = [(None, False)] + ([(mixed, False)] if mixed else []) + [(None, True)]
     for policy, jit in todo:
         try:
-            variant_rows.append(benchmark.time_training(
+            variant_rows.append(throughput.time_training(
                 make_cnn, device=device, batch_size=128, images=timed_images,
                 policy=policy, jit_compile=jit, repeats=repeats))
         except Exception as exc:   # a variant this machine cannot run is reported, not fatal
@@ -154,13 +171,15 @@ report.markdown(report.markdown_table(
     [[r.device, r.variant, f"{r.images_per_second:,.0f}",
       f"×{r.images_per_second / base[r.device]:.2f}"] for r in variant_rows],
 ))
-cpu_mixed = benchmark.mixed_policy("CPU")
+cpu_mixed = machine.mixed_policy("CPU")
 cpu_mixed_text = (f"available as {cpu_mixed}" if cpu_mixed
                   else "not available (it has no bfloat16 units), so it was not timed")
+calls = "a single timed call" if repeats == 1 else f"only {repeats} timed calls"
+noise_note = "" if repeats >= 3 else f", and larger ones too when each figure is {calls}, as here"
 
 # %% [markdown]
 # On this CPU mixed precision is {{ cpu_mixed_text }}. Ratios within about ±10% are
-# noise on a machine that other programs share.
+# noise on a machine that other programs share{{ noise_note }}.
 #
 # ## Does reduced precision cost accuracy?
 #
@@ -172,10 +191,10 @@ cpu_mixed_text = (f"available as {cpu_mixed}" if cpu_mixed
 cifar = data.load("cifar10")
 x_train = cifar.x_train[:train_size] / 255 - 0.5
 y_train = cifar.y_train[:train_size]
-x_test = cifar.x_test / 255 - 0.5
-y_test = cifar.y_test
+x_test = cifar.x_test[:test_size] / 255 - 0.5
+y_test = cifar.y_test[:test_size]
 check_device = "GPU" if has_gpu else "CPU"
-check_policy = benchmark.mixed_policy(check_device)
+check_policy = machine.mixed_policy(check_device)
 accuracy = {}
 for policy in ["float32"] + ([check_policy] if check_policy else []):
     keras.config.set_dtype_policy(policy)
@@ -207,7 +226,7 @@ def precision_sentence():
 
 
 # %% [markdown]
-# {{ precision_sentence() }} Runs this short differ by a point or so from seed to seed
+# {{ precision_sentence() }} Runs this short differ by a point or more from seed to seed
 # anyway; what matters is that reduced precision does not break training. It does not,
 # because the weights and their updates stay in float32: only the products inside each layer
 # lose digits, and a network's noisy gradient steps do not need them.
@@ -221,9 +240,10 @@ def precision_sentence():
 # network, batch size and number of images throughout.
 
 # %%
-cores = speed.device()["cores"]
-fewer = benchmark.thread_scaling("tutorial_cnn", threads=benchmark.fewer_threads(),
-                                 batch_size=128, images=timed_images, repeats=repeats)
+cores = machine.describe().cores
+fewer = throughput.thread_scaling("tutorial_cnn_float32_softmax",   # make_cnn, by name
+                                  threads=throughput.fewer_threads(), batch_size=128,
+                                  images=timed_images, repeats=repeats)
 default = next(r for r in variant_rows if r.device == "CPU" and r.variant == "float32")
 threads = [*fewer, {"threads": cores, "images_per_second": default.images_per_second}]
 one = threads[0]["images_per_second"]
@@ -253,9 +273,9 @@ most = threads[-1]
 # %%
 report.record("parameters", make_cnn().count_params())
 report.record("gpu_rows", sum(r.device == "GPU" for r in rows))
-report.record("gpus_seen", len(benchmark.gpus()))
+report.record("gpus_seen", len(machine.gpus()))
 expect("parameters").equals(631_658)               # the tutorial's CNN
-expect("gpu_rows").equals(3 * len(benchmark.gpus()[:1]))   # GPU figures only from a GPU
+expect("gpu_rows").equals(3 * len(machine.gpus()[:1]))   # GPU figures only from a GPU
 expect("cpu_images_per_second_batch_32").at_least(1)
 expect("float32_test_accuracy").at_least(0.20, profile=("quick", "full"))
 if check_policy:

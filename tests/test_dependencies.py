@@ -113,7 +113,7 @@ GAMMA = '''\
 # A tiny lesson that compares with a stored benchmark result.
 
 # %%
-from convlab.references import stored_run
+from convlab.stored_runs import stored_run
 run = stored_run("benchmarks/results/long_run.json")
 print("stored accuracy", run["accuracy"] if run else "none")
 '''

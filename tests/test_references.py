@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from convlab import references, stored_runs
 from convlab.references import TUTORIAL, tutorial
 
 
@@ -16,9 +15,3 @@ def test_tutorial_figures_by_name():
 def test_an_unknown_figure_names_close_ones():
     with pytest.raises(KeyError, match="cifar10_cnn.test_accuracy"):
         tutorial("cifar10_cnn.test_acuracy")
-
-
-
-def test_lessons_still_find_stored_run_here():
-    # Lessons 07 and 09 import it from convlab.references until they are edited.
-    assert references.stored_run is stored_runs.stored_run
