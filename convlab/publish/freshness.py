@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -52,8 +54,15 @@ class Verdict:
 
 @functools.cache
 def hardware() -> str:
-    """This machine, as a manifest records it (asked once per process)."""
-    return machine.summary()
+    """This machine, as a manifest records it: :func:`convlab.machine.summary`, asked once per
+    process, in a child process, so that the build itself never imports TensorFlow (whose
+    start-up log would fill the build's console)."""
+    code = "from convlab import machine; print(machine.summary())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    if done.returncode != 0:
+        return machine.summary()  # the error, if any, then shows where it happens
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _version(distribution: str) -> str:
