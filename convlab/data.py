@@ -22,22 +22,26 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import gzip
-import hashlib
 import importlib
 import os
 import socket
-import struct
 import threading
 import tomllib
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from convlab import records, settings
+from convlab.datafiles import (
+    FIX_FILE,
+    DataError,
+    DataFileError,
+    file_error,
+    fingerprint,
+    read_idx,
+    read_npz,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,6 @@ DATASETS: dict[str, DatasetSpec] = {
 }
 
 SYSTEM_DATA_DIRS: tuple[Path, ...] = (Path("/usr/share/datasets"),)
-NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 FASHION_FILES = {  # array -> official idx file name (also keras's cache names)
     "x_train": "train-images-idx3-ubyte.gz",
     "y_train": "train-labels-idx1-ubyte.gz",
@@ -91,7 +94,6 @@ DOWNLOAD_HOSTS = {  # where keras.datasets downloads from (probed on port 443)
     "mnist": "storage.googleapis.com",
     "fashion_mnist": "storage.googleapis.com",
 }
-_FIX_FILE = "Re-copy the file, or remove it to fall back to a keras download."
 _FIX_KERAS = "Delete it so that keras downloads it again."
 
 
@@ -139,16 +141,8 @@ class Dataset:
     provenance: Provenance
 
 
-class DataError(Exception):
-    """Base class of convlab.data errors; the message says what to do."""
-
-
 class DataUnavailableError(DataError):
     """No local copy was found and the dataset could not be downloaded."""
-
-
-class DataFileError(DataError):
-    """A data file is corrupt, truncated or has the wrong shapes; the message names it."""
 
 
 def _spec(name: str) -> DatasetSpec:
@@ -215,82 +209,18 @@ def locate(name: str) -> Path | None:
     return find_local(name) or _keras_cache(_spec(name))
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def fingerprint(location: str | Path) -> str:
-    """Return "sha256:<hex>" of a file, or of a folder's sorted (relative name, sha256) pairs.
-
-    Any changed byte (or a renamed, added or removed file) changes it; the build cache
-    compares it with Provenance.fingerprint to notice changed data.
-    """
-    path = Path(location)
-    if path.is_file():
-        return "sha256:" + _sha256_file(path)
-    if not path.is_dir():
-        raise FileNotFoundError(f"No file or folder at {path}")
-    digest = hashlib.sha256()
-    for name in sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()):
-        digest.update(f"{name}\0{_sha256_file(path / name)}\n".encode())
-    return "sha256:" + digest.hexdigest()
-
-
-def _file_error(path: Path, problem: str, fix: str = _FIX_FILE) -> DataFileError:
-    return DataFileError(f"{path}: {problem}. {fix}")
-
-
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    try:
-        npz = np.load(path, allow_pickle=False)
-        if not isinstance(npz, np.lib.npyio.NpzFile):
-            raise _file_error(path, "holds a single .npy array, not an .npz archive")
-        with npz:
-            missing = [key for key in NPZ_KEYS if key not in npz.files]
-            if missing:
-                raise _file_error(path, f"missing array(s) {', '.join(missing)}")
-            return {key: npz[key] for key in NPZ_KEYS}
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError, zlib.error) as exc:
-        problem = f"not a readable .npz archive ({type(exc).__name__}: {exc})"
-        raise _file_error(path, problem) from exc
-
-
-def _read_idx(path: Path, ndim: int) -> np.ndarray:
-    """One idx ubyte file: magic 2051 for images (n, h, w), 2049 for labels (n,)."""
-    try:
-        with gzip.open(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        raise _file_error(path, f"not a complete gzip file ({type(exc).__name__}: {exc})") from exc
-    header = 4 * (1 + ndim)
-    if len(raw) < header:
-        raise _file_error(path, f"only {len(raw)} bytes, too short for an idx header")
-    magic, *dims = struct.unpack(f">{1 + ndim}I", raw[:header])
-    expected = {3: 2051, 1: 2049}[ndim]
-    if magic != expected:
-        raise _file_error(path, f"idx magic number is {magic}, expected {expected}")
-    if len(raw) - header != int(np.prod(dims)):
-        raise _file_error(path, f"header announces {dims} = {int(np.prod(dims))} bytes "
-                                f"but {len(raw) - header} follow")
-    return np.frombuffer(raw, np.uint8, offset=header).reshape(dims).copy()
-
-
 def _read_local(spec: DatasetSpec, location: Path) -> dict[str, np.ndarray]:
     if spec.name == "fashion_mnist":
-        return {key: _read_idx(location / fname, 3 if key.startswith("x") else 1)
+        return {key: read_idx(location / fname, 3 if key.startswith("x") else 1)
                 for key, fname in FASHION_FILES.items()}
-    return _read_npz(location)
+    return read_npz(location)
 
 
 def _validate(spec: DatasetSpec, arrays: dict[str, np.ndarray], where: Path, fix: str) -> None:
     """Raise DataFileError naming `where` unless the arrays look like the dataset."""
 
     def error(problem: str) -> DataFileError:
-        return _file_error(where, problem, fix)
+        return file_error(where, problem, fix)
 
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
@@ -389,7 +319,7 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
             arrays = _keras_load(spec)
         except Exception as exc:
             problem = f"keras could not read this cached copy ({type(exc).__name__}: {exc})"
-            raise _file_error(location, problem, _FIX_KERAS) from exc
+            raise file_error(location, problem, _FIX_KERAS) from exc
         fp = fingerprint(location)
     else:
         source = "keras download"
@@ -409,7 +339,7 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
             raise _unavailable(spec, f"the keras download failed ({exc})") from exc
         location = _keras_cache(spec) or _keras_datasets_dir() / KERAS_CACHE_NAMES[spec.name]
         fp = fingerprint(location) if location.exists() else ""
-    _validate(spec, arrays, location, _FIX_FILE if source == "local copy" else _FIX_KERAS)
+    _validate(spec, arrays, location, FIX_FILE if source == "local copy" else _FIX_KERAS)
     n_train, n_test = len(arrays["x_train"]), len(arrays["x_test"])
     provenance = Provenance(
         dataset=spec.name, source=source, location=str(location), n_train=n_train,
