@@ -32,6 +32,7 @@ from convlab.publish import freshness
 from convlab.publish.lock import pid_alive
 from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
+from convlab.settings import FULL_PROFILE
 
 NOTEBOOK = "notebook.ipynb"
 MANIFEST = "manifest.json"
@@ -184,7 +185,8 @@ class RunStore:
 
 def full_store(project_root: Path) -> RunStore:
     """The committed store of full-profile runs, ``runs/full/`` in the project."""
-    return RunStore(project_root / "runs" / "full", strict=False, name="the store of full runs")
+    return RunStore(project_root / "runs" / FULL_PROFILE, strict=False,
+                    name="the store of full runs")
 
 
 def quick_cache(cache_dir: Path, profile: Profile) -> RunStore:
