@@ -30,6 +30,8 @@ TUTORIAL: dict[str, Reference] = {
     "cifar10_cnn.test_loss": Reference(1.647, "1.647 after 80 epochs"),
     "cifar10_cnn.train_accuracy": Reference(0.95, "about 95% after 80 epochs"),
     "cifar10_cnn.epochs": Reference(80, "80 epochs"),
+    "cifar10_cnn.curves_part_epoch": Reference(15, "the training and validation curves part "
+                                                   "around epoch 15"),
     # Part 7: Fashion-MNIST.
     "fashion_mnist.dense_test_accuracy": Reference(0.88, "about 88% after 5 epochs"),
     "fashion_mnist.cnn_a_parameters": Reference(257_162, "as printed by model.summary()"),

@@ -87,7 +87,11 @@ report.markdown(report.markdown_table(
 # %% [markdown]
 # The 5 × 5 valid convolution takes 32 to {{ by_formula[0][1][0] }}; pooling halves it to
 # {{ by_formula[1][1][0] }}; same padding keeps {{ by_formula[2][1][0] }}; pooling gives
-# {{ by_formula[3][1][0] }} (7 is odd, but 14 is even); the last valid 3 × 3 convolution
+# {{ by_formula[3][1][0] }}. Pooling divides evenly only because 14 is even: the 2 × 2
+# windows tile it with nothing left over. 7 is odd, so a third 2 × 2 pooling here would give
+# $\lfloor 7/2 \rfloor$ = {{ convolution.output_size(7, 2, stride=2) }} and drop the last row
+# and column of every map; this network applies a convolution instead. The last valid 3 × 3
+# convolution
 # leaves {{ by_formula[4][1][0] }} × {{ by_formula[4][1][1] }} × {{ by_formula[4][1][2] }},
 # which flattens to {{ by_formula[5][1][0] }} values. In all,
 # **{{ total_by_formula:, }} parameters**, most of them in the first dense layer
@@ -167,7 +171,68 @@ fig.suptitle("one image through the untrained network: the first map of each lay
 plt.show()
 
 # %% [markdown]
-# [The next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
+# ## What we have
+#
+# * One formula gives every side, $\lfloor (D + 2P - N) / S \rfloor + 1$ for a convolution
+#   or a pooling; two give the parameters, $(N^2 C + 1)\,F$ for a convolution and
+#   $(n + 1)\,m$ for a dense layer.
+# * Traced through this network, 32 × 32 × 3 becomes
+#   {{ " × ".join(map(str, by_formula[4][1])) }}, {{ by_formula[5][1][0] }} values when
+#   flattened, and {{ total_by_formula:, }} parameters,
+#   {{ by_formula[6][2] / total_by_formula:.0% }} of them in the first dense layer.
+# * Keras (`model.summary()`, the diagram) agrees with the formulas on every layer:
+#   {{ shape_mismatches }} shapes differ, and the checks below compare every count.
+#
+# ## Exercises
+#
+# Predict first, then check: each check cell builds the changed network in Keras and says
+# whether your answer is right.
+#
+# 1. Make the last convolution `padding="same"` instead of valid. How many values does
+#    Flatten give? Set `answer_1`.
+# 2. With that change, how many parameters does the first dense layer (50 units) hold? Set
+#    `answer_2`.
+# 3. Give the first convolution `strides=2` (valid, 5 × 5, on 32 × 32). What side does its
+#    output have? Set `answer_3`.
+
+# %%
+answer_1 = None   # your answer: values out of Flatten, last convolution "same"
+answer_2 = None   # your answer: parameters of Dense 50 with that change
+answer_3 = None   # your answer: side of the first convolution's output with strides=2
+
+
+def changed_network(last_padding="valid", first_stride=1):
+    """The network above with one setting changed (untrained: only its shapes matter)."""
+    return keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        keras.layers.Conv2D(16, (5, 5), strides=first_stride, padding="valid"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(8, (3, 3), padding="same"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(4, (3, 3), padding=last_padding),
+        keras.layers.Flatten(),
+        keras.layers.Dense(50),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def check(answer, right, name):
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again.")
+    elif answer == right:
+        print(f"{name}: right, {right:,}.")
+    else:
+        print(f"{name}: not quite ({answer:,}); trace the shapes again with the formulas.")
+
+
+same_last = changed_network(last_padding="same")
+check(answer_1, int(same_last.layers[5].output.shape[1]), "exercise 1")
+check(answer_2, same_last.layers[6].count_params(), "exercise 2")
+check(answer_3, int(changed_network(first_stride=2).layers[0].output.shape[1]), "exercise 3")
+
+# %% [markdown]
+# [The previous lesson](../padding_stride_pooling/) gave the formulas;
+# [the next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
 #
 # ## What this page checks
 #
