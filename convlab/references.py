@@ -37,12 +37,21 @@ TUTORIAL: dict[str, Reference] = {
     "fashion_mnist.cnn_a_parameters": Reference(257_162, "as printed by model.summary()"),
     "fashion_mnist.cnn_a_test_accuracy": Reference(0.9225, "0.9225 after 10 epochs"),
     "fashion_mnist.cnn_a_train_accuracy": Reference(0.9721, "0.9721 after 10 epochs"),
+    "fashion_mnist.cnn_a_test_loss": Reference(0.3055, "0.3055 after 10 epochs"),
+    "fashion_mnist.cnn_a_val_accuracy_epoch1": Reference(0.8946, "0.8946 (test set) after epoch 1"),
+    "fashion_mnist.cnn_a_val_accuracy_epoch2": Reference(0.9021, "0.9021 (test set) after epoch 2"),
     "fashion_mnist.cnn_b_test_accuracy": Reference(0.91, "about 91% after 10 epochs"),
     "fashion_mnist.cnn_b_train_accuracy": Reference(0.97, "about 97% after 10 epochs"),
     # Part 8: MNIST, 20,000 training images, 6 epochs, batch 128.
     "mnist_inside.parameters": Reference(54_410, "as printed by model.summary()"),
     "mnist_inside.test_accuracy": Reference(0.9685, "0.9685 after 6 epochs"),
     "mnist_inside.test_loss": Reference(0.110, "0.110 after 6 epochs"),
+    "mnist_inside.val_accuracy_epoch1": Reference(0.917, "0.917 (test set) after epoch 1"),
+    "mnist_inside.val_accuracy_epoch2": Reference(0.943, "0.943 (test set) after epoch 2"),
+    "mnist_inside.val_accuracy_epoch3": Reference(0.955, "0.955 (test set) after epoch 3"),
+    "mnist_inside.val_accuracy_epoch4": Reference(0.962, "0.962 (test set) after epoch 4"),
+    "mnist_inside.val_accuracy_epoch5": Reference(0.966, "0.966 (test set) after epoch 5"),
+    "mnist_inside.val_accuracy_epoch6": Reference(0.9685, "0.9685 (test set) after epoch 6"),
 }
 
 

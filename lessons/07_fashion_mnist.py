@@ -2,9 +2,13 @@
 # # Fashion-MNIST: dense versus CNN
 #
 # Fashion-MNIST is a harder drop-in for the handwritten digits: 70,000 greyscale photographs
-# of clothing, 28 × 28 pixels, in ten classes. We train three networks from three tutorials
+# of clothing, 28 × 28 pixels, in ten classes. We train three networks from two tutorials
 # on it, a dense network and two small convolutional ones, and compare what they score, how
 # many parameters they need and how long an epoch takes.
+#
+# One tutorial trains a dense network and then a CNN (here *CNN B*), the other a deeper CNN
+# (*CNN A*). The dense network plays the part of [lesson 02](../dense_baseline/)'s baseline,
+# and the CNNs are built and trained as in [lesson 06](../cifar10_cnn/), the previous lesson.
 
 # %% [markdown]
 # How big a run this page makes. The full run uses every training image and gives each model
@@ -56,8 +60,10 @@ plt.show()
 # %% [markdown]
 # ## A dense network
 #
-# The first tutorial flattens each image into 784 numbers and feeds them to one hidden layer
-# of 128 ReLU units and a softmax over the ten classes: Adam, batches of 32, 5 epochs.
+# The first tutorial (the one that goes on to CNN B) flattens each image into 784 numbers and
+# feeds them to one hidden layer of 128 ReLU units and a softmax over the ten classes: Adam,
+# batches of 32, 5 epochs. It is [lesson 02](../dense_baseline/)'s dense baseline in small:
+# one hidden layer instead of five, on images of 784 numbers instead of CIFAR-10's 3,072.
 
 # %%
 keras.utils.set_random_seed(SEED)
@@ -74,13 +80,14 @@ dense.fit(x_train, y_train, epochs=epochs or 5, batch_size=32, verbose=0,
 _, dense_accuracy = dense.evaluate(x_test, y_test, verbose=0)
 
 # %% [markdown]
-# {{ dense.count_params():, }} parameters; the run: {{ dense_log.summary() }}. It labels
+# {{ dense.count_params():, }} parameters; the run: {{ len(dense_log.epoch_seconds) }} epochs in
+# {{ dense_log.seconds:.0f }} s. It labels
 # **{{ dense_accuracy:.1% }}** of the test images correctly (the tutorial:
 # {{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }}).
 #
 # ## CNN A: three convolutions
 #
-# The second tutorial's network stacks three 3 × 3 convolutions (32, 64 and 64 filters,
+# The other tutorial's network stacks three 3 × 3 convolutions (32, 64 and 64 filters,
 # `padding="same"`), halving the image with max pooling after the first two:
 # 28 × 28 → 14 × 14 → 7 × 7. A dense layer of 64 units reads the 7 × 7 × 64 = 3,136 numbers.
 # Its last layer has no softmax: it outputs ten *logits*, raw scores, and the loss applies
@@ -106,23 +113,47 @@ cnn_a.compile(optimizer="adam",
 cnn_a_log = training.EpochLog()
 cnn_a_history = cnn_a.fit(x_train, y_train, epochs=epochs or 10, batch_size=32,
                           validation_data=(x_test, y_test), verbose=0, callbacks=[cnn_a_log])
-_, cnn_a_accuracy = cnn_a.evaluate(x_test, y_test, verbose=0)
+cnn_a_test_loss, cnn_a_accuracy = cnn_a.evaluate(x_test, y_test, verbose=0)
 
 # %%
-viz.plot_history(cnn_a_history,
-                 references={"accuracy": tutorial("fashion_mnist.cnn_a_test_accuracy")})
+tutorial_start = [tutorial(f"fashion_mnist.cnn_a_val_accuracy_epoch{k}") for k in (1, 2)]
+fig = viz.plot_history(cnn_a_history,
+                       references={"loss": tutorial("fashion_mnist.cnn_a_test_loss"),
+                                   "accuracy": tutorial("fashion_mnist.cnn_a_test_accuracy")})
+fig.axes[1].plot([1, 2], tutorial_start, "D", color="grey",
+                 label="original tutorial (validation)")
+fig.axes[1].legend()
 plt.show()
+val_start = cnn_a_history.history["val_accuracy"][:2]
+start_sentence = (
+    f"After epoch{'s 1 and 2' if len(val_start) == 2 else ' 1'} the run's validation accuracy "
+    f"read {' and '.join(f'{v:.2%}' for v in val_start)}; the tutorial's read "
+    f"{' and '.join(f'{v:.2%}' for v in tutorial_start[:len(val_start)])} (the grey diamonds).")
+best_epoch = int(np.argmax(cnn_a_history.history["val_accuracy"])) + 1
+if best_epoch < len(cnn_a_history.history["val_accuracy"]):
+    overfit_sentence = (
+        f"after it, training accuracy went on from "
+        f"{cnn_a_history.history['accuracy'][best_epoch - 1]:.1%} to "
+        f"{cnn_a_history.history['accuracy'][-1]:.1%} while test accuracy ended at "
+        f"{cnn_a_history.history['val_accuracy'][-1]:.1%}: the network learns the training "
+        "images better without getting better on new ones, the overfitting of "
+        "[lesson 06](../cifar10_cnn/) again.")
+else:
+    overfit_sentence = ("that is the last epoch, so this run ended before test accuracy "
+                        "stopped rising and shows no overfitting yet.")
 
 # %% [markdown]
-# {{ cnn_a.count_params():, }} parameters; the run: {{ cnn_a_log.summary() }}. Test
-# accuracy **{{ cnn_a_accuracy:.1% }}** (the tutorial:
-# {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}), training accuracy in the last
+# {{ cnn_a.count_params():, }} parameters; the run: {{ len(cnn_a_log.epoch_seconds) }} epochs
+# in {{ cnn_a_log.seconds:.0f }} s. Test accuracy **{{ cnn_a_accuracy:.1% }}** (the tutorial:
+# {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}), test loss
+# {{ cnn_a_test_loss:.4f }} (the tutorial: {{ tutorial("fashion_mnist.cnn_a_test_loss"):.4f }};
+# the dashed lines in the figure), training accuracy in the last
 # epoch {{ cnn_a_history.history["accuracy"][-1]:.1% }} (the tutorial:
-# {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). Test accuracy was highest after
+# {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). {{ start_sentence }} Test
+# accuracy was highest after
 # epoch {{ int(np.argmax(cnn_a_history.history["val_accuracy"])) + 1 }}
-# ({{ max(cnn_a_history.history["val_accuracy"]):.1% }}); where training accuracy keeps
-# climbing after that while test accuracy drifts down, this is the overfitting of the
-# CIFAR-10 lesson again. Here "validation" is the test set: it is fine for watching, but a
+# ({{ max(cnn_a_history.history["val_accuracy"]):.1% }}); {{ overfit_sentence }} Here
+# "validation" is the test set: it is fine for watching, but a
 # model chosen by its validation curve would be chosen on the test set, and its test score
 # would flatter it.
 #
@@ -186,7 +217,7 @@ def seeds_sentence():
 #
 # ## CNN B: two convolutions, a wider head
 #
-# The third tutorial's network has two convolutions (32 and 64 filters, each followed by
+# The first tutorial's CNN has two convolutions (32 and 64 filters, each followed by
 # 2 × 2 max pooling with stride 2) and a dense layer of 128 units before a softmax: Adam,
 # 10 epochs.
 
@@ -210,15 +241,14 @@ _, cnn_b_accuracy = cnn_b.evaluate(x_test, y_test, verbose=0)
 
 # %% [markdown]
 # {{ cnn_b.count_params():, }} parameters, most of them ({{ cnn_b.layers[-2].count_params():, }})
-# in the dense layer that reads the 3,136 numbers; the run: {{ cnn_b_log.summary() }}.
+# in the dense layer that reads the 3,136 numbers; the run:
+# {{ len(cnn_b_log.epoch_seconds) }} epochs in {{ cnn_b_log.seconds:.0f }} s.
 #
 # ## Side by side
 #
-# All three train in float32 with a plain `model.fit` at the tutorials' batch size of 32, as
-# on [the CIFAR-10 page](../cifar10_cnn/), which says what convlab's benchmark
-# ([`benchmarks/train_speed.py`](https://github.com/convlab/convlab/tree/main/benchmarks),
-# run on CNN A among others) found about the faster alternatives. The time per epoch below is
-# training only, without the validation pass.
+# All three train with a plain `model.fit` at the tutorials' batch size of 32. The time per
+# epoch below is training only, without the validation pass; how to time training fairly,
+# and what this machine's faster alternatives give, is [lesson 11](../gpu_speed/)'s subject.
 
 # %%
 models = {"dense": (dense, dense_log, dense_accuracy, "dense_test_accuracy"),
@@ -231,6 +261,16 @@ for _, _, accuracy, key in models.values():
 report.record("dense_parameters", dense.count_params())
 report.record("cnn_a_parameters", cnn_a.count_params(), reference="fashion_mnist.cnn_a_parameters")
 report.record("cnn_b_parameters", cnn_b.count_params())
+report.record("cnn_a_test_loss", cnn_a_test_loss, reference="fashion_mnist.cnn_a_test_loss")
+for k, value in enumerate(val_start, start=1):
+    report.record(f"cnn_a_val_accuracy_epoch{k}", value,
+                  reference=f"fashion_mnist.cnn_a_val_accuracy_epoch{k}")
+parameter_ratio = {name: models[name][0].count_params() / dense.count_params()
+                   for name in ("CNN A", "CNN B")}
+time_ratio = {name: seconds_per_epoch[name] / seconds_per_epoch["dense"]
+              for name in ("CNN A", "CNN B")}
+report.record("cnn_a_parameter_ratio", parameter_ratio["CNN A"], quantity="number")
+report.record("cnn_b_parameter_ratio", parameter_ratio["CNN B"], quantity="number")
 report.record("cnn_a_train_accuracy", cnn_a_history.history["accuracy"][-1],
               reference="fashion_mnist.cnn_a_train_accuracy")
 report.record("cnn_b_train_accuracy", cnn_b_history.history["accuracy"][-1],
@@ -262,13 +302,24 @@ fig.suptitle("dense network, CNN A and CNN B on Fashion-MNIST")
 plt.show()
 ranked = sorted(names, key=lambda n: models[n][2], reverse=True)
 
+
+def cost_sentence():
+    """What the CNNs cost beside the dense network, in parameters and in time, from this run."""
+    text = (f"The convolutional networks are the bigger ones: CNN A has "
+            f"{parameter_ratio['CNN A']:.1f} times the dense network's parameters, CNN B "
+            f"{parameter_ratio['CNN B']:.1f} times. Per epoch they need "
+            f"{time_ratio['CNN A']:.1f} and {time_ratio['CNN B']:.1f} times its time.")
+    if all(time_ratio[n] > parameter_ratio[n] for n in time_ratio):
+        return text + (" Time grows faster than the parameter count: a dense weight is used "
+                       "once per image, a kernel's weights at every position of the image.")
+    return text + (" In this run time did not grow faster than the parameter count, though "
+                   "a kernel's weights are used at every position of the image and a dense "
+                   "weight once per image; lesson 11 looks at where training time goes.")
+
 # %% [markdown]
 # **{{ ranked[0] }}** scores best here ({{ models[ranked[0]][2]:.1% }}), then {{ ranked[1] }}
 # ({{ models[ranked[1]][2]:.1% }}) and {{ ranked[2] }} ({{ models[ranked[2]][2]:.1% }}).
-# The convolutional networks pay for their accuracy in time, not in parameters: CNN A has
-# {{ cnn_a.count_params() / dense.count_params():.1f }} times the dense network's parameters
-# but needs {{ seconds_per_epoch["CNN A"] / seconds_per_epoch["dense"]:.0f }} times its time
-# per epoch, because each of its kernels is applied at every position of the image. The
+# {{ cost_sentence() }} The
 # tutorials' ranking is CNN A ({{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}),
 # CNN B ({{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}), dense
 # ({{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }}). A quick run trains each model
@@ -293,12 +344,93 @@ taken_for = off[worst].argmax()
 # a {{ fashion.class_names[taken_for] }}. At 28 × 28 pixels in grey, a shirt differs from a
 # T-shirt, a pullover or a coat by a collar, buttons or the length of a sleeve.
 #
+# ## Summary
+#
+# * On {{ len(x_train):, }} training images, the dense network labels
+#   {{ dense_accuracy:.1% }} of the {{ len(x_test):, }} test images correctly, CNN A
+#   {{ cnn_a_accuracy:.1% }} and CNN B {{ cnn_b_accuracy:.1% }} (the tutorials:
+#   {{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }},
+#   {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} and
+#   {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}).
+# * The CNNs have {{ parameter_ratio["CNN A"]:.1f }} and {{ parameter_ratio["CNN B"]:.1f }}
+#   times the dense network's {{ dense.count_params():, }} parameters and took
+#   {{ time_ratio["CNN A"]:.1f }} and {{ time_ratio["CNN B"]:.1f }} times its time per epoch.
+# * One run is one draw: the seed alone moves a final test accuracy, so compare recipes over
+#   several seeds before calling a difference real.
+# * CNN A's hardest class is {{ fashion.class_names[worst] }}
+#   ({{ per_class[worst]:.0% }} right), most often taken for
+#   {{ fashion.class_names[taken_for] }}.
+#
+# ## Exercises
+#
+# Each exercise has a check cell: set `my_answer` in the cell above it, run both, and the
+# check says whether you are right (it computes the answer, so try before reading it).
+#
+# **1. A wider dense network.** With 256 hidden units instead of 128, how many parameters
+# does the dense network have? Count the weights and biases of each layer, then check.
+
+# %%
+my_answer = None   # your parameter count, e.g. 12345
+
+
+# %% tags=["hide-input"]
+def check(answer, right):
+    """Says whether ``answer`` is right, without showing the answer."""
+    if answer is None:
+        print("set my_answer above, then run this cell again")
+    elif answer == right:
+        print(f"right: {right:,}")
+    else:
+        print(f"not {answer}: try again")
+
+
+wide_dense = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
+                               keras.layers.Dense(256, activation="relu"),
+                               keras.layers.Dense(10, activation="softmax")])
+check(my_answer, wide_dense.count_params())
+
+# %% [markdown]
+# **2. Valid instead of same.** If CNN A's three convolutions used `padding="valid"` (no
+# margin), how many numbers would `Flatten` pass on? Trace the shapes as in
+# [lesson 05](../tracing_shapes/): each 3 × 3 convolution takes 2 off the height and the
+# width, each pooling halves them (rounding down).
+
+# %%
+my_answer = None   # the length of the flattened vector
+
+# %% tags=["hide-input"]
+valid_a = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                            keras.layers.Conv2D(32, (3, 3), activation="relu"),
+                            keras.layers.MaxPooling2D((2, 2)),
+                            keras.layers.Conv2D(64, (3, 3), activation="relu"),
+                            keras.layers.MaxPooling2D((2, 2)),
+                            keras.layers.Conv2D(64, (3, 3), activation="relu"),
+                            keras.layers.Flatten()])
+check(my_answer, int(valid_a.output_shape[-1]))
+
+# %% [markdown]
+# **3. Where CNN B's parameters are.** How many of CNN B's parameters are in its
+# convolution layers (both together, weights and biases)?
+
+# %%
+my_answer = None   # a whole number
+
+# %% tags=["hide-input"]
+check(my_answer, sum(layer.count_params() for layer in cnn_b.layers
+                     if isinstance(layer, keras.layers.Conv2D)))
+
+# %% [markdown]
+# Next, [lesson 08](../mnist_inside/) opens a small trained CNN and looks at its outputs, its
+# mistakes, its filters and what they see.
+#
 # ## What this page checks
 
 # %%
 expect("dense_parameters").equals(101_770)
 expect("cnn_a_parameters").equals(257_162)
 expect("cnn_b_parameters").equals(421_642)
+expect("cnn_a_parameter_ratio").equals(2.53, tolerance=0.01)   # more parameters, not fewer
+expect("cnn_b_parameter_ratio").equals(4.14, tolerance=0.01)
 for key in ("dense_test_accuracy", "cnn_a_test_accuracy", "cnn_b_test_accuracy"):
     expect(key).between(0.75, 0.95, profile="quick")   # 6,000 images, 2 epochs each
 expect("dense_test_accuracy").at_least(0.865, profile="full")   # the tutorial: 88%
