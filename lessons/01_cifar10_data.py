@@ -180,9 +180,9 @@ plt.show()
 # $|z| = 3$: both scalings start the units in the steep part. Raw pixels give a standard
 # deviation of {{ z_spread["x (raw)"]:.0f }} and put {{ saturated["x (raw)"]:.0% }} of them in
 # the flat region. The initialiser shrinks its weights as the number of inputs grows, so that
-# a sum over 3,072 values of order 1 stays of order 1; pixel scaling is what makes "values of order 1" true,
-# and centring removes the part of $z$ that is the same for every image (the mean pixel
-# times the sum of a unit's weights).
+# a sum over 3,072 values of order 1 stays of order 1; pixel scaling is what makes the values
+# of order 1, and centring removes the part of $z$ that is the same for every image (the
+# mean pixel times the sum of a unit's weights).
 
 # %% [markdown]
 # ## What we have
