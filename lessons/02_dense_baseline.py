@@ -84,10 +84,10 @@ print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 # The original tutorial does not say which optimiser, batch size or number of epochs it used,
 # so these are our choices: plain stochastic gradient descent with momentum 0.9 and learning
 # rate 0.01, batches of 64 images, a standard starting point for this kind of network. We hold
-# out images for *validation* with `validation_split=0.15`: Keras cuts the last 15% of the
-# training arrays off as one block, before any shuffling (the shuffling each epoch mixes only
-# the images it trains on). They are never trained on, so they show how the network does on
-# new images while it trains. The test set is kept for the very end.
+# out images for *validation* with `validation_split=0.15`: Keras cuts that fraction of the
+# training arrays off their end, as one block, before any shuffling (the shuffling each epoch
+# mixes only the images it trains on). They are never trained on, so they show how the
+# network does on new images while it trains. The test set is kept for the very end.
 
 # %%
 model.compile(
@@ -102,8 +102,8 @@ n_fit = int(np.floor(len(x_train) * (1 - 0.15)))   # where Keras cuts: the rest 
 validation_counts = np.bincount(cifar.y_train[:train_size][n_fit:, 0], minlength=10)
 
 # %% [markdown]
-# Here that block is images {{ n_fit:, }} to {{ len(x_train) - 1:, }} of the
-# {{ len(x_train):, }}, the same {{ len(x_train) - n_fit:, }} in every epoch; the network
+# Here that block is the images at indices {{ n_fit:, }} to {{ len(x_train) - 1:, }} of
+# the {{ len(x_train):, }}, the same {{ len(x_train) - n_fit:, }} in every epoch; the network
 # trained on the first {{ n_fit:, }}. Because the block is the end of the arrays as they were
 # given, data stored in some order (all cats last, say) would need shuffling first. In
 # CIFAR-10 the classes are mixed: in this block each class has between
