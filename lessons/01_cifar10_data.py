@@ -138,7 +138,8 @@ first_layer = keras.layers.Dense(1024)        # the next lesson's first layer, b
 first_layer.build((None, 32 * 32 * 3))
 weights = keras.ops.convert_to_numpy(first_layer.kernel)     # (3072, 1024), at initialisation
 scalings = {"x (raw)": sample, "x / 255": unit, "x / 255 - 0.5": centred}
-pre_activation = {name: values[:500].reshape(500, -1) @ weights    # z for 500 images, b = 0
+probe = slice(0, 500)                          # z for (up to) 500 images, with b = 0
+pre_activation = {name: values[probe].reshape(len(values[probe]), -1) @ weights
                   for name, values in scalings.items()}
 z_spread = {name: z.std() for name, z in pre_activation.items()}
 saturated = {name: (np.abs(z) > 3).mean() for name, z in pre_activation.items()}
@@ -187,10 +188,54 @@ plt.show()
 # %% [markdown]
 # ## What we have
 #
-# * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers.
-# * Ten classes, equally represented: 10% accuracy is what guessing achieves.
-# * Inputs rescaled to $x/255 - 0.5$ before training.
+# * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers:
+#   here {{ n_train:, }} training and {{ n_test:, }} test images.
+# * Ten classes, equally represented (the most common holds
+#   {{ train_counts.max() / n_train:.1% }} of the training images): 10% accuracy is what
+#   guessing achieves.
+# * Inputs rescaled to $x/255 - 0.5$ before training: they average
+#   {{ centred.mean():+.2f }}, and a first dense layer with Keras' default starting weights
+#   turns them into values $z$ with a standard deviation of
+#   {{ z_spread["x / 255 - 0.5"]:.2f }}, where $\tanh$ is steep; raw pixels would give
+#   {{ z_spread["x (raw)"]:.0f }}.
 #
+# ## Exercises
+#
+# Put your answer in the cell below and run the check cell after it.
+#
+# **1. Predict a shape.** The dense network of the next lesson flattens each image into one
+# row. What is the shape of `cifar.x_train[:100]` flattened that way? Set `answer_shape` to a
+# pair such as `(10, 20)`.
+#
+# **2. Predict a factor.** Scale the pixels to $[-1, 1]$ with $x/127.5 - 1$ instead of
+# $x/255 - 0.5$. By what factor does the standard deviation of the first layer's $z$
+# change? Think about what $z = w^\top x$ does to a scaled $x$, then set `answer_factor`.
+#
+# **3. Count a class.** How many test images show a cat? Set `answer_cats`.
+
+# %%
+answer_shape = None    # exercise 1, e.g. (10, 20)
+answer_factor = None   # exercise 2, e.g. 3
+answer_cats = None     # exercise 3, e.g. 500
+
+# %%
+def check(name, answer, right, tolerance=0.0):
+    """Say whether the answer is right, without failing the notebook."""
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again")
+    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right, rtol=tolerance):
+        print(f"{name}: right")
+    else:
+        print(f"{name}: not yet; compute it in a new cell to see why")
+
+
+first_hundred = cifar.x_train[:100]
+check("exercise 1", answer_shape, first_hundred.reshape(len(first_hundred), -1).shape)
+wider = (sample[probe] / 127.5 - 1).reshape(len(sample[probe]), -1) @ weights
+check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], tolerance=0.05)
+check("exercise 3", answer_cats, test_counts[cifar.class_names.index("cat")])
+
+# %% [markdown]
 # Next, the simplest network that can use them: [a dense baseline](../dense_baseline/).
 #
 # ## What this page checks

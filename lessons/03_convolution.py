@@ -402,6 +402,66 @@ small_cat = skimage.transform.downscale_local_mean(cat[:300, :448], (4, 4))   # 
 explorer.show({"cat": small_cat, "digit": digit})
 
 # %% [markdown]
+# ## Summary
+#
+# * A convolution lays a kernel over each window of the image and adds up the products: on
+#   the 4 × 4 grid the first output is {{ first_by_hand }} by hand, in NumPy and in Keras,
+#   and the three agree on all four outputs to within {{ worked_difference:g }}.
+# * What Keras calls convolution is cross-correlation; for a kernel that turning by 180°
+#   leaves unchanged, like the Laplacian, the two are the same.
+# * In valid mode a side of $D$ pixels becomes $D - N + 1$: the
+#   {{ cat.shape[0] }} × {{ cat.shape[1] }} cat becomes
+#   {{ filtered["blur"].shape[0] }} × {{ filtered["blur"].shape[1] }} through the 7 × 7 blur,
+#   and the tutorial's {{ int(tutorial_photo[0]) }} × {{ int(tutorial_photo[1]) }} photograph
+#   {{ size(*photo_sizes[7]["tutorial's"]) }}.
+# * One 3 × 3 filter has {{ conv_parameters }} parameters at every image size; a dense layer
+#   making the same output from the cat would need {{ dense_equivalent:,.0f }}.
+# * Filter outputs leave 0..255 (the edge filter's run from {{ edge.min():.0f }} to
+#   {{ edge.max():.0f }}), so they are shifted and clipped to be shown.
+#
+# ## Exercises
+#
+# Each exercise has a cell where you put your answer and a cell that checks it; run them in
+# the downloaded notebook.
+#
+# **1. Predict a shape.** A 5 × 5 kernel runs over the cat in valid mode. What is the shape
+# of the output? Set `answer_shape` to a pair, such as `(100, 200)`, before you compute it.
+#
+# **2. Change the kernel.** Replace the worked example's kernel by the identity kernel, a 1 in
+# the centre and 0 elsewhere. What 2 × 2 output does the 4 × 4 grid give? Set
+# `answer_identity` to a 2 × 2 list of numbers.
+#
+# **3. Count parameters.** A `Conv2D` layer with 8 filters of 3 × 3 reads a colour image (3
+# channels). How many parameters does it have? Set `answer_parameters` to a number.
+
+# %%
+answer_shape = None        # exercise 1, e.g. (100, 200)
+answer_identity = None     # exercise 2, e.g. [[1, 2], [3, 4]]
+answer_parameters = None   # exercise 3, e.g. 100
+
+# %%
+def check(name, answer, right):
+    """Say whether the answer is right, without failing the notebook."""
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again")
+    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right):
+        print(f"{name}: right")
+    else:
+        print(f"{name}: not yet; compute it in a new cell to see why")
+
+
+check("exercise 1", answer_shape,
+      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape)
+identity_kernel = np.zeros((3, 3))
+identity_kernel[1, 1] = 1
+check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel))
+eight_filters = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3))])
+check("exercise 3", answer_parameters, eight_filters.count_params())
+
+# %% [markdown]
+# Previous lesson: [a dense baseline](../dense_baseline/). Next:
+# [padding, stride and pooling](../padding_stride_pooling/).
+#
 # ## What this page checks
 
 # %%
