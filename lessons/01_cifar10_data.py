@@ -165,7 +165,8 @@ axes[2].set_title("where tanh learns: z at initialisation")
 axes[2].set_xlabel("z")
 lines, labels = axes[2].get_legend_handles_labels()
 bars, bar_labels = share.get_legend_handles_labels()
-axes[2].legend(lines + bars, labels + bar_labels, fontsize=8, loc="upper left")
+share.set_ylim(0, 1.8 * share.get_ylim()[1])   # the histograms below, the legend above
+share.legend(lines + bars, labels + bar_labels, fontsize=7, loc="upper left")
 fig.tight_layout()
 plt.show()
 
