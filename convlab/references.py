@@ -24,6 +24,13 @@ TUTORIAL: dict[str, Reference] = {
     # Part 2: the dense baseline on CIFAR-10 (optimiser, batch size and epochs not stated).
     "dense_baseline.train_accuracy": Reference(0.53, "about 53%"),
     "dense_baseline.test_accuracy": Reference(0.47, "about 47%"),
+    # Part 3: convolution on a greyscale photograph of the tutorial's own, valid mode.
+    "convolution.photo_height": Reference(302, "a 302x403 photograph"),
+    "convolution.photo_width": Reference(403, "a 302x403 photograph"),
+    "convolution.valid_3x3_height": Reference(300, "300x401 with a 3x3 kernel"),
+    "convolution.valid_3x3_width": Reference(401, "300x401 with a 3x3 kernel"),
+    "convolution.valid_7x7_height": Reference(296, "296x397 with a 7x7 kernel"),
+    "convolution.valid_7x7_width": Reference(397, "296x397 with a 7x7 kernel"),
     # Part 6: the CNN on CIFAR-10, SGD lr 0.001 momentum 0.5, 80 epochs, all 50,000 images.
     "cifar10_cnn.parameters": Reference(631_658, "as printed by model.summary()"),
     "cifar10_cnn.test_accuracy": Reference(0.6954, "0.6954 after 80 epochs"),

@@ -11,6 +11,7 @@
 # whether the classes are balanced, and how to scale the pixel values for a network.
 
 # %%
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -112,18 +113,39 @@ plt.show()
 # zero, where its slope $1 - \tanh^2(z)$ is 1; for $|z| > 3$ the slope is almost 0, the unit
 # is *saturated*, and gradient descent barely moves its weights.
 #
-# Raw pixels between 0 and 255 would push $z$ far into the flat region. Two common rescalings:
+# What $\tanh$ sees is not one pixel but $z = w^\top x + b$, a sum over all 3,072 input values
+# of the image, so the scale of $z$ is set by the weights as much as by the pixels. Two common
+# rescalings of the pixels:
 #
 # $$x' = \frac{x}{255} \in [0, 1] \qquad\text{and}\qquad x' = \frac{x}{255} - 0.5 \in [-0.5, 0.5].$$
 #
 # Both shrink the range. The second also centres the data near zero. With only positive
 # inputs, the gradients of all weights feeding a unit share one sign, so those weights can only
 # all grow or all shrink together, and training zig-zags. Centred inputs avoid that.
+#
+# To see what $z$ the first layer actually computes, we build the first layer of the next
+# lesson's network, `Dense(1024)` on the 3,072 flattened values, with Keras' default starting
+# weights (Glorot uniform: each weight drawn from $\pm\sqrt{6 / (3072 + 1024)}$, biases 0),
+# and feed it the same images scaled three ways.
 
 # %%
 sample = cifar.x_train[:2000]
 unit = sample / 255
 centred = sample / 255 - 0.5
+
+keras.utils.set_random_seed(1234)
+first_layer = keras.layers.Dense(1024)        # the next lesson's first layer, before tanh
+first_layer.build((None, 32 * 32 * 3))
+weights = keras.ops.convert_to_numpy(first_layer.kernel)     # (3072, 1024), at initialisation
+scalings = {"x (raw)": sample, "x / 255": unit, "x / 255 - 0.5": centred}
+probe = slice(0, 500)                          # z for (up to) 500 images, with b = 0
+pre_activation = {name: values[probe].reshape(len(values[probe]), -1) @ weights
+                  for name, values in scalings.items()}
+z_spread = {name: z.std() for name, z in pre_activation.items()}
+saturated = {name: (np.abs(z) > 3).mean() for name, z in pre_activation.items()}
+for name in scalings:
+    print(f"{name:14} z: standard deviation {z_spread[name]:8.2f}, "
+          f"{saturated[name]:6.1%} of units with |z| > 3")
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
@@ -131,27 +153,90 @@ for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 25
     ax.axvline(values.mean(), color="tab:red", label=f"mean {values.mean():.2f}")
     ax.set_title(title)
     ax.legend()
-z = np.linspace(-4, 4, 400)
-axes[2].plot(z, np.tanh(z), label="tanh(z)")
-axes[2].plot(z, 1 - np.tanh(z) ** 2, label="slope")
-axes[2].axvspan(-0.5, 0.5, color="tab:green", alpha=0.2, label="centred inputs")
-axes[2].set_title("where tanh learns")
-axes[2].legend()
+grid = np.linspace(-4, 4, 400)
+axes[2].plot(grid, np.tanh(grid), label="tanh(z)")
+axes[2].plot(grid, 1 - np.tanh(grid) ** 2, label="slope")
+share = axes[2].twinx()
+share.set_yticks([])
+for name, colour in (("x / 255", "tab:purple"), ("x / 255 - 0.5", "tab:green")):
+    share.hist(pre_activation[name].ravel(), bins=np.linspace(-4, 4, 81), density=True,
+               color=colour, alpha=0.35, label=f"z from {name}")
+axes[2].set_title("where tanh learns: z at initialisation")
+axes[2].set_xlabel("z")
+lines, labels = axes[2].get_legend_handles_labels()
+bars, bar_labels = share.get_legend_handles_labels()
+share.set_ylim(0, 1.8 * share.get_ylim()[1])   # the histograms below, the legend above
+share.legend(lines + bars, labels + bar_labels, fontsize=7, loc="upper left")
 fig.tight_layout()
 plt.show()
 
 # %% [markdown]
 # Scaled to $[0, 1]$, the pixels of these {{ len(sample):, }} images average
 # {{ unit.mean():.2f }}; after subtracting 0.5 they average {{ centred.mean():+.2f }}, close
-# to zero, with every value inside the region where $\tanh$ is steep.
+# to zero.
+#
+# The pixels' range is not what $\tanh$ sees, though. With the default starting weights, the
+# first layer's $z$ has a standard deviation of {{ z_spread["x / 255"]:.2f }} for $x/255$ and
+# {{ z_spread["x / 255 - 0.5"]:.2f }} for $x/255 - 0.5$, with
+# {{ saturated["x / 255"]:.1% }} and {{ saturated["x / 255 - 0.5"]:.1% }} of the values beyond
+# $|z| = 3$: both scalings start the units in the steep part. Raw pixels give a standard
+# deviation of {{ z_spread["x (raw)"]:.0f }} and put {{ saturated["x (raw)"]:.0% }} of them in
+# the flat region. The initialiser shrinks its weights as the number of inputs grows, so that
+# a sum over 3,072 values of order 1 stays of order 1; pixel scaling is what makes the values
+# of order 1, and centring removes the part of $z$ that is the same for every image (the
+# mean pixel times the sum of a unit's weights).
 
 # %% [markdown]
 # ## What we have
 #
-# * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers.
-# * Ten classes, equally represented: 10% accuracy is what guessing achieves.
-# * Inputs rescaled to $x/255 - 0.5$ before training.
+# * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers:
+#   here {{ n_train:, }} training and {{ n_test:, }} test images.
+# * Ten classes, equally represented (the most common holds
+#   {{ train_counts.max() / n_train:.1% }} of the training images): 10% accuracy is what
+#   guessing achieves.
+# * Inputs rescaled to $x/255 - 0.5$ before training: they average
+#   {{ centred.mean():+.2f }}, and a first dense layer with Keras' default starting weights
+#   turns them into values $z$ with a standard deviation of
+#   {{ z_spread["x / 255 - 0.5"]:.2f }}, where $\tanh$ is steep; raw pixels would give
+#   {{ z_spread["x (raw)"]:.0f }}.
 #
+# ## Exercises
+#
+# Put your answer in the cell below and run the check cell after it.
+#
+# **1. Predict a shape.** The dense network of the next lesson flattens each image into one
+# row. What is the shape of `cifar.x_train[:100]` flattened that way? Set `answer_shape` to a
+# pair such as `(10, 20)`.
+#
+# **2. Predict a factor.** Scale the pixels to $[-1, 1]$ with $x/127.5 - 1$ instead of
+# $x/255 - 0.5$. By what factor does the standard deviation of the first layer's $z$
+# change? Think about what $z = w^\top x$ does to a scaled $x$, then set `answer_factor`.
+#
+# **3. Count a class.** How many test images show a cat? Set `answer_cats`.
+
+# %%
+answer_shape = None    # exercise 1, e.g. (10, 20)
+answer_factor = None   # exercise 2, e.g. 3
+answer_cats = None     # exercise 3, e.g. 500
+
+# %%
+def check(name, answer, right, tolerance=0.0):
+    """Say whether the answer is right, without failing the notebook."""
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again")
+    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right, rtol=tolerance):
+        print(f"{name}: right")
+    else:
+        print(f"{name}: not yet; compute it in a new cell to see why")
+
+
+first_hundred = cifar.x_train[:100]
+check("exercise 1", answer_shape, first_hundred.reshape(len(first_hundred), -1).shape)
+wider = (sample[probe] / 127.5 - 1).reshape(len(sample[probe]), -1) @ weights
+check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], tolerance=0.05)
+check("exercise 3", answer_cats, test_counts[cifar.class_names.index("cat")])
+
+# %% [markdown]
 # Next, the simplest network that can use them: [a dense baseline](../dense_baseline/).
 #
 # ## What this page checks
@@ -163,3 +248,10 @@ report.record("largest_class_fraction", train_counts.max() / n_train)
 report.record("centred_mean", centred.mean())
 expect("largest_class_fraction").at_most(0.12)   # balanced: no class much above 10%
 expect("centred_mean").between(-0.1, 0.1)        # x / 255 - 0.5 is centred near zero
+report.record("raw_z_saturated_fraction", saturated["x (raw)"])
+report.record("centred_z_saturated_fraction", saturated["x / 255 - 0.5"])
+report.record("centred_z_spread", z_spread["x / 255 - 0.5"])
+report.record("unit_z_spread", z_spread["x / 255"])
+expect("raw_z_saturated_fraction").at_least(0.5)     # raw pixels: most units start saturated
+expect("centred_z_saturated_fraction").at_most(0.01)  # scaled and centred: almost none
+expect("centred_z_spread").at_most("unit_z_spread")   # centring shrinks z's spread

@@ -84,9 +84,10 @@ print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 # The original tutorial does not say which optimiser, batch size or number of epochs it used,
 # so these are our choices: plain stochastic gradient descent with momentum 0.9 and learning
 # rate 0.01, batches of 64 images, a standard starting point for this kind of network. We hold
-# out the last 15 in every 100 training images for *validation* (`validation_split=0.15`):
-# they are never trained on, so they show how the network does on new images while it
-# trains. The test set is kept for the very end.
+# out images for *validation* with `validation_split=0.15`: Keras cuts that fraction of the
+# training arrays off their end, as one block, before any shuffling (the shuffling each epoch
+# mixes only the images it trains on). They are never trained on, so they show how the
+# network does on new images while it trains. The test set is kept for the very end.
 
 # %%
 model.compile(
@@ -97,6 +98,16 @@ model.compile(
 log = training.EpochLog()   # one line per epoch instead of a progress bar per batch
 history = model.fit(x_train, y_train, epochs=epochs, batch_size=64, validation_split=0.15,
                     verbose=0, callbacks=[log])
+n_fit = int(np.floor(len(x_train) * (1 - 0.15)))   # where Keras cuts: the rest validates
+validation_counts = np.bincount(cifar.y_train[:train_size][n_fit:, 0], minlength=10)
+
+# %% [markdown]
+# Here that block is the images at indices {{ n_fit:, }} to {{ len(x_train) - 1:, }} of
+# the {{ len(x_train):, }}, the same {{ len(x_train) - n_fit:, }} in every epoch; the network
+# trained on the first {{ n_fit:, }}. Because the block is the end of the arrays as they were
+# given, data stored in some order (all cats last, say) would need shuffling first. In
+# CIFAR-10 the classes are mixed: in this block each class has between
+# {{ validation_counts.min():, }} and {{ validation_counts.max():, }} images.
 
 # %%
 viz.plot_history(history)
@@ -139,6 +150,7 @@ ax.legend()
 fig.tight_layout()
 plt.show()
 best, worst = per_class.argmax(), per_class.argmin()
+first_layer_share = (3072 + 1) * 1024 / by_formula
 
 # %% [markdown]
 # The easiest class is **{{ cifar.class_names[best] }}** ({{ per_class[best]:.0% }} right),
@@ -153,8 +165,60 @@ best, worst = per_class.argmax(), per_class.argmin()
 # way for every image, and it would learn exactly as well.
 #
 # Convolutional layers fix both problems by sliding one small set of weights across the
-# image. That is where the course goes next.
+# image. That is where the course goes next: [convolution, one window at a
+# time](../convolution/).
 #
+# ## Summary
+#
+# * The dense network has {{ by_formula:, }} parameters, counted by $(n + 1)\,m$ layer by
+#   layer and by Keras alike; {{ first_layer_share:.0% }} of them are in the first layer.
+# * Trained for {{ epochs }} epochs on {{ n_fit:, }} images (the other
+#   {{ len(x_train) - n_fit:, }}, the end of the arrays, held out for validation), it labels
+#   {{ test_accuracy:.1% }} of the test images correctly and {{ train_accuracy:.1% }} of its
+#   training images.
+# * Its easiest class is {{ cifar.class_names[best] }} ({{ per_class[best]:.0% }}), its
+#   hardest {{ cifar.class_names[worst] }} ({{ per_class[worst]:.0% }}).
+# * It has no notion of position or neighbourhood, which is what convolution adds.
+#
+# ## Exercises
+#
+# Put your answer in the cell below and run the check cell after it.
+#
+# **1. Count parameters.** Make the first hidden layer 512 units wide instead of 1,024,
+# everything else unchanged. How many parameters has the network? Work it out with
+# $(n + 1)\,m$ and set `answer_parameters`.
+#
+# **2. Where the split falls.** With `validation_split=0.2` instead, how many of this run's
+# training images would Keras hold out for validation? Set `answer_validation_images`.
+#
+# **3. Try it.** Change the learning rate to 0.1 or 0.001 in the training cell and train
+# again: the check cell prints the test accuracy of whatever model you trained last, beside
+# this page's.
+
+# %%
+answer_parameters = None          # exercise 1
+answer_validation_images = None   # exercise 2
+
+# %%
+def check(name, answer, right):
+    """Say whether the answer is right, without failing the notebook."""
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again")
+    else:
+        print(f"{name}: {'right' if answer == right else 'not yet; try again'}")
+
+
+narrower = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Flatten()]
+                            + [keras.layers.Dense(m, activation="tanh")
+                               for m in (512, 512, 256, 128, 64)]
+                            + [keras.layers.Dense(10, activation="softmax")])
+check("exercise 1", answer_parameters, narrower.count_params())
+check("exercise 2", answer_validation_images, len(x_train) - int(np.floor(len(x_train) * 0.8)))
+print(f"exercise 3: the model trained last scores "
+      f"{model.evaluate(x_test, y_test, verbose=0)[1]:.1%} on the test images; "
+      f"this page's scored {test_accuracy:.1%}")
+
+# %% [markdown]
 # ## What this page checks
 
 # %%

@@ -19,6 +19,7 @@ from IPython.display import HTML, display
 
 from convlab import convolution, data, explorer, report, viz
 from convlab.expectations import expect
+from convlab.references import tutorial
 
 keras.utils.set_random_seed(1234)   # the random filters below are the same every run
 
@@ -54,10 +55,15 @@ print("window * kernel, element by element:\n", products)
 terms = " + ".join(f"{a}*{b}" for a, b in zip(window.ravel(), k.ravel()))
 first_by_hand = products.sum()
 print(terms, "=", first_by_hand)
+zero_weights = int((k == 0).sum())                      # weights that add nothing
+counting = int((k != 0).sum())                          # the weights that count
+counting_on_zero = int(((k != 0) & (window == 0)).sum())   # ...of which cover a 0 pixel
+off_corners = int((k != 0).sum() - (k[::2, ::2] != 0).sum())   # counting, but not a corner
 
 # %% [markdown]
-# Six of the nine weights are 0, so only the four corners count, and two of those cover a 0:
-# the first output is **{{ first_by_hand }}**. The other three outputs come from sliding the
+# {{ zero_weights }} of the {{ k.size }} weights are 0, so only the {{ counting }} corners
+# count, and {{ counting_on_zero }} of those cover a 0: the first output is
+# **{{ first_by_hand }}**. The other three outputs come from sliding the
 # window one pixel right, one pixel down, and both:
 
 # %%
@@ -169,8 +175,9 @@ print("image", cat.shape, f"values {cat.min():.0f}..{cat.max():.0f}")
 # * **7 × 7 blur**: every weight is 1/49, so each output is the mean of 49 pixels. The weights
 #   sum to 1, which keeps the brightness.
 # * **Laplacian**: `[0 1 0], [1 −4 1], [0 1 0]`, another edge detector that sums to 0.
-# * **sharpen**: the Laplacian turned round and added to the identity, `[0 −1 0], [−1 5 −1],
-#   [0 −1 0]`: the pixel plus how much it differs from its neighbours.
+# * **sharpen**: the identity (a 1 in the centre, 0 elsewhere) minus the Laplacian,
+#   `[0 −1 0], [−1 5 −1], [0 −1 0]`: the pixel plus how much it differs from its four
+#   neighbours. (Turned by 180°, the Laplacian is unchanged, so turning plays no part.)
 #
 # Each goes through a one-layer Keras model with the kernel fixed
 # (`convolution.apply_with_keras`), and through SciPy for comparison.
@@ -182,6 +189,14 @@ filters = {
     "Laplacian": convolution.kernel("laplacian"),
     "sharpen": convolution.kernel("sharpen"),
 }
+identity = np.zeros((3, 3))
+identity[1, 1] = 1
+laplacian = filters["Laplacian"]
+print("identity - Laplacian:\n", identity - laplacian)
+sharpen_vs_identity_minus_laplacian = np.abs(filters["sharpen"] - (identity - laplacian)).max()
+laplacian_turned_change = np.abs(laplacian[::-1, ::-1] - laplacian).max()
+print("sharpen differs from it by at most", sharpen_vs_identity_minus_laplacian,
+      "| the Laplacian turned by 180 degrees differs from itself by", laplacian_turned_change)
 filtered = {name: convolution.apply_with_keras(cat, kernel) for name, kernel in filters.items()}
 face = (slice(40, 230), slice(110, 370))   # the part of each image shown
 viz.filter_rows(cat, {name: (filters[name], filtered[name]) for name in filters}, crop=face,
@@ -244,6 +259,43 @@ report.markdown(report.markdown_table(
 
 # %% tags=["hide-input"]
 report.markdown("```python\n" + inspect.getsource(convolution.output_size) + "```")
+
+# %% [markdown]
+# The original tutorial ran its filters on a photograph of its own. The same formula gives
+# its sizes beside ours:
+
+# %%
+tutorial_photo = (tutorial("convolution.photo_height"), tutorial("convolution.photo_width"))
+tutorial_reported = {
+    3: (tutorial("convolution.valid_3x3_height"), tutorial("convolution.valid_3x3_width")),
+    7: (tutorial("convolution.valid_7x7_height"), tutorial("convolution.valid_7x7_width")),
+}
+photo_sizes = {}
+for n in (3, 7):
+    photo_sizes[n] = {
+        "ours": tuple(convolution.output_size(d, n) for d in cat.shape),
+        "tutorial's": tuple(convolution.output_size(int(d), n) for d in tutorial_photo),
+    }
+size = "{0} × {1}".format
+report.markdown(report.markdown_table(
+    ["photograph", "size", "valid, 3 × 3", "valid, 7 × 7", "the tutorial reports"],
+    [["Chelsea (this page)", size(*cat.shape), size(*photo_sizes[3]["ours"]),
+      size(*photo_sizes[7]["ours"]), "–"],
+     ["the tutorial's", size(*(int(d) for d in tutorial_photo)),
+      size(*photo_sizes[3]["tutorial's"]), size(*photo_sizes[7]["tutorial's"]),
+      f"{size(*(int(d) for d in tutorial_reported[3]))} and "
+      f"{size(*(int(d) for d in tutorial_reported[7]))}"]],
+))
+tutorial_sizes_match = all(
+    photo_sizes[n]["tutorial's"] == tuple(int(d) for d in tutorial_reported[n]) for n in (3, 7))
+
+# %% [markdown]
+# For the tutorial's {{ int(tutorial_photo[0]) }} × {{ int(tutorial_photo[1]) }} photograph
+# the formula gives {{ size(*photo_sizes[3]["tutorial's"]) }} and
+# {{ size(*photo_sizes[7]["tutorial's"]) }},
+# {{ "the sizes" if tutorial_sizes_match else "not the sizes" }} the tutorial reports.
+# Each photograph loses 2 rows and 2 columns to a 3 × 3 kernel and 6 to a 7 × 7 one,
+# whatever its size.
 
 # %% [markdown]
 # ## How many parameters?
@@ -350,6 +402,66 @@ small_cat = skimage.transform.downscale_local_mean(cat[:300, :448], (4, 4))   # 
 explorer.show({"cat": small_cat, "digit": digit})
 
 # %% [markdown]
+# ## Summary
+#
+# * A convolution lays a kernel over each window of the image and adds up the products: on
+#   the 4 × 4 grid the first output is {{ first_by_hand }} by hand, in NumPy and in Keras,
+#   and the three agree on all four outputs to within {{ worked_difference:g }}.
+# * What Keras calls convolution is cross-correlation; for a kernel that turning by 180°
+#   leaves unchanged, like the Laplacian, the two are the same.
+# * In valid mode a side of $D$ pixels becomes $D - N + 1$: the
+#   {{ cat.shape[0] }} × {{ cat.shape[1] }} cat becomes
+#   {{ filtered["blur"].shape[0] }} × {{ filtered["blur"].shape[1] }} through the 7 × 7 blur,
+#   and the tutorial's {{ int(tutorial_photo[0]) }} × {{ int(tutorial_photo[1]) }} photograph
+#   {{ size(*photo_sizes[7]["tutorial's"]) }}.
+# * One 3 × 3 filter has {{ conv_parameters }} parameters at every image size; a dense layer
+#   making the same output from the cat would need {{ dense_equivalent:,.0f }}.
+# * Filter outputs leave 0..255 (the edge filter's run from {{ edge.min():.0f }} to
+#   {{ edge.max():.0f }}), so they are shifted and clipped to be shown.
+#
+# ## Exercises
+#
+# Each exercise has a cell where you put your answer and a cell that checks it; run them in
+# the downloaded notebook.
+#
+# **1. Predict a shape.** A 5 × 5 kernel runs over the cat in valid mode. What is the shape
+# of the output? Set `answer_shape` to a pair, such as `(100, 200)`, before you compute it.
+#
+# **2. Change the kernel.** Replace the worked example's kernel by the identity kernel, a 1 in
+# the centre and 0 elsewhere. What 2 × 2 output does the 4 × 4 grid give? Set
+# `answer_identity` to a 2 × 2 list of numbers.
+#
+# **3. Count parameters.** A `Conv2D` layer with 8 filters of 3 × 3 reads a colour image (3
+# channels). How many parameters does it have? Set `answer_parameters` to a number.
+
+# %%
+answer_shape = None        # exercise 1, e.g. (100, 200)
+answer_identity = None     # exercise 2, e.g. [[1, 2], [3, 4]]
+answer_parameters = None   # exercise 3, e.g. 100
+
+# %%
+def check(name, answer, right):
+    """Say whether the answer is right, without failing the notebook."""
+    if answer is None:
+        print(f"{name}: set your answer above, then run this cell again")
+    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right):
+        print(f"{name}: right")
+    else:
+        print(f"{name}: not yet; compute it in a new cell to see why")
+
+
+check("exercise 1", answer_shape,
+      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape)
+identity_kernel = np.zeros((3, 3))
+identity_kernel[1, 1] = 1
+check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel))
+eight_filters = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3))])
+check("exercise 3", answer_parameters, eight_filters.count_params())
+
+# %% [markdown]
+# Previous lesson: [a dense baseline](../dense_baseline/). Next:
+# [padding, stride and pooling](../padding_stride_pooling/).
+#
 # ## What this page checks
 
 # %%
@@ -364,6 +476,22 @@ report.record("conv_parameters", conv_parameters)
 report.record("conv_parameters_by_formula", conv_parameters_by_formula)
 report.record("edge_output_min", edge.min())
 report.record("edge_output_max", edge.max())
+report.record("zero_weights_in_worked_kernel", zero_weights)
+report.record("counting_weights_off_corners", off_corners)
+report.record("sharpen_vs_identity_minus_laplacian", sharpen_vs_identity_minus_laplacian)
+report.record("laplacian_turned_change", laplacian_turned_change)
+report.record("tutorial_photo_valid_3x3_height", photo_sizes[3]["tutorial's"][0])
+report.record("tutorial_photo_valid_3x3_width", photo_sizes[3]["tutorial's"][1])
+report.record("tutorial_photo_valid_7x7_height", photo_sizes[7]["tutorial's"][0])
+report.record("tutorial_photo_valid_7x7_width", photo_sizes[7]["tutorial's"][1])
+expect("zero_weights_in_worked_kernel").equals(5)            # "5 of the 9 weights are 0"
+expect("counting_weights_off_corners").equals(0)             # "only the corners count"
+expect("sharpen_vs_identity_minus_laplacian").equals(0)      # sharpen = identity - Laplacian
+expect("laplacian_turned_change").equals(0)                  # turning leaves it unchanged
+expect("tutorial_photo_valid_3x3_height").equals(tutorial("convolution.valid_3x3_height"))
+expect("tutorial_photo_valid_3x3_width").equals(tutorial("convolution.valid_3x3_width"))
+expect("tutorial_photo_valid_7x7_height").equals(tutorial("convolution.valid_7x7_height"))
+expect("tutorial_photo_valid_7x7_width").equals(tutorial("convolution.valid_7x7_width"))
 expect("first_output_numpy").equals(35)                      # the curriculum's worked example
 expect("first_output_by_hand").equals("first_output_numpy")
 expect("first_output_by_hand").equals("first_output_keras")
