@@ -75,8 +75,8 @@ model.summary()
 # The tutorial does not show its compile line; the Keras example it follows uses the
 # Adadelta optimiser with categorical cross-entropy. Adadelta's learning rate was 1.0 in
 # Keras 2 and is 0.001 in Keras 3, a thousand times smaller, so code written for Keras 2
-# that leaves the rate out trains far more slowly in Keras 3 (we measure how much below).
-# So we set the rate to 1.0 explicitly. Batches of
+# that leaves the rate out takes steps a thousand times smaller in Keras 3 (we measure below
+# what that does to the accuracy). So we set the rate to 1.0 explicitly. Batches of
 # 128; the test set serves as validation data, as in the example.
 
 # %%

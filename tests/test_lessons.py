@@ -140,16 +140,6 @@ RUN_WORDS = re.compile(
 # quick build as what the short run can and cannot show); whoever fixes one removes its line,
 # and a line whose phrase is gone fails test_the_worded_allow_list_is_current.
 WORDED_ALLOWED: dict[str, set[str]] = {
-    "06_cifar10_cnn": {
-        "far more",            # "It learns far more than the dense network" (first paragraph)
-        "a fraction of the time",   # "...the same test accuracy in a fraction of the time"
-        "much higher",         # "...and a much higher test accuracy" (summary)
-        "far better",          # "fits its training images far better than new ones" (summary)
-    },
-    "08_mnist_inside": {
-        "barely",                    # "the same code barely trains"
-        "one test digit in five",    # "labels only about one test digit in five correctly"
-    },
     "09_regularisation": {
         "far better",         # "learns its training images far better than new ones" (intro)
         "barely",             # "its network has barely begun to learn"
