@@ -131,7 +131,7 @@ def matmul_step(n):
     return lambda: product().numpy()
 
 
-n = 1024
+n = 2048
 matmul_rate = {}
 for device in machine.devices():
     with tf.device(f"/{device}:0"):
@@ -157,8 +157,8 @@ rows = throughput.training_speed(make_cnn, batch_sizes=batch_sizes, images=timed
                                  repeats=repeats)
 ratios = throughput.speedups(rows)
 report.markdown(report.markdown_table(
-    ["device", "hardware", "batch", "images/s", "ms per step", "vs CPU"],
-    [[r.device, r.hardware, r.batch_size, f"{r.images_per_second:,.0f}",
+    ["device", "batch", "images/s", "ms/step", "vs CPU"],
+    [[r.device, r.batch_size, f"{r.images_per_second:,.0f}",
       f"{1000 * r.batch_size / r.images_per_second:.1f}",
       f"×{ratios[(r.device, r.batch_size, r.variant)]:.1f}"] for r in rows],
 ))
@@ -198,15 +198,23 @@ def utilisation_sentence():
     """How much of the matmul rate the network's training uses."""
     best_cpu = max(cpu_rates.values())
     share = best_cpu * flops / matmul_rate["CPU"]
-    return (f"At {best_cpu:,.0f} images/s and {flops / 1e6:,.0f} million operations per "
+    text = (f"At {best_cpu:,.0f} images/s and {flops / 1e6:,.0f} million operations per "
             f"image, the CPU does {best_cpu * flops / 1e9:,.1f} GFLOP/s of training arithmetic: "
             f"{share:.0%} of the {matmul_rate['CPU'] / 1e9:,.1f} GFLOP/s it multiplies large "
-            "matrices at above. The rest goes to small layers that cannot fill the hardware, "
-            "to memory traffic and to Python's overhead per step. convlab keeps its own "
-            "measurement of the matmul rate, `speed.peak_matmul_rate()`, made once per machine "
-            "and then read from a cache, with larger matrices until one product takes 50 ms: "
-            f"here {peak / 1e9:,.1f} GFLOP/s on TensorFlow's default device. It is what "
-            "convlab's benchmarks use to say how far a run is from what the machine could do.")
+            "matrices at above. ")
+    if share <= 1:
+        text += ("The rest goes to small layers that cannot fill the hardware, to memory "
+                 "traffic and to Python's overhead per step. ")
+    else:
+        text += ("More than all of it: one of the two measurements was slowed by other "
+                 "programs on the machine, so in this run the share means nothing. ")
+    return text + (
+        "convlab keeps its own measurement of the matmul rate, `speed.peak_matmul_rate()`, "
+        "made once per machine and then read from a cache, the same way but with matrices "
+        "grown until one product takes 50 ms: here "
+        f"{peak / 1e9:,.1f} GFLOP/s on TensorFlow's default device. It is the rate that "
+        "`training.EpochLog`, the log line under every training run in this course, measures "
+        "a run against (the share of the \"float32 matmul rate\" at the end of the line).")
 
 
 policy_text = " and ".join(
@@ -253,7 +261,7 @@ for device in machine.devices():
                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
 base = {r.device: r.images_per_second for r in variant_rows if r.variant == "float32"}
 report.markdown(report.markdown_table(
-    ["device", "variant", "images/s", "vs float32 on the same device"],
+    ["device", "variant", "images/s", "vs float32"],
     [[r.device, r.variant, f"{r.images_per_second:,.0f}",
       f"×{r.images_per_second / base[r.device]:.2f}"] for r in variant_rows],
 ))
@@ -311,8 +319,9 @@ def precision_sentence():
             f"{accuracy['float32']:.1%} and {check_policy} {accuracy[check_policy]:.1%} on the "
             f"{len(x_test):,} test images, a difference of {100 * abs(drop):.1f} points "
             f"({'lower' if drop > 0 else 'higher'} in reduced precision). Two accuracies on "
-            f"{len(x_test):,} images must differ by more than about {precision_noise:.1%} "
-            "(twice the binomial standard error of a difference) to tell apart. ")
+            f"{len(x_test):,} images must differ by more than about "
+            f"{100 * precision_noise:.1f} points (twice the binomial standard error of a "
+            "difference) to tell apart. ")
     chance = 0.1 + 3 * np.sqrt(0.09 / len(x_test))
     if accuracy["float32"] <= chance:
         return text + ("But float32 itself scored no better than guessing in so short a run, "
