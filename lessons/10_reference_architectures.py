@@ -345,6 +345,8 @@ def target_sentence():
 
 
 flip_scores = ", ".join(f"{results[n]['test_flip']:.1%}" for n in names)
+short_run_note = ("" if learned else
+                  "; in a run this short that is no more than guessing, as said above")
 
 
 # %% [markdown]
@@ -395,7 +397,7 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 #   {{ flip_scores }} with flip averaging
 #   (tutorial CNN, regularised CNN, VGG-style, ResNet-9), each give or take about
 #   {{ np.sqrt(0.25 / len(x_test)):.1%}} at most (one binomial standard error on
-#   {{ len(x_test):, }} test images).
+#   {{ len(x_test):, }} test images){{ short_run_note }}.
 # * A good recipe matters as much as the network: augmentation, label smoothing and a
 #   one-cycle schedule are what the fast CIFAR-10 results were built on.
 # * `keras.applications` builds the classic architectures for any input size; their
