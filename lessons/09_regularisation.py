@@ -3,9 +3,16 @@
 #
 # The CIFAR-10 CNN of the earlier lesson learns its training images far better than new ones.
 # Here we train that same network again with each of the standard remedies, one at a time:
-# dropout, L2 weight decay, batch normalisation, data augmentation and early stopping. Then
-# we combine them. One table shows what each does to test accuracy, to the gap between
-# training and validation accuracy, and to the time an epoch takes.
+# dropout, an L2 penalty on the weights, batch normalisation, data augmentation and early
+# stopping. Then we combine them. One table shows what each does to test accuracy, to the gap
+# between training and validation accuracy, and to the time an epoch takes.
+
+# %% [markdown]
+# This lesson builds on [the CIFAR-10 CNN](../cifar10_cnn/) (the network and its overfitting)
+# and on [the Fashion-MNIST lesson](../fashion_mnist/) (one run is one draw: a difference
+# between two runs means something only when it is larger than the noise). Previous:
+# [inside the MNIST network](../mnist_inside/); next:
+# [reference architectures](../reference_architectures/).
 
 # %% [markdown]
 # How big a run this page makes. These are the values of the full run: ten epochs for every
@@ -37,8 +44,9 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 # %% [markdown]
 # ## The data
 #
-# Pixels scaled to $x/255 - 0.5$, one-hot labels, and the last 15 in every 100 training
-# images held out for validation, as in the CNN lesson. We split them off by hand, so that
+# Pixels scaled to $x/255 - 0.5$, one-hot labels, and the last 0.15 of the training images,
+# taken as one block from the end of the arrays, held out for validation: what
+# `validation_split=0.15` does in the CNN lesson. We split them off by hand, so that
 # after training we can score every variant on exactly the images it trained on and on the
 # held-out ones.
 
@@ -62,8 +70,16 @@ print("trained on", x_fit.shape, "validation", x_val.shape, "test", x_test.shape
 #
 # * `dropout=p`: during training, zero a random share $p$ of the dense head's inputs at each
 #   step (Keras scales the others by $1/(1-p)$). At test time every unit is used.
-# * `l2=λ`: add $\lambda \sum w^2$ over every kernel to the loss, so that each step also
-#   shrinks every weight a little towards zero ("weight decay").
+# * `l2=λ`: add an **L2 penalty** $\lambda \sum w^2$ over every kernel to the loss. Its
+#   gradient, $2\lambda w$, pulls every weight towards zero. With plain SGD that pull is the
+#   same share of every weight at every step, which is why an L2 penalty is often called
+#   *weight decay*. Under Adam it is not: Adam divides each weight's whole gradient, the
+#   penalty's part included, by a running estimate of that weight's gradient size, so weights
+#   with large gradients are hardly pulled at all and weights with small ones a lot.
+#   Loshchilov and Hutter ("Decoupled Weight Decay Regularization", 2019) showed the
+#   difference matters and proposed *decoupled* weight decay, which shrinks every weight by
+#   the same share outside the gradient step: `keras.optimizers.AdamW(weight_decay=...)`.
+#   This page uses the L2 penalty with Adam, and calls it that.
 # * `batchnorm=True`: after every convolution, normalise each channel over the batch to mean
 #   0 and variance 1, then let the network learn a scale and a shift
 #   (`BatchNormalization`). At test time it uses running averages of the batches' statistics
@@ -116,10 +132,12 @@ cnn().summary()
 # %% [markdown]
 # ## The training recipe
 #
-# The tutorial trains with plain SGD at learning rate 0.001 and momentum 0.5, so slowly that
-# after ten epochs its network has barely begun to learn, let alone overfit: nothing to
-# regularise yet. So every variant here trains with **Adam** at learning rate 0.001, batches
-# of 32, for {{ epochs }} epochs; with it the plain network overfits within a few epochs.
+# The tutorial trains with plain SGD at learning rate 0.001 and momentum 0.5, a slow recipe:
+# it needs {{ tutorial("cifar10_cnn.epochs"):.0f }} epochs to reach its
+# {{ tutorial("cifar10_cnn.test_accuracy"):.1% }}, and a ten-epoch run of it would leave little
+# overfitting to regularise. So every variant here trains with **Adam** at learning rate
+# 0.001, batches of 32, for {{ epochs }} epochs; the table below shows how far the plain
+# network's training and validation accuracy part in that time.
 # That is the one change to the tutorial's recipe for the single techniques. After training,
 # we score each variant on the images it trained on and on the validation images, with
 # dropout and augmentation off, so that the **gap** between the two is a fair measure of what
@@ -171,7 +189,7 @@ def early_stopping():
 # %%
 train("no regularisation", cnn())
 train("dropout", cnn(dropout=0.4))
-train("L2 weight decay", cnn(l2=0.0005))
+train("L2 penalty", cnn(l2=0.0005))
 train("batch norm", cnn(batchnorm=True))
 train("augmentation", cnn(augment=True))
 train("early stopping", cnn(), callbacks=[early_stopping()])
@@ -182,15 +200,18 @@ train("early stopping", cnn(), callbacks=[early_stopping()])
 # The combined model switches on all four techniques of the network and stops early the same
 # way. Its recipe differs from the single techniques' in three more respects:
 #
-# * **Lighter dropout and weight decay** (0.1 and 0.00005). Regularisers add up: with
-#   augmentation and batch normalisation on as well, dropout 0.4 and L2 0.0005 held the
-#   network back so much that in ten epochs it fitted even its training images poorly (when
-#   we tried, on this course's machine, test accuracy stayed several points lower).
+# * **Lighter dropout and L2 penalty** (0.1 and 0.00005). Regularisers add up: with
+#   augmentation and batch normalisation on as well, the single rows' dropout 0.4 and L2
+#   0.0005 hold a ten-epoch run back from fitting even its training images. This page does
+#   not train that variant (it would cost another run in every build), so it shows no figure
+#   for it; exercise 3 below lets you try it.
 # * **A learning-rate schedule.** The rate rises from 0.0003 to 0.003 over the first epoch
 #   (a *warm-up*, while batch normalisation's statistics settle) and then falls along a half
 #   cosine to zero at the last step. Large steps early cover ground; small steps at the end
-#   let the weights settle into a minimum instead of jumping around it. Batch normalisation
-#   is what makes a peak three times Adam's usual rate safe.
+#   let the weights settle into a minimum instead of jumping around it. The peak is three
+#   times Adam's usual rate: batch normalisation, which keeps every layer's inputs on one
+#   scale, is what lets a network take larger steps. This page trains no row with the
+#   schedule alone, so its share of the combined model's result is not measured here.
 # * **Flip averaging at test time**, augmentation's counterpart: each test image is
 #   classified as it is and mirrored, and the two predictions are averaged.
 
@@ -205,25 +226,32 @@ train("combined", cnn(dropout=0.1, l2=0.00005, batchnorm=True, augment=True),
 
 # %% [markdown]
 # ## Side by side
+#
+# Each row is one run, one draw of many that other seeds would give, as the Fashion-MNIST
+# lesson showed. The least a test accuracy $p$ measured on $n$ test images can be off by is
+# its **binomial standard error**, $\sqrt{p(1-p)/n}$: each image is right or wrong, and $n$
+# of them estimate $p$ only that well. The column ± gives it for each row. Below, a
+# difference between two rows counts only when it exceeds twice the standard error of a
+# difference, $2\sqrt{se_1^2 + se_2^2}$; smaller ones are called a tie. (Seeds move a result
+# by more than this, so it is the least a difference must clear, not enough to be sure.)
 
 # %%
 names = list(results)
 base = results["no regularisation"]
+n_test = len(x_test)
+se = {name: float(np.sqrt(r["test"] * (1 - r["test"]) / n_test)) for name, r in results.items()}
 report.markdown(report.markdown_table(
-    ["variant", "test accuracy", "train", "validation", "gap (points)", "epochs run",
-     "s per epoch", "parameters"],
-    [[name, f"**{r['test']:.1%}**" + (f" ({r['test_plain']:.1%} unflipped)"
-                                      if r["test"] != r["test_plain"] else ""),
-      f"{r['train']:.1%}", f"{r['validation']:.1%}",
-      f"{100 * r['gap']:+.1f}", r["epochs"], f"{r['seconds_per_epoch']:.1f}",
-      f"{r['parameters']:,}"] for name, r in results.items()],
+    ["variant", "test", "±", "train", "val.", "gap", "epochs", "s/epoch"],
+    [[name, f"**{r['test']:.1%}**", f"{se[name]:.1%}", f"{r['train']:.1%}",
+      f"{r['validation']:.1%}", f"{100 * r['gap']:+.1f}", r["epochs"],
+      f"{r['seconds_per_epoch']:.1f}"] for name, r in results.items()],
 ))
 viz.regularisation_bars(names, [results[n]["test"] for n in names],
                         [results[n]["gap"] for n in names], baseline=base["test"])
 plt.show()
 
 # %%
-keys = {"no regularisation": "baseline", "dropout": "dropout", "L2 weight decay": "l2",
+keys = {"no regularisation": "baseline", "dropout": "dropout", "L2 penalty": "l2",
         "batch norm": "batchnorm", "augmentation": "augmentation",
         "early stopping": "early_stopping", "combined": "combined"}
 for name, key in keys.items():
@@ -235,7 +263,61 @@ gap = {name: 100 * r["gap"] for name, r in results.items()}
 test = {name: r["test"] for name, r in results.items()}
 slower = {name: r["seconds_per_epoch"] / base["seconds_per_epoch"] for name, r in results.items()}
 stopped = results["early stopping"]["epochs"]
-best_single = max((n for n in names if n not in ("no regularisation", "combined")), key=test.get)
+singles = [n for n in names if n not in ("no regularisation", "combined")]
+
+
+def noise(a, b):
+    """Twice the standard error of the difference between rows a and b: what it must clear."""
+    return 2 * float(np.sqrt(se[a] ** 2 + se[b] ** 2))
+
+
+def versus_baseline(name):
+    """'above', 'below' or 'tied with' the plain network, against the noise."""
+    difference = test[name] - test["no regularisation"]
+    if abs(difference) <= noise(name, "no regularisation"):
+        return "tied with the plain network"
+    return f"{'above' if difference > 0 else 'below'} the plain network"
+
+
+report.record("test_standard_error", se["no regularisation"])
+report.record("combined_margin", test["combined"] - test["no regularisation"]
+              - noise("combined", "no regularisation"))
+best_single = max(singles, key=test.get)
+runner_up = max((n for n in singles if n != best_single), key=test.get)
+
+
+def ranking_sentence():
+    """Which single technique did best, only as far as the noise allows."""
+    above = [n for n in singles if versus_baseline(n).startswith("above")]
+    text = (f"On {n_test:,} test images the standard error of one accuracy is about "
+            f"{se['no regularisation']:.1%}, so two rows must differ by more than about "
+            f"{100 * noise(best_single, 'no regularisation'):.1f} points to count. ")
+    if not above:
+        text += "No single technique beats the plain network by more than that in this run"
+    else:
+        text += (f"Beating the plain network by more than that: "
+                 f"{', '.join(f'**{n}**' for n in above)}")
+    if test[best_single] - test[runner_up] > noise(best_single, runner_up):
+        text += (f"; the best single technique is **{best_single}** "
+                 f"({test[best_single]:.1%}), clearly ahead of {runner_up} "
+                 f"({test[runner_up]:.1%}).")
+    else:
+        text += (f". The highest single row, {best_single} ({test[best_single]:.1%}), is "
+                 f"within the noise of {runner_up} ({test[runner_up]:.1%}), so this run "
+                 "names no best single technique.")
+    return text
+
+
+def combined_parts_sentence():
+    """What of the combined model's result is flip averaging, and what is not separated."""
+    combined = results["combined"]
+    flip = combined["test"] - combined["test_plain"]
+    return (f"Without flip averaging the combined model scores {combined['test_plain']:.1%}; "
+            f"averaging over mirrored images moves that by {100 * flip:+.1f} points. The rest "
+            f"of its difference from the plain network, "
+            f"{100 * (combined['test_plain'] - base['test']):+.1f} points, is the four "
+            "regularisers *and* the learning-rate schedule together: this page trains no "
+            "row with the schedule alone, so it cannot say how much is which.")
 
 
 def stopping_sentence():
@@ -277,38 +359,42 @@ def curves_sentence():
 # training images and {{ base["validation"]:.1% }} on the validation images: a gap of
 # {{ gap["no regularisation"]:.1f }} points, and {{ base["test"]:.1% }} on the test set.
 #
-# * **Dropout** (gap {{ gap["dropout"]:.1f }} points, test {{ test["dropout"]:.1% }}). With a
-#   random part of its inputs missing at every step, no unit of the dense head can rely on
-#   one particular combination of features, and that is how a network memorises single
-#   images. The head holds most of the parameters, so that is where it matters.
-# * **L2 weight decay** (gap {{ gap["L2 weight decay"]:.1f }} points, test
-#   {{ test["L2 weight decay"]:.1% }}). Memorising an image takes large, finely tuned
-#   weights; the penalty makes every weight pay for its size, so the network keeps only the
-#   weights that help on many images.
+# * **Dropout** (gap {{ gap["dropout"]:.1f }} points, test {{ test["dropout"]:.1% }},
+#   {{ versus_baseline("dropout") }}). With a random part of its inputs missing at every
+#   step, no unit of the dense head can rely on one particular combination of features, and
+#   that is how a network memorises single images. The head holds most of the parameters,
+#   so that is where it matters.
+# * **L2 penalty** (gap {{ gap["L2 penalty"]:.1f }} points, test
+#   {{ test["L2 penalty"]:.1% }}, {{ versus_baseline("L2 penalty") }}). Memorising an image
+#   takes large, finely tuned weights; the penalty makes every weight pay for its size, so
+#   the network keeps only the weights that help on many images (under Adam, unevenly, as
+#   said above).
 # * **Batch normalisation** (gap {{ gap["batch norm"]:.1f }} points, test
-#   {{ test["batch norm"]:.1% }}). It is mainly a help to optimisation: with every layer's
-#   input on the same scale, training makes faster progress per epoch. Its regularising
-#   effect is a side effect: each image is normalised with the statistics of a random batch,
-#   a little noise at every step. It can fit the training images faster too, so the gap need
-#   not shrink.
+#   {{ test["batch norm"]:.1% }}, {{ versus_baseline("batch norm") }}). It is mainly a help
+#   to optimisation: with every layer's input on the same scale, training makes faster
+#   progress per epoch. Its regularising effect is a side effect: each image is normalised
+#   with the statistics of a random batch, a little noise at every step. It can fit the
+#   training images faster too, so the gap need not shrink.
 # * **Data augmentation** (gap {{ gap["augmentation"]:.1f }} points, test
-#   {{ test["augmentation"]:.1% }}). A flipped or shifted photograph of a ship is still a ship:
-#   each epoch shows the network new versions of its images, so there is less to memorise and
-#   more to generalise from. It attacks the cause, too few training images; the price is that
-#   the ever-changing training set takes more epochs to fit.
+#   {{ test["augmentation"]:.1% }}, {{ versus_baseline("augmentation") }}). A flipped or
+#   shifted photograph of a ship is still a ship: each epoch shows the network new versions
+#   of its images, so there is less to memorise and more to generalise from. It attacks the
+#   cause, too few training images; the price is that the ever-changing training set takes
+#   more epochs to fit.
 # * **Early stopping** (gap {{ gap["early stopping"]:.1f }} points, test
-#   {{ test["early stopping"]:.1% }}). It changes nothing in the network; it only stops
-#   training when the validation loss stops improving. {{ stopping_sentence() }} It saves
-#   time rather than raising the ceiling.
+#   {{ test["early stopping"]:.1% }}, {{ versus_baseline("early stopping") }}). It changes
+#   nothing in the network; it only stops training when the validation loss stops improving.
+#   {{ stopping_sentence() }} It saves time rather than raising the ceiling.
 #
-# The best single technique here is **{{ best_single }}** ({{ test[best_single]:.1% }}).
+# {{ ranking_sentence() }}
+#
 # Together, with the learning-rate schedule and flip averaging, they reach
-# **{{ test["combined"]:.1% }}** ({{ results["combined"]["test_plain"]:.1% }} without flip
-# averaging) with a gap of {{ gap["combined"]:.1f }} points. An epoch of the combined model took
-# ×{{ slower["combined"]:.1f }} as long as the plain network's (median over the epochs after
-# the first): batch normalisation adds six layers and augmentation transforms every image at
-# every epoch, though on a machine that other programs share, the timings move by tens of
-# percent from run to run.
+# **{{ test["combined"]:.1% }}** with a gap of {{ gap["combined"]:.1f }} points,
+# {{ versus_baseline("combined") }}. {{ combined_parts_sentence() }} An epoch of the combined
+# model took ×{{ slower["combined"]:.1f }} as long as the plain network's (median over the
+# epochs after the first): batch normalisation adds six layers and augmentation transforms
+# every image at every epoch. Each variant is timed in one run on a machine other programs
+# may share, so a ratio near 1 can be noise.
 #
 # The training curves of the plain network and of the combined one. {{ curves_sentence() }}
 
@@ -385,12 +471,55 @@ def combined_sentence():
 #
 # ## What we have
 #
-# * Overfitting shows as a gap between training and validation accuracy; each technique
-#   narrows it in its own way: noise in the network (dropout), a price on large weights (L2),
-#   new versions of the data (augmentation), or stopping in time.
+# * Overfitting shows as a gap between training and validation accuracy: here
+#   {{ gap["no regularisation"]:.1f }} points for the plain network after {{ epochs }}
+#   epochs. Each technique narrows it in its own way: noise in the network (dropout), a price
+#   on large weights (the L2 penalty; under Adam not the same as decoupled weight decay,
+#   `AdamW`), new versions of the data (augmentation), or stopping in time.
+# * One run is one draw: on {{ n_test:, }} test images a test accuracy is uncertain by about
+#   {{ se["no regularisation"]:.1%}} (one binomial standard error), and a ranking of
+#   techniques is only as good as the gaps between them are large against that.
 # * Batch normalisation mostly speeds training up, which makes a higher learning rate safe.
-# * Combined, with a learning-rate schedule, they can let a short run reach what the
-#   tutorial's recipe needs many times the epochs for, or more; {{ combined_sentence() }}
+# * Combined, with a learning-rate schedule and flip averaging, they reach
+#   {{ test["combined"]:.1% }} against the plain network's {{ test["no regularisation"]:.1% }};
+#   they can let a short run reach what the tutorial's recipe needs many times the epochs for,
+#   or more; {{ combined_sentence() }}
+#
+# ## Exercises
+#
+# Do these in the downloaded notebook; each check cell says whether your answer is right.
+#
+# 1. **Parameters of batch normalisation.** Each `BatchNormalization` layer keeps four
+#    numbers per channel (scale, shift, and the two running averages) and `cnn(batchnorm=True)`
+#    drops the convolutions' biases. Predict `cnn(batchnorm=True).count_params()` before
+#    running it, and set `my_parameters` below.
+# 2. **The noise of a test score.** A network has test accuracy 0.6 on 500 test images. What is the
+#    binomial standard error of that score, as a fraction? Set `my_standard_error`.
+# 3. **Heavier regularisers combined** (a training run). Change the combined model's cell to
+#    `cnn(dropout=0.4, l2=0.0005, batchnorm=True, augment=True)`, run the page again, and
+#    compare its test accuracy with the combined row above, against the noise. No check cell:
+#    the answer is the run.
+
+# %%
+my_parameters = None        # exercise 1: your prediction, e.g. 600_000
+my_standard_error = None    # exercise 2: your answer as a fraction, e.g. 0.05
+
+
+def check(answer, right, tolerance, what):
+    if answer is None:
+        print(f"{what}: set your answer above and run this cell again.")
+    elif abs(answer - right) <= tolerance:
+        print(f"{what}: right ({right:,.4g}).")
+    else:
+        print(f"{what}: not quite; try again (you said {answer:,.4g}).")
+
+
+check(my_parameters, cnn(batchnorm=True).count_params(), 0, "exercise 1")
+check(my_standard_error, float(np.sqrt(0.6 * 0.4 / 500)), 0.001, "exercise 2")
+
+# %% [markdown]
+# Next, [reference architectures](../reference_architectures/): networks built from
+# repeated blocks, trained with a recipe like the combined model's.
 #
 # ## What this page checks
 
@@ -402,6 +531,8 @@ expect("variants").equals(7)
 expect("early_stopping_epochs").at_most(epochs)
 expect("baseline_test_accuracy").at_least(0.20, profile=("quick", "full"))   # twice guessing
 expect("combined_test_accuracy").at_least(0.15, profile="quick")   # a short, noisy start
+# the combined model beats the plain one by more than twice the standard error of a difference
+expect("combined_margin").at_least(0, profile="full")
 if cifar.provenance.subset:      # the course's 10,000-image copy
     expect("combined_test_accuracy").at_least(0.65, profile="full")
     expect("combined_gap").at_most("baseline_gap", profile="full")

@@ -8,6 +8,12 @@
 # measured when the page was built, on the hardware it names.
 
 # %% [markdown]
+# Previous: [reference architectures](../reference_architectures/). This is the last lesson;
+# the CNN timed here is [the CIFAR-10 CNN](../cifar10_cnn/)'s, and the figures of
+# [the CNN lesson](../cifar10_cnn/) and [the regularisation lesson](../regularisation/) were
+# made on the machine this page describes.
+
+# %% [markdown]
 # How big a run this page makes: images per timed call and timed calls per measurement, and a
 # short training run that checks what reduced precision does to accuracy. A quick build of
 # the site uses smaller values; the box at the top of the page says which ran.
@@ -21,9 +27,12 @@ test_size = None      # CIFAR-10 test images the precision check scores (None: a
 
 # %%
 import logging
+import statistics
+import time
 
 import keras
 import matplotlib.pyplot as plt
+import numpy as np
 import tensorflow as tf
 
 from convlab import data, machine, report, speed, throughput, training, viz
@@ -82,6 +91,59 @@ flops = speed.training_flops(make_cnn())
 print(f"{flops / 1e6:,.0f} million floating-point operations to train on one image")
 
 # %% [markdown]
+# ## How to time a step
+#
+# Three things make a timing honest, and the function below does all three:
+#
+# * **Warm-up excluded.** The first call of a `tf.function` or of `model.fit` traces the
+#   Python code into a graph and, on a GPU or with XLA, compiles it: a one-off cost that has
+#   nothing to do with how fast the step runs. One call is made and thrown away.
+# * **Median of repeats.** The median of several timed calls is not moved by one call that
+#   another program on the machine slowed down; a mean is.
+# * **`tf.device`.** Inside `with tf.device("/GPU:0")` TensorFlow places the operations on
+#   that device. A GPU works asynchronously, so the timed function must fetch its result
+#   (`.numpy()`), or the clock stops before the GPU has finished.
+#
+# We use it first on the operation most of a CNN's arithmetic comes down to: a product of two
+# large square matrices, $2n^3$ floating-point operations for $n \times n$ matrices. Its rate is
+# the most this device can do in float32; the network's rate, in images per second times
+# operations per image, can be compared against it.
+
+# %%
+def median_seconds(step, device="CPU", repeats=repeats):
+    """Seconds that one call of ``step()`` takes on ``device``: one untimed warm-up call,
+    then the median of ``repeats`` timed calls. ``step`` must return a value fetched to
+    Python (``.numpy()``), so that the device has finished when the clock stops."""
+    with tf.device(f"/{device}:0"):
+        step()                                   # warm-up: tracing and compiling, not timed
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def matmul_step(n):
+    """One n x n float32 matrix product as a traced function, its sum fetched to Python."""
+    a, b = tf.random.uniform((n, n)), tf.random.uniform((n, n))
+    product = tf.function(lambda: tf.reduce_sum(tf.linalg.matmul(a, b)))
+    return lambda: product().numpy()
+
+
+n = 2048
+matmul_rate = {}
+for device in machine.devices():
+    with tf.device(f"/{device}:0"):
+        step = matmul_step(n)        # the matrices are made on the device too
+    seconds = median_seconds(step, device)
+    matmul_rate[device] = 2 * n**3 / seconds
+    print(f"{device}: one {n} x {n} matmul in {1000 * seconds:.1f} ms, "
+          f"{matmul_rate[device] / 1e9:,.1f} GFLOP/s")
+peak = speed.peak_matmul_rate()      # convlab's cached measurement, TensorFlow's default device
+report.record("matmul_flops_per_second", matmul_rate["CPU"])
+
+# %% [markdown]
 # ## CPU and GPU, batch by batch
 #
 # The same steps on every device this machine has, at three batch sizes. A larger batch
@@ -95,8 +157,8 @@ rows = throughput.training_speed(make_cnn, batch_sizes=batch_sizes, images=timed
                                  repeats=repeats)
 ratios = throughput.speedups(rows)
 report.markdown(report.markdown_table(
-    ["device", "hardware", "batch", "images/s", "ms per step", "vs CPU"],
-    [[r.device, r.hardware, r.batch_size, f"{r.images_per_second:,.0f}",
+    ["device", "batch", "images/s", "ms/step", "vs CPU"],
+    [[r.device, r.batch_size, f"{r.images_per_second:,.0f}",
       f"{1000 * r.batch_size / r.images_per_second:.1f}",
       f"×{ratios[(r.device, r.batch_size, r.variant)]:.1f}"] for r in rows],
 ))
@@ -132,9 +194,38 @@ def speed_sentence():
     return text
 
 
+def utilisation_sentence():
+    """How much of the matmul rate the network's training uses."""
+    best_cpu = max(cpu_rates.values())
+    share = best_cpu * flops / matmul_rate["CPU"]
+    text = (f"At {best_cpu:,.0f} images/s and {flops / 1e6:,.0f} million operations per "
+            f"image, the CPU does {best_cpu * flops / 1e9:,.1f} GFLOP/s of training arithmetic: "
+            f"{share:.0%} of the {matmul_rate['CPU'] / 1e9:,.1f} GFLOP/s it multiplies large "
+            "matrices at above. ")
+    if share <= 1:
+        text += ("The rest goes to small layers that cannot fill the hardware, to memory "
+                 "traffic and to Python's overhead per step. ")
+    else:
+        text += ("More than all of it: one of the two measurements was slowed by other "
+                 "programs on the machine, so in this run the share means nothing. ")
+    return text + (
+        "convlab keeps its own measurement of the matmul rate, `speed.peak_matmul_rate()`, "
+        "made once per machine and then read from a cache, the same way but with matrices "
+        "grown until one product takes 50 ms: here "
+        f"{peak / 1e9:,.1f} GFLOP/s on TensorFlow's default device. It is the rate that "
+        "`training.EpochLog`, the log line under every training run in this course, measures "
+        "a run against (the share of the \"float32 matmul rate\" at the end of the line).")
+
+
+policy_text = " and ".join(
+    f"{machine.mixed_policy(d) or 'none'} for the {d}" for d in machine.devices())
+
+
 # %% [markdown]
-# {{ speed_sentence() }} An 80-epoch run of the tutorial on all 50,000 images at the CPU's
-# batch-32 rate would take {{ 80 * 50_000 / cpu_rates[32] / 3600:.1f }} hours here.
+# {{ speed_sentence() }} {{ utilisation_sentence() }}
+#
+# An 80-epoch run of the tutorial on all 50,000 images at the CPU's batch-32 rate would take
+# {{ 80 * 50_000 / cpu_rates[32] / 3600:.1f }} hours here.
 #
 # ## Mixed precision and XLA
 #
@@ -145,7 +236,10 @@ def speed_sentence():
 #   times faster than float32 (`mixed_float16`; Keras scales the loss so that small gradients
 #   do not vanish in float16). Recent CPUs multiply bfloat16, which has float32's range and
 #   fewer digits (`mixed_bfloat16`). Where the hardware has neither, there is nothing to gain
-#   and the variant is skipped.
+#   and the variant is skipped. `convlab.machine.mixed_policy(device)` makes that choice:
+#   `"mixed_float16"` on a GPU whose compute capability is 7.0 or more (Volta and later, the
+#   ones with tensor cores), `"mixed_bfloat16"` on a CPU whose instruction set has bfloat16
+#   units, and None otherwise. Here it picks {{ policy_text }}.
 # * **XLA** (`model.compile(..., jit_compile=True)`) compiles the whole training step into
 #   one program, fusing small operations so that their results stay in fast memory. Its
 #   compilation happens in the untimed warm-up.
@@ -167,7 +261,7 @@ for device in machine.devices():
                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
 base = {r.device: r.images_per_second for r in variant_rows if r.variant == "float32"}
 report.markdown(report.markdown_table(
-    ["device", "variant", "images/s", "vs float32 on the same device"],
+    ["device", "variant", "images/s", "vs float32"],
     [[r.device, r.variant, f"{r.images_per_second:,.0f}",
       f"×{r.images_per_second / base[r.device]:.2f}"] for r in variant_rows],
 ))
@@ -209,6 +303,8 @@ for policy in ["float32"] + ([check_policy] if check_policy else []):
     keras.config.set_dtype_policy("float32")
     print(f"{policy}: test accuracy {accuracy[policy]:.1%}, {log.summary()}")
 report.record("float32_test_accuracy", accuracy["float32"])
+precision_noise = 2 * float(np.sqrt(2 * accuracy["float32"] * (1 - accuracy["float32"])
+                                    / len(x_test)))
 if check_policy:
     report.record("mixed_precision_test_accuracy", accuracy[check_policy])
 
@@ -218,18 +314,29 @@ def precision_sentence():
         return (f"The {check_device} here has no reduced-precision units, so only float32 was "
                 "trained.")
     drop = accuracy["float32"] - accuracy[check_policy]
-    return (f"After {epochs} epoch{'s' if epochs != 1 else ''} on {len(x_train):,} images, "
+    text = (f"After {epochs} epoch{'s' if epochs != 1 else ''} on {len(x_train):,} images, "
             f"float32 reaches "
             f"{accuracy['float32']:.1%} and {check_policy} {accuracy[check_policy]:.1%} on the "
             f"{len(x_test):,} test images, a difference of {100 * abs(drop):.1f} points "
-            f"({'lower' if drop > 0 else 'higher'} in reduced precision).")
+            f"({'lower' if drop > 0 else 'higher'} in reduced precision). Two accuracies on "
+            f"{len(x_test):,} images must differ by more than about "
+            f"{100 * precision_noise:.1f} points (twice the binomial standard error of a "
+            "difference) to tell apart. ")
+    chance = 0.1 + 3 * np.sqrt(0.09 / len(x_test))
+    if accuracy["float32"] <= chance:
+        return text + ("But float32 itself scored no better than guessing in so short a run, "
+                       "so this run cannot show whether reduced precision harms training.")
+    if drop <= precision_noise:
+        return text + ("So in this run reduced precision did not measurably harm training: as "
+                       "expected, since the weights and their updates stay in float32 and only "
+                       "the products inside each layer lose digits, which a network's noisy "
+                       "gradient steps do not need.")
+    return text + ("So in this run reduced precision scored measurably lower: check the loss "
+                   "scaling and that the softmax stays in float32 before trusting it.")
 
 
 # %% [markdown]
-# {{ precision_sentence() }} Runs this short differ by a point or more from seed to seed
-# anyway; what matters is that reduced precision does not break training. It does not,
-# because the weights and their updates stay in float32: only the products inside each layer
-# lose digits, and a network's noisy gradient steps do not need them.
+# {{ precision_sentence() }}
 #
 # ## Threads on the CPU
 #
@@ -261,13 +368,50 @@ most = threads[-1]
 #
 # ## What we have
 #
+# * Time a step honestly: a warm-up call excluded, the median of repeated calls, the device
+#   chosen with `tf.device` and the result fetched. Measured so, this machine's CPU multiplies
+#   {{ n }} × {{ n }} matrices at {{ matmul_rate["CPU"] / 1e9:,.1f }} GFLOP/s, and trains the
+#   tutorial's CNN at {{ max(cpu_rates.values()):,.0f }} images/s at best.
 # * The speed of training depends on the hardware, the batch size and the arithmetic format:
-#   measure it on the machine you have, as this page does when it is built.
-# * Larger batches train more images per second, on a GPU far more than on a CPU; but the
-#   batch size is part of the recipe, and changing it changes how the network learns.
-# * Reduced precision is the cheapest speed-up where the hardware supports it; check on a
-#   short run, as above, that it leaves the accuracy where it was.
+#   measure it on the machine you have, as this page does when it is built. Here batches of
+#   {{ batch_sizes[-1] }} trained ×{{ cpu_rates[batch_sizes[-1]] / cpu_rates[batch_sizes[0]]:.1f }}
+#   as many images per second on the CPU as batches of {{ batch_sizes[0] }}; but the batch
+#   size is part of the recipe, and changing it changes how the network learns.
+# * Reduced precision is the cheapest speed-up where the hardware supports it
+#   (`machine.mixed_policy` says which: here {{ policy_text }}); check on a short run, as
+#   above, that it leaves the accuracy where it was.
 #
+# ## Exercises
+#
+# Do these in the downloaded notebook; each check cell says whether your answer is right.
+#
+# 1. **Counting operations.** How many floating-point operations does one product of two
+#    2048 × 2048 matrices take? Set `my_flops`. Then time it with `median_seconds` and
+#    `matmul_step(2048)` and compare its rate with the {{ n }} × {{ n }} one above.
+# 2. **An epoch at this rate.** At the CPU's batch-128 rate measured above, how many seconds
+#    would one epoch over all 50,000 CIFAR-10 training images take? Set `my_epoch_seconds`
+#    (within a tenth counts as right).
+# 3. **Which policy?** What does `machine.mixed_policy` pick for a GPU of compute capability
+#    6.1 (a Pascal card, without tensor cores)? Set `my_policy` to a policy name, or to
+#    `"none"`.
+
+# %%
+my_flops = None            # exercise 1, e.g. 1e9
+my_epoch_seconds = None    # exercise 2, e.g. 100
+my_policy = None           # exercise 3, e.g. "mixed_bfloat16"
+
+epoch_seconds = 50_000 / cpu_rates[128]
+for what, answer, right in [
+        ("exercise 1", my_flops, my_flops is not None and my_flops == 2 * 2048**3),
+        ("exercise 2", my_epoch_seconds,
+         my_epoch_seconds is not None and abs(my_epoch_seconds / epoch_seconds - 1) <= 0.1),
+        ("exercise 3", my_policy, str(my_policy).lower() == "none")]:
+    if answer is None:
+        print(f"{what}: set your answer above and run this cell again.")
+    else:
+        print(f"{what}: {'right' if right else 'not quite, try again'}.")
+
+# %% [markdown]
 # ## What this page checks
 
 # %%
@@ -277,6 +421,7 @@ report.record("gpus_seen", len(machine.gpus()))
 expect("parameters").equals(631_658)               # the tutorial's CNN
 expect("gpu_rows").equals(3 * len(machine.gpus()[:1]))   # GPU figures only from a GPU
 expect("cpu_images_per_second_batch_32").at_least(1)
+expect("matmul_flops_per_second").at_least(1e6)     # the lesson's own timing function
 expect("float32_test_accuracy").at_least(0.20, profile=("quick", "full"))
 if check_policy:
     expect("mixed_precision_test_accuracy").at_least("float32_test_accuracy", plus=-0.05,
