@@ -72,7 +72,7 @@ print("trained on", x_fit.shape, "validation", x_val.shape, "test", x_test.shape
 # The previous lesson lightened dropout and the L2 penalty for its combined model because,
 # stacked with batch normalisation and augmentation, the single-technique values held a
 # ten-epoch run back; this page keeps those heavier values (its single-technique rows'), with
-# a run more than twice as long to fit through them, and a somewhat lower peak rate to go
+# a recipe of more epochs to fit through them, and a somewhat lower peak rate to go
 # with them. The 4-pixel shifts are the ones this page's other networks train with (the
 # usual augmentation of the fast CIFAR-10 recipes), so all three regularised networks see the
 # same images. The values were set for this page and not tuned against each other, so its

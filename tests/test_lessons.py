@@ -142,9 +142,6 @@ RUN_WORDS = re.compile(
 WORDED_ALLOWED: dict[str, set[str]] = {
     "09_regularisation": {
         "far better",         # "learns its training images far better than new ones" (intro)
-        "barely",             # "its network has barely begun to learn"
-        "several points",     # "test accuracy stayed several points lower"
-        "tens of percent",    # "the timings move by tens of percent from run to run"
     },
     "11_gpu_speed": {
         "far more",           # "on a GPU far more than on a CPU" (summary)
