@@ -143,9 +143,6 @@ WORDED_ALLOWED: dict[str, set[str]] = {
     "09_regularisation": {
         "far better",         # "learns its training images far better than new ones" (intro)
     },
-    "11_gpu_speed": {
-        "far more",           # "on a GPU far more than on a CPU" (summary)
-    },
 }
 
 
