@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Regularisation: closing the gap between training and validation
 #
-# The CIFAR-10 CNN of the earlier lesson learns its training images far better than new ones.
+# The CIFAR-10 CNN of the earlier lesson fits its training images better than new ones.
 # Here we train that same network again with each of the standard remedies, one at a time:
 # dropout, an L2 penalty on the weights, batch normalisation, data augmentation and early
 # stopping. Then we combine them. One table shows what each does to test accuracy, to the gap

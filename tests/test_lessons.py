@@ -135,15 +135,10 @@ RUN_WORDS = re.compile(
     r"\b(?:accura\w*|loss(?:es)?|epochs?|validation|test(?:ed|ing)?|train(?:s|ed|ing)?|"
     r"learn(?:s|ed|t)?|runs?|scor(?:e|es|ed|ing)|fits?|overfit\w*|labels|predict\w*|"
     r"timings?|images per second|stopping)\b", re.I)
-# Typed figures in words that other lessons still carry: each names the lesson and the phrase
-# the scan found. They are there to be fixed (issue 18: computed from the run, or said of a
-# quick build as what the short run can and cannot show); whoever fixes one removes its line,
-# and a line whose phrase is gone fails test_the_worded_allow_list_is_current.
-WORDED_ALLOWED: dict[str, set[str]] = {
-    "09_regularisation": {
-        "far better",         # "learns its training images far better than new ones" (intro)
-    },
-}
+# Typed figures in words a lesson may keep for now: lesson name -> phrases the scan found, each
+# with its sentence in a comment. Empty: every lesson computes them. Whoever adds one must
+# remove it once the sentence is computed (test_the_worded_allow_list_is_current checks).
+WORDED_ALLOWED: dict[str, set[str]] = {}
 
 
 def _prose_sentences(lesson):
