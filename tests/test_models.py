@@ -41,9 +41,13 @@ def _is_sequential(node: ast.AST) -> bool:
 
 
 def sequential_models(slug: str) -> dict[str, str]:
-    """Source of each ``name = keras.Sequential(...)`` statement in the lesson, by name."""
+    """Source of each ``name = keras.Sequential(...)`` statement in the lesson, by name; the
+    reader's exercises (after the heading ``## Exercises``) build models of their own and are
+    left out."""
     found = {}
     for cell in LESSONS[slug].read().cells:
+        if cell.cell_type == "markdown" and "\n## Exercises" in "\n" + cell.source:
+            break
         if cell.cell_type != "code":
             continue
         for node in ast.parse(cell.source).body:
