@@ -153,8 +153,8 @@ def _stale_inputs(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: 
     return None
 
 
-def _environment_differences(meta: dict[str, Any], root: Path) -> list[str]:
-    """What differs between the run's machine, packages and data and this build's."""
+def _software_and_data_differences(meta: dict[str, Any], root: Path) -> list[str]:
+    """What differs between the run's packages and data and this build's."""
     differences = []
     for distribution, version in meta.get("packages", {}).items():
         now = _version(distribution)
@@ -172,9 +172,14 @@ def _environment_differences(meta: dict[str, Any], root: Path) -> list[str]:
                                f"now come from {now}")
         elif fingerprint(where) != source.get("fingerprint"):
             differences.append(f"the {source.get('dataset')} data in {recorded} changed")
-    if meta.get("hardware") != hardware():
-        differences.append(f"made on {meta.get('hardware')}; this machine is {hardware()}")
     return differences
+
+
+def _machine_difference(meta: dict[str, Any]) -> str | None:
+    """``made on X; this machine is Y``, or ``None`` on the run's own machine."""
+    if meta.get("hardware") == hardware():
+        return None
+    return f"made on {meta.get('hardware')}; this machine is {hardware()}"
 
 
 def check(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path, *,
@@ -185,13 +190,12 @@ def check(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path, *,
     results depend on it, hardware makes it stale. Otherwise (the store) those are only
     listed in :attr:`Verdict.differences`."""
     stale = _stale_inputs(meta, lesson, profile, root)
-    differences = _environment_differences(meta, root) if stale is None else []
-    if stale is None and strict:
-        hardware_bound = meta.get("hardware_dependent")
-        decisive = [d for d in differences if hardware_bound or not d.startswith("made on")]
-        if decisive:
-            stale = decisive[0]
-            if decisive[0].startswith("made on"):
-                stale = "its results depend on the machine, and it was " + decisive[0]
-            differences = []
-    return Verdict(stale, differences)
+    if stale is not None:
+        return Verdict(stale)
+    differences = _software_and_data_differences(meta, root)
+    machine = _machine_difference(meta)
+    if strict and differences:
+        return Verdict(differences[0])
+    if strict and machine and meta.get("hardware_dependent"):
+        return Verdict(f"its results depend on the machine, and it was {machine}")
+    return Verdict(None, differences + ([machine] if machine else []))

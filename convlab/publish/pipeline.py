@@ -62,18 +62,18 @@ def _full(profile: Profile) -> Profile:
     return profile if profile.name == FULL_PROFILE else load_profile(FULL_PROFILE)
 
 
-def _one(project: Project, lesson: Lesson, profile: Profile, store: RunStore,
+def _one(project: Project, lesson: Lesson, profile: Profile, full: Profile, store: RunStore,
          cache: RunStore | None, *, force: bool, use_store: bool, reporter: Reporter) -> Outcome:
-    """Find or make the run of ``lesson`` that its page will show."""
-    full = _full(profile)
-    store_reason = ""
+    """Find or make the run of ``lesson`` that its page will show (``full``: the profile of
+    the store's runs)."""
+    store_reason, stale_entry = "", False
     if use_store and not (force and cache is None):
         found = store.lookup(lesson, full, project.root)
         if found.entry is not None:
             reporter.reused(lesson, stored_run_label(found.entry.meta))
             return Outcome(lesson, found.entry, STORE, full, "its full run is stored and "
                            "nothing it used changed", differences=found.differences)
-        store_reason = found.reason
+        store_reason, stale_entry = found.reason, not found.absent
     reason = "asked to run it" if force else store_reason
     if cache is not None and not force:
         found = cache.lookup(lesson, profile, project.root)
@@ -82,7 +82,6 @@ def _one(project: Project, lesson: Lesson, profile: Profile, store: RunStore,
             return Outcome(lesson, found.entry, CACHE, profile, "cached",
                            store_reason=store_reason)
         reason = found.reason
-    stale_entry = store_reason and not store_reason.startswith("not in ")
     reporter.start(lesson, f"{reason}; full run: {store_reason}"
                    if stale_entry and reason != store_reason else reason)
     try:
@@ -115,13 +114,14 @@ def run_lessons(
     profile.check_slugs([lesson.slug for lesson in project.lessons()])
     store = full_store(project.root)
     cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
+    full = _full(profile)
     for folder in (store, cache):
         if folder is not None:
             folder.sweep()
     outcomes = []
     for lesson in project.lessons() if lessons is None else lessons:
         try:
-            outcome = _one(project, lesson, profile, store, cache, force=force,
+            outcome = _one(project, lesson, profile, full, store, cache, force=force,
                            use_store=use_store, reporter=reporter)
         except (ValueError, SyntaxError, OSError) as err:  # the lesson file itself is broken
             message = f"lesson {lesson.name} cannot be built: {err}"

@@ -73,6 +73,7 @@ class Lookup:
     entry: Entry | None
     reason: str
     differences: tuple[str, ...] = ()
+    absent: bool = False  # there is no entry at all (not a stale or damaged one)
 
 
 class RunStore:
@@ -122,7 +123,7 @@ class RunStore:
         except CorruptEntry as err:
             return Lookup(None, str(err))
         if entry is None:
-            return Lookup(None, f"not in {self.name}")
+            return Lookup(None, f"not in {self.name}", absent=True)
         if entry.meta.get("profile") != profile.name:
             return Lookup(None, f"{self.name} holds a run of the {entry.meta.get('profile')} "
                                 "profile")
