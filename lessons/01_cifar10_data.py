@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 
 # %% [markdown]
@@ -219,21 +220,11 @@ answer_shape = None    # exercise 1, e.g. (10, 20)
 answer_factor = None   # exercise 2, e.g. 3
 answer_cats = None     # exercise 3, e.g. 500
 
-# %%
-def check(name, answer, right, tolerance=0.0):
-    """Say whether the answer is right, without failing the notebook."""
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again")
-    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right, rtol=tolerance):
-        print(f"{name}: right")
-    else:
-        print(f"{name}: not yet; compute it in a new cell to see why")
-
-
+# %% tags=["hide-input"]
 first_hundred = cifar.x_train[:100]
 check("exercise 1", answer_shape, first_hundred.reshape(len(first_hundred), -1).shape)
 wider = (sample[probe] / 127.5 - 1).reshape(len(sample[probe]), -1) @ weights
-check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], tolerance=0.05)
+check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], rtol=0.05)
 check("exercise 3", answer_cats, test_counts[cifar.class_names.index("cat")])
 
 # %% [markdown]

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 
 keras.utils.set_random_seed(1234)   # the same run every time
@@ -199,15 +200,7 @@ first_layer_share = (3072 + 1) * 1024 / by_formula
 answer_parameters = None          # exercise 1
 answer_validation_images = None   # exercise 2
 
-# %%
-def check(name, answer, right):
-    """Say whether the answer is right, without failing the notebook."""
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again")
-    else:
-        print(f"{name}: {'right' if answer == right else 'not yet; try again'}")
-
-
+# %% tags=["hide-input"]
 narrower = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Flatten()]
                             + [keras.layers.Dense(m, activation="tanh")
                                for m in (512, 512, 256, 128, 64)]

@@ -18,6 +18,7 @@ import skimage
 from IPython.display import HTML, display
 
 from convlab import convolution, data, explorer, report, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 
@@ -439,17 +440,7 @@ answer_shape = None        # exercise 1, e.g. (100, 200)
 answer_identity = None     # exercise 2, e.g. [[1, 2], [3, 4]]
 answer_parameters = None   # exercise 3, e.g. 100
 
-# %%
-def check(name, answer, right):
-    """Say whether the answer is right, without failing the notebook."""
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again")
-    elif np.shape(answer) == np.shape(right) and np.allclose(answer, right):
-        print(f"{name}: right")
-    else:
-        print(f"{name}: not yet; compute it in a new cell to see why")
-
-
+# %% tags=["hide-input"]
 check("exercise 1", answer_shape,
       scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape)
 identity_kernel = np.zeros((3, 3))

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.ndimage
 
 from convlab import convolution, data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 
 keras.utils.set_random_seed(1234)   # the same run every time
@@ -329,20 +330,12 @@ answer_1 = None   # your answer: output side, D = 32, N = 5, P = 2, S = 2
 answer_2 = None   # your answer: bottom-right value of 3x3 max pooling, stride 3
 answer_3 = None   # your answer: output side of 3x3 max pooling with stride 1
 
-
-def check(answer, right, name):
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again.")
-    elif answer == right:
-        print(f"{name}: right, {right:g}.")
-    else:
-        print(f"{name}: not quite ({answer:g}); work it out with the formula again.")
-
-
-check(answer_1, convolution.output_size(32, 5, padding=2, stride=2), "exercise 1")
-check(answer_2, convolution.pool2d(feature_map, 3, stride=3, mode="max")[-1, -1], "exercise 2")
+# %% tags=["hide-input"]
+hint = "work it out with the formula again."
+check("exercise 1", answer_1, convolution.output_size(32, 5, padding=2, stride=2), hint=hint)
+check("exercise 2", answer_2, convolution.pool2d(feature_map, 3, stride=3, mode="max")[-1, -1])
 overlapping = keras.layers.MaxPooling2D(3, strides=1)(batch)       # Keras, on the 6 x 6 map
-check(answer_3, int(overlapping.shape[1]), "exercise 3")
+check("exercise 3", answer_3, int(overlapping.shape[1]), hint=hint)
 
 # %% [markdown]
 # Previous: [convolution](../convolution/). Next: [tracing shapes through a

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import convolution, data, report, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 
 keras.utils.set_random_seed(1234)   # the same (untrained) weights every time
@@ -200,7 +201,7 @@ answer_1 = None   # your answer: values out of Flatten, last convolution "same"
 answer_2 = None   # your answer: parameters of Dense 50 with that change
 answer_3 = None   # your answer: side of the first convolution's output with strides=2
 
-
+# %% tags=["hide-input"]
 def changed_network(last_padding="valid", first_stride=1):
     """The network above with one setting changed (untrained: only its shapes matter)."""
     return keras.Sequential([
@@ -216,19 +217,12 @@ def changed_network(last_padding="valid", first_stride=1):
     ])
 
 
-def check(answer, right, name):
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again.")
-    elif answer == right:
-        print(f"{name}: right, {right:,}.")
-    else:
-        print(f"{name}: not quite ({answer:,}); trace the shapes again with the formulas.")
-
-
 same_last = changed_network(last_padding="same")
-check(answer_1, int(same_last.layers[5].output.shape[1]), "exercise 1")
-check(answer_2, same_last.layers[6].count_params(), "exercise 2")
-check(answer_3, int(changed_network(first_stride=2).layers[0].output.shape[1]), "exercise 3")
+hint = "trace the shapes again with the formulas."
+check("exercise 1", answer_1, int(same_last.layers[5].output.shape[1]), hint=hint)
+check("exercise 2", answer_2, same_last.layers[6].count_params(), hint=hint)
+check("exercise 3", answer_3, int(changed_network(first_stride=2).layers[0].output.shape[1]),
+      hint=hint)
 
 # %% [markdown]
 # [The previous lesson](../padding_stride_pooling/) gave the formulas;

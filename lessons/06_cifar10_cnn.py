@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 from convlab.stored_runs import stored_run
@@ -314,18 +315,11 @@ plt.show()
 answer_1 = None   # your answer: parameters of the first convolution
 answer_2 = None   # your answer: index of the first validation image
 
-
-def check(answer, right, name):
-    if answer is None:
-        print(f"{name}: set your answer above, then run this cell again.")
-    elif answer == right:
-        print(f"{name}: right, {right:,}.")
-    else:
-        print(f"{name}: not quite ({answer:,}); try again, or see the hint in the text.")
-
-
-check(answer_1, model.layers[0].count_params(), "exercise 1")   # hint: (k² c_in + 1) c_out
-check(answer_2, int(len(x_train) * (1 - 0.15)), "exercise 2")   # hint: Keras rounds down
+# %% tags=["hide-input"]
+check("exercise 1", answer_1, model.layers[0].count_params(),
+      hint="count (k² c_in + 1) c_out: k² c_in weights and one bias per filter.")
+check("exercise 2", answer_2, int(len(x_train) * (1 - 0.15)),
+      hint="Keras keeps int(n × (1 - 0.15)) images for training, rounding down.")
 
 # %% [markdown]
 # ## What this page checks

@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 from convlab.stored_runs import stored_run
@@ -374,20 +375,10 @@ my_answer = None   # your parameter count, e.g. 12345
 
 
 # %% tags=["hide-input"]
-def check(answer, right):
-    """Says whether ``answer`` is right, without showing the answer."""
-    if answer is None:
-        print("set my_answer above, then run this cell again")
-    elif answer == right:
-        print(f"right: {right:,}")
-    else:
-        print(f"not {answer}: try again")
-
-
 wide_dense = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
                                keras.layers.Dense(256, activation="relu"),
                                keras.layers.Dense(10, activation="softmax")])
-check(my_answer, wide_dense.count_params())
+check("exercise 1", my_answer, wide_dense.count_params())
 
 # %% [markdown]
 # **2. Valid instead of same.** If CNN A's three convolutions used `padding="valid"` (no
@@ -406,7 +397,7 @@ valid_a = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                             keras.layers.MaxPooling2D((2, 2)),
                             keras.layers.Conv2D(64, (3, 3), activation="relu"),
                             keras.layers.Flatten()])
-check(my_answer, int(valid_a.output_shape[-1]))
+check("exercise 2", my_answer, int(valid_a.output_shape[-1]))
 
 # %% [markdown]
 # **3. Where CNN B's parameters are.** How many of CNN B's parameters are in its
@@ -416,7 +407,7 @@ check(my_answer, int(valid_a.output_shape[-1]))
 my_answer = None   # a whole number
 
 # %% tags=["hide-input"]
-check(my_answer, sum(layer.count_params() for layer in cnn_b.layers
+check("exercise 3", my_answer, sum(layer.count_params() for layer in cnn_b.layers
                      if isinstance(layer, keras.layers.Conv2D)))
 
 # %% [markdown]

@@ -27,6 +27,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 
@@ -277,21 +278,11 @@ my_answer = None   # your parameter count, e.g. 12345
 
 
 # %% tags=["hide-input"]
-def check(answer, right):
-    """Says whether ``answer`` is right, without showing the answer."""
-    if answer is None:
-        print("set my_answer above, then run this cell again")
-    elif answer == right:
-        print(f"right: {right:,}")
-    else:
-        print(f"not {answer}: try again")
-
-
 wider = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                           keras.layers.Conv2D(64, (3, 3), activation="relu"),
                           keras.layers.MaxPooling2D((2, 2)), keras.layers.Flatten(),
                           keras.layers.Dense(10, activation="softmax")])
-check(my_answer, wider.count_params())
+check("exercise 1", my_answer, wider.count_params())
 
 # %% [markdown]
 # **2. A larger kernel.** With 5 × 5 kernels instead of 3 × 3 (still no padding), how many
@@ -304,7 +295,7 @@ my_answer = None   # the length of the flattened vector
 larger = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                            keras.layers.Conv2D(32, (5, 5), activation="relu"),
                            keras.layers.MaxPooling2D((2, 2)), keras.layers.Flatten()])
-check(my_answer, int(larger.output_shape[-1]))
+check("exercise 2", my_answer, int(larger.output_shape[-1]))
 
 # %% [markdown]
 # **3. The confusions.** Which digit does the trained network most often give to test
@@ -316,7 +307,7 @@ my_answer = None   # a digit 0..9
 
 # %% tags=["hide-input"]
 mistaken_for = np.bincount(predicted[(truth == 4) & wrong], minlength=10)
-check(my_answer, int(mistaken_for.argmax()) if mistaken_for.any() else None)
+check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() else None)
 
 # %% [markdown]
 # Next, [lesson 09](../regularisation/) takes the overfitting of [lesson 06](../cifar10_cnn/)

@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 from convlab.stored_runs import stored_run
@@ -504,18 +505,9 @@ def combined_sentence():
 my_parameters = None        # exercise 1: your prediction, e.g. 600_000
 my_standard_error = None    # exercise 2: your answer as a fraction, e.g. 0.05
 
-
-def check(answer, right, tolerance, what):
-    if answer is None:
-        print(f"{what}: set your answer above and run this cell again.")
-    elif abs(answer - right) <= tolerance:
-        print(f"{what}: right ({right:,.4g}).")
-    else:
-        print(f"{what}: not quite; try again (you said {answer:,.4g}).")
-
-
-check(my_parameters, cnn(batchnorm=True).count_params(), 0, "exercise 1")
-check(my_standard_error, float(np.sqrt(0.6 * 0.4 / 500)), 0.001, "exercise 2")
+# %% tags=["hide-input"]
+check("exercise 1", my_parameters, cnn(batchnorm=True).count_params())
+check("exercise 2", my_standard_error, float(np.sqrt(0.6 * 0.4 / 500)), atol=0.001)
 
 # %% [markdown]
 # Next, [reference architectures](../reference_architectures/): networks built from

@@ -33,6 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 
@@ -422,19 +423,14 @@ my_block_parameters = None   # exercise 1, e.g. 70_000
 my_extra_weights = None      # exercise 2, e.g. 30_000
 my_shape = None              # exercise 3, e.g. (8, 8, 256)
 
+# %% tags=["hide-input"]
 x_in = keras.Input(shape=(16, 16, 64))
-right = {
-    "exercise 1": keras.Model(x_in, residual_block(x_in, 64)).count_params(),
-    "exercise 2": 5 * 5 * 64 * 64 - 2 * 3 * 3 * 64 * 64,
-    "exercise 3": tuple(next(layer for layer in resnet9().layers if isinstance(
-        layer, keras.layers.GlobalMaxPooling2D)).input.shape[1:]),
-}
-for (what, answer) in zip(right, [my_block_parameters, my_extra_weights, my_shape],
-                          strict=True):
-    if answer is None:
-        print(f"{what}: set your answer above and run this cell again.")
-    else:
-        print(f"{what}: {'right' if answer == right[what] else 'not quite, try again'}.")
+check("exercise 1", my_block_parameters,
+      keras.Model(x_in, residual_block(x_in, 64)).count_params())
+check("exercise 2", my_extra_weights, 5 * 5 * 64 * 64 - 2 * 3 * 3 * 64 * 64)
+check("exercise 3", my_shape, tuple(next(
+    layer for layer in resnet9().layers
+    if isinstance(layer, keras.layers.GlobalMaxPooling2D)).input.shape[1:]))
 
 # %% [markdown]
 # Next, [how much faster is a GPU?](../gpu_speed/): the same kind of training step, timed on

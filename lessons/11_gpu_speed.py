@@ -36,6 +36,7 @@ import numpy as np
 import tensorflow as tf
 
 from convlab import data, machine, report, speed, throughput, training, viz
+from convlab.exercises import check
 from convlab.expectations import expect
 
 keras.utils.set_random_seed(1234)
@@ -400,16 +401,11 @@ my_flops = None            # exercise 1, e.g. 1e9
 my_epoch_seconds = None    # exercise 2, e.g. 100
 my_policy = None           # exercise 3, e.g. "mixed_bfloat16"
 
-epoch_seconds = 50_000 / cpu_rates[128]
-for what, answer, right in [
-        ("exercise 1", my_flops, my_flops is not None and my_flops == 2 * 2048**3),
-        ("exercise 2", my_epoch_seconds,
-         my_epoch_seconds is not None and abs(my_epoch_seconds / epoch_seconds - 1) <= 0.1),
-        ("exercise 3", my_policy, str(my_policy).lower() == "none")]:
-    if answer is None:
-        print(f"{what}: set your answer above and run this cell again.")
-    else:
-        print(f"{what}: {'right' if right else 'not quite, try again'}.")
+# %% tags=["hide-input"]
+check("exercise 1", my_flops, 2 * 2048**3, rtol=0.01)
+check("exercise 2", my_epoch_seconds, 50_000 / cpu_rates[128], rtol=0.1)
+check("exercise 3", my_policy, "none",   # no tensor cores: mixed precision would only be slower
+      hint="read machine.mixed_policy's rule: which GPUs get mixed_float16?")
 
 # %% [markdown]
 # ## What this page checks
