@@ -11,7 +11,7 @@ the README's table:
 * ``mkdocs.yml``: the site's address (``site_url``) and the repository's (``repo_url``), parsed
   here only (:func:`mkdocs_settings`).
 
-``CONVLAB_TEST_SITE`` and ``CONVLAB_CHROMIUM`` are the browser tests' own (tests/test_browser.py);
+``CONVLAB_TEST_SITE`` and ``CONVLAB_CHROMIUM`` are the browser tests' own (tests/browser/);
 the library's variables are read in :mod:`convlab.settings`.
 """
 
