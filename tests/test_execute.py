@@ -79,3 +79,22 @@ def test_budget_stops_a_slow_lesson(tiny_project):
     profile = load_profile(tiny_project.root / "tiny.toml")
     with pytest.raises(LessonTimeout, match=r"ran past its time budget of 3 s.*tiny\.toml"):
         execute(lesson, profile, cwd=tiny_project.root, budget_s=3)
+
+
+def test_a_lesson_edited_during_its_run_is_recorded_as_the_text_that_ran(tiny_project):
+    """The manifest's code digest is the executed source's, read once: an edit saved while
+    the lesson runs makes the cache entry stale instead of pairing new code with old outputs."""
+    from convlab.publish.freshness import manifest
+
+    lesson = tiny_project.lesson("01")
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    before = lesson.code_digest()
+
+    def edit_midway(done: int, total: int, _: float) -> None:
+        if done == 2:
+            lesson.path.write_text(lesson.path.read_text() + "\n# %%\nprint('added')\n")
+
+    run = execute(lesson, profile, cwd=tiny_project.root, on_cell=edit_midway)
+    assert lesson.code_digest() != before, "the edit landed during the run"
+    assert run.code == before
+    assert manifest(lesson, profile, run, tiny_project.root)["code"] == before

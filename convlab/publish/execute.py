@@ -68,6 +68,8 @@ class Execution:
     files: list[dict[str, Any]]  # stored results read: {"location", "fingerprint"} ("" if absent)
     packages: list[str]  # top-level modules the lesson imported (the kernel's own left out)
     hardware_dependent: bool  # the lesson timed code: its results depend on the machine
+    code: str = ""  # Lesson.code_digest of the source that ran, read once when it started
+    code_cells: tuple[str, ...] = ()  # that source's code cells (the profile's cell left out)
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:
@@ -90,6 +92,10 @@ def execute(
     """
     try:
         notebook = lesson.read()
+        # What ran, read once: a lesson edited during its run must not be recorded as the
+        # new text with the old outputs.
+        code = lesson.code_digest(notebook)
+        code_cells = tuple(c.source for c in notebook.cells if c.cell_type == "code")
         profile.check(lesson.slug, lesson.parameters(notebook))
         inject_parameters(notebook, profile.overrides(lesson.slug), profile.name)
     except (ValueError, SyntaxError, OSError) as err:  # a broken parameters cell, a bad tag...
@@ -183,6 +189,8 @@ def execute(
             files=records.read(folder, "file"),
             packages=sorted(set(after["top"]) - set(before["top"])),
             hardware_dependent=bool(records.read(folder, "hardware")),
+            code=code,
+            code_cells=code_cells,
         )
 
 

@@ -105,9 +105,10 @@ def _absolute(path: str, root: Path) -> Path:
 
 def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> dict[str, Any]:
     """The manifest of ``run``, an execution of ``lesson`` under ``profile`` in project ``root``."""
-    notebook = lesson.read()
-    closure = codegraph.closure(
-        [c.source for c in notebook.cells if c.cell_type == "code"], sorted(run.modules))
+    notebook = None if run.code else lesson.read()  # an Execution made by hand (tests)
+    cells = list(run.code_cells) if notebook is None else [
+        c.source for c in notebook.cells if c.cell_type == "code"]
+    closure = codegraph.closure(cells, sorted(run.modules))
     data = [{**source, "location": _portable(source.get("location", ""), root)}
             for source in run.data]
     files = [{**stored, "location": _portable(stored["location"], root)} for stored in run.files]
@@ -116,7 +117,7 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
         "lesson": lesson.name,
         "profile": profile.name,
         "profile_values": profile.overrides(lesson.slug),
-        "code": lesson.code_digest(notebook),
+        "code": run.code or lesson.code_digest(notebook),
         "convlab": closure.units,
         "convlab_notes": closure.notes,
         "files": files,
