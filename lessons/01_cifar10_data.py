@@ -91,11 +91,12 @@ plt.show()
 # equally common, which is the baseline any model must beat. Counting the labels:
 
 # %%
-train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
 def count_range(counts):
     low, high = counts.min(), counts.max()
     return f"{low:,}" if low == high else f"between {low:,} and {high:,}"
 
+
+train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
 test_counts = np.bincount(cifar.y_test[:, 0], minlength=10)
 viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
                title="images per class")

@@ -155,8 +155,8 @@ print("correlate2d:", scipy.signal.correlate2d(x, sobel, mode="valid").tolist(),
 # the same weight), so both give the same numbers. The Sobel kernel, which responds to
 # vertical edges, is not: turned, it changes sign, and so does every output. Deep-learning
 # libraries compute the correlation and still call it convolution: their kernels are
-# learned, and a network that needs the turned kernel simply learns that one. For symmetric
-# kernels, like the blur and the Laplacian below, the two are the same.
+# learned, and a network that needs the turned kernel simply learns that one. For kernels
+# that turning leaves unchanged, like the blur and the Laplacian below, the two are the same.
 #
 # ## Filters on a photograph
 #
