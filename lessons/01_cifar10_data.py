@@ -2,9 +2,10 @@
 # # CIFAR-10: the data
 #
 # Every model in the first half of this course learns from the same photographs: CIFAR-10,
-# collected by Alex Krizhevsky for *Learning Multiple Layers of Features from Tiny Images*
-# (2009). It holds 60,000 colour images of 32 × 32 pixels in ten classes: airplane,
-# automobile, bird, cat, deer, dog, frog, horse, ship and truck, with 6,000 images per class.
+# assembled by Alex Krizhevsky, Vinod Nair and Geoffrey Hinton and described in Krizhevsky's
+# *Learning Multiple Layers of Features from Tiny Images* (2009). It holds 60,000 colour
+# images of 32 × 32 pixels in ten classes: airplane, automobile, bird, cat, deer, dog, frog,
+# horse, ship and truck, with 6,000 images per class.
 # The official split keeps 50,000 images for training and 10,000 for testing.
 #
 # Before training anything, we look at the data: how it is stored, what the pictures show,
@@ -90,11 +91,12 @@ plt.show()
 # equally common, which is the baseline any model must beat. Counting the labels:
 
 # %%
-train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
 def count_range(counts):
     low, high = counts.min(), counts.max()
     return f"{low:,}" if low == high else f"between {low:,} and {high:,}"
 
+
+train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
 test_counts = np.bincount(cifar.y_test[:, 0], minlength=10)
 viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
                title="images per class")
@@ -121,12 +123,14 @@ plt.show()
 # $$x' = \frac{x}{255} \in [0, 1] \qquad\text{and}\qquad x' = \frac{x}{255} - 0.5 \in [-0.5, 0.5].$$
 #
 # Both shrink the range. The second also centres the data near zero. With only positive
-# inputs, the gradients of all weights feeding a unit share one sign, so those weights can only
-# all grow or all shrink together, and training zig-zags. Centred inputs avoid that.
+# inputs, the gradients of all weights feeding a unit share one sign for any one image, so
+# that image can only make those weights all grow or all shrink together, and training
+# zig-zags. Centred inputs avoid that.
 #
 # To see what $z$ the first layer actually computes, we build the first layer of the next
 # lesson's network, `Dense(1024)` on the 3,072 flattened values, with Keras' default starting
-# weights (Glorot uniform: each weight drawn from $\pm\sqrt{6 / (3072 + 1024)}$, biases 0),
+# weights (Glorot uniform: each weight drawn uniformly between $-\sqrt{6 / (3072 + 1024)}$
+# and $+\sqrt{6 / (3072 + 1024)}$, biases 0),
 # and feed it the same images scaled three ways.
 
 # %%
@@ -184,15 +188,15 @@ plt.show()
 # deviation of {{ z_spread["x (raw)"]:.0f }} and put {{ saturated["x (raw)"]:.0% }} of them in
 # the flat region. The initialiser shrinks its weights as the number of inputs grows, so that
 # a sum over 3,072 values of order 1 stays of order 1; pixel scaling is what makes the values
-# of order 1, and centring removes the part of $z$ that is the same for every image (the
-# mean pixel times the sum of a unit's weights).
+# of order 1, and centring removes most of the part of $z$ that is the same for every image
+# (the mean pixel times the sum of a unit's weights).
 
 # %% [markdown]
 # ## What we have
 #
 # * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers:
 #   here {{ n_train:, }} training and {{ n_test:, }} test images.
-# * Ten classes, equally represented (the most common holds
+# * Ten classes, about equally represented (the most common holds
 #   {{ train_counts.max() / n_train:.1% }} of the training images): 10% accuracy is what
 #   guessing achieves.
 # * Inputs rescaled to $x/255 - 0.5$ before training: they average

@@ -48,8 +48,9 @@ print("training", x_train.shape, "test", x_test.shape)
 #
 # $$h = \tanh(W x + b), \qquad W \in \mathbb{R}^{m \times n},\ b \in \mathbb{R}^m,$$
 #
-# so it has $(n + 1)\,m$ parameters. The output layer uses *softmax*, which turns ten scores
-# $z_k$ into probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$ that sum to 1.
+# so it has $(n + 1)\,m$ parameters (Keras keeps $W^\top$ as the layer's `kernel`, of shape
+# $(n, m)$). The output layer uses *softmax*, which turns ten scores $z_k$ into probabilities
+# $p_k = e^{z_k} / \sum_j e^{z_j}$ that sum to 1.
 
 # %%
 model = keras.Sequential([
@@ -73,8 +74,8 @@ by_formula = sum((n + 1) * m for n, m in zip(widths, widths[1:]))
 print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 
 # %% [markdown]
-# Almost all of them sit in the first layer: $3073 \times 1024 \approx 3.1$ million weights,
-# one for every pair of a pixel value and a first-layer unit.
+# Most of them sit in the first layer: $3073 \times 1024 \approx 3.1$ million parameters, a
+# weight for every pair of a pixel value and a first-layer unit plus one bias per unit.
 #
 # ## Training
 #
@@ -83,7 +84,7 @@ print(f"by formula {by_formula:,}; Keras counts {model.count_params():,}")
 # given to the right class, 0 when the network is certain and right.
 #
 # The original tutorial does not say which optimiser, batch size or number of epochs it used,
-# so these are our choices: plain stochastic gradient descent with momentum 0.9 and learning
+# so these are our choices: stochastic gradient descent with momentum 0.9 and learning
 # rate 0.01, batches of 64 images, a standard starting point for this kind of network. We hold
 # out images for *validation* with `validation_split=0.15`: Keras cuts that fraction of the
 # training arrays off their end, as one block, before any shuffling (the shuffling each epoch
@@ -121,7 +122,7 @@ plt.show()
 # honest estimate of how the network does on photographs it has never seen.
 
 # %%
-_, train_accuracy = model.evaluate(x_train, y_train, verbose=0)
+_, train_accuracy = model.evaluate(x_train[:n_fit], y_train[:n_fit], verbose=0)  # trained on
 _, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 report.compare({"train_accuracy": train_accuracy, "test_accuracy": test_accuracy},
                reference="dense_baseline")
@@ -161,9 +162,9 @@ first_layer_share = (3072 + 1) * 1024 / by_formula
 #
 # The first layer gives every pixel position its own weights. A cat in the top-left corner
 # and the same cat in the bottom-right light up entirely different weights, so the network
-# must learn each pattern again at every position, from only a few thousand examples of
-# each class. Nor does it know which pixels are neighbours: shuffle the 3,072 inputs the same
-# way for every image, and it would learn exactly as well.
+# must learn each pattern again at every position, from only about {{ n_fit // 10:, }}
+# training images of each class. Nor does it know which pixels are neighbours: shuffle the
+# 3,072 inputs the same way for every image, and it would learn exactly as well.
 #
 # Convolutional layers fix both problems by sliding one small set of weights across the
 # image. That is where the course goes next: [convolution, one window at a
@@ -192,8 +193,9 @@ first_layer_share = (3072 + 1) * 1024 / by_formula
 # **2. Where the split falls.** With `validation_split=0.2` instead, how many of this run's
 # training images would Keras hold out for validation? Set `answer_validation_images`.
 #
-# **3. Try it.** Change the learning rate to 0.1 or 0.001 in the training cell and train
-# again: the check cell prints the test accuracy of whatever model you trained last, beside
+# **3. Try it.** Change the learning rate to 0.1 or 0.001 in the training cell, run the
+# network cell again (so that training starts from fresh weights) and then the training
+# cell: the check cell prints the test accuracy of whatever model you trained last, beside
 # this page's.
 
 # %%

@@ -155,8 +155,8 @@ print("correlate2d:", scipy.signal.correlate2d(x, sobel, mode="valid").tolist(),
 # the same weight), so both give the same numbers. The Sobel kernel, which responds to
 # vertical edges, is not: turned, it changes sign, and so does every output. Deep-learning
 # libraries compute the correlation and still call it convolution: their kernels are
-# learned, and a network that needs the turned kernel simply learns that one. For symmetric
-# kernels, like the blur and the Laplacian below, the two are the same.
+# learned, and a network that needs the turned kernel simply learns that one. For kernels
+# that turning leaves unchanged, like the blur and the Laplacian below, the two are the same.
 #
 # ## Filters on a photograph
 #
@@ -207,8 +207,9 @@ plt.show()
 # %% [markdown]
 # The edge filter and the Laplacian leave flat fur and background black and keep only where
 # brightness changes: whiskers, eyes, the outline of the head. The blur softens everything,
-# and sharpening makes the fur look crisper. Their outputs go below 0 and above 255; on this
-# figure those pixels are simply clipped to black and white, a problem we come back to below.
+# and sharpening makes the fur look crisper. Outputs like the edge filter's go below 0 and
+# above 255 (the blur's, a mean of pixels, cannot); on this figure those pixels are simply
+# clipped to black and white, a problem we come back to below.
 #
 # Two filters with random weights, for comparison. They mix a pixel with its neighbours
 # in no meaningful proportion:
@@ -308,12 +309,12 @@ tutorial_sizes_match = all(
 
 # %%
 one_filter = keras.Sequential([
-    keras.Input(shape=(*cat.shape, 1)),        # one greyscale image of any batch size
+    keras.Input(shape=(*cat.shape, 1)),        # one image: height, width, 1 channel
     keras.layers.Conv2D(1, (3, 3)),
 ])
 one_filter.summary()
 conv_parameters = one_filter.count_params()
-conv_parameters_by_formula = 3 * 3 * 1 * 1 + 1   # height x width x channels x filters, + bias
+conv_parameters_by_formula = 3 * 3 * 1 * 1 + 1   # height x width x channels x filters + biases
 dense_equivalent = cat.size * filtered["edge"].size + filtered["edge"].size
 print("batch of one image:", cat[None, :, :, None].shape)
 
@@ -391,7 +392,7 @@ plt.show()
 #
 # ## Try it yourself
 #
-# The explorer below runs in your browser: pick the cat (shrunk to a quarter of its size) or
+# The explorer below runs in your browser: pick the cat (a quarter of its width and height) or
 # the digit, a kernel from the bank above or nine numbers of your own, a stride and a
 # padding, and watch the output and its shape change. It computes exactly what
 # `convolution.conv2d` does; the site's tests hold its pixels against values this build
@@ -422,8 +423,8 @@ explorer.show({"cat": small_cat, "digit": digit})
 #
 # ## Exercises
 #
-# Each exercise has a cell where you put your answer and a cell that checks it; run them in
-# the downloaded notebook.
+# Put your answers in the cell below and run the check cell after it, in the downloaded
+# notebook.
 #
 # **1. Predict a shape.** A 5 × 5 kernel runs over the cat in valid mode. What is the shape
 # of the output? Set `answer_shape` to a pair, such as `(100, 200)`, before you compute it.

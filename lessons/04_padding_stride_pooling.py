@@ -295,19 +295,21 @@ report.markdown(report.markdown_table(
 # and the CNN to {{ cnn_curve[2]:.1% }}; averaged over shifts of 3 to 6 pixels they score
 # {{ dense_curve[far].mean():.1% }} and {{ cnn_curve[far].mean():.1% }}.
 #
-# The CNN holds up better, but it is not fully invariant: its pooling absorbs a pixel or two
-# per layer, and its last layer is again dense, with a weight for each position of the
-# 5 × 5 maps. Moved the most, {{ shifts[-1] }} pixels, the dense network scores
+# The CNN holds up better, but it is not fully invariant. A 2 × 2 pooling absorbs a shift of
+# one pixel at most, and only where each window's largest value stays inside it; and the
+# last layer is again dense, with a weight for each position of the 5 × 5 maps. Moved the
+# most, {{ shifts[-1] }} pixels, the dense network scores
 # {{ dense_curve[-1]:.1% }} and the CNN {{ cnn_curve[-1]:.1% }}, against
 # {{ cnn_curve[0]:.1% }} for the CNN on centred digits. Training on shifted copies of the
-# digits (*data augmentation*, in [lesson 09](../regularisation/)) is the usual remedy.
+# digits (*data augmentation*, which [lesson 09](../regularisation/) applies to CIFAR-10) is
+# the usual remedy.
 #
 # ## What we have
 #
 # * One formula gives a convolution's or a pooling's output side,
 #   $\lfloor (D + 2P - N) / S \rfloor + 1$; NumPy, Keras and the formula agreed on all
 #   {{ len(settings) }} settings tried ({{ mismatches }} mismatches).
-# * $M \times M$ pooling keeps one value per window and divides the values by $M^2$
+# * $M \times M$ pooling keeps one value per window and divides the number of values by $M^2$
 #   ({{ reduction_2:g }} for $M = 2$); Flatten lays the last maps out as one vector.
 # * Convolution and pooling tolerate shifts better than a dense layer: averaged over
 #   shifts of 3 to 6 pixels the CNN scored {{ cnn_curve[far].mean():.1% }} and the dense
@@ -315,8 +317,8 @@ report.markdown(report.markdown_table(
 #
 # ## Exercises
 #
-# Predict first, then set your answer in the cell below and run it: it says whether you are
-# right.
+# Predict first, then set your answers in the cell below and run the check cell after it: it
+# says whether you are right.
 #
 # 1. A 32 × 32 image, a 5 × 5 kernel, $P = 2$ zeros on each side, stride 2: what side does
 #    the output have? Set `answer_1`.
