@@ -88,12 +88,13 @@ report.markdown(report.markdown_table(
 # %% [markdown]
 # The 5 × 5 valid convolution takes 32 to {{ by_formula[0][1][0] }}; pooling halves it to
 # {{ by_formula[1][1][0] }}; same padding keeps {{ by_formula[2][1][0] }}; pooling gives
-# {{ by_formula[3][1][0] }}. Pooling divides evenly only because 14 is even: the 2 × 2
-# windows tile it with nothing left over. 7 is odd, so a third 2 × 2 pooling here would give
-# $\lfloor 7/2 \rfloor$ = {{ convolution.output_size(7, 2, stride=2) }} and drop the last row
-# and column of every map; this network applies a convolution instead. The last valid 3 × 3
-# convolution
-# leaves {{ by_formula[4][1][0] }} × {{ by_formula[4][1][1] }} × {{ by_formula[4][1][2] }},
+# {{ by_formula[3][1][0] }}. Pooling divides evenly only because {{ by_formula[2][1][0] }} is
+# even: the 2 × 2 windows tile it with nothing left over. {{ by_formula[3][1][0] }} is odd, so
+# a third 2 × 2 pooling here would give
+# {{ convolution.output_size(by_formula[3][1][0], 2, stride=2) }} (half of it, rounded down)
+# and drop the last row and column of every map; this network applies a convolution instead.
+# The last valid 3 × 3 convolution leaves
+# {{ by_formula[4][1][0] }} × {{ by_formula[4][1][1] }} × {{ by_formula[4][1][2] }},
 # which flattens to {{ by_formula[5][1][0] }} values. In all,
 # **{{ total_by_formula:, }} parameters**, most of them in the first dense layer
 # ({{ by_formula[6][2]:, }}).
@@ -143,8 +144,8 @@ report.markdown(report.markdown_table(
 
 # %% [markdown]
 # Keras counts {{ model.count_params():, }} parameters in all, the formula
-# {{ total_by_formula:, }}; every layer's shape and count agree (the table above says so,
-# and so do the checks at the end of the page).
+# {{ total_by_formula:, }}; the table's last column compares each layer's shape and count,
+# and so do the checks at the end of the page.
 #
 # ## Seeing the shapes
 #

@@ -162,10 +162,8 @@ else:
 #
 # How far from the tutorial's figure is far? The random starting weights and the order of
 # the batches come from the seed (`SEED`, set before each network is built), and another seed
-# gives another final figure. We trained CNN A with this recipe in full (all 60,000 images,
-# 10 epochs) once per seed for a handful of seeds, {{ SEED }} among them, on this course's
-# machine
-# (`benchmarks/fashion_cnn_a_seeds.py`; stored in
+# gives another final figure. We trained CNN A with this recipe in full once per seed for
+# several seeds, on this course's machine (`benchmarks/fashion_cnn_a_seeds.py`; stored in
 # `benchmarks/results/fashion_cnn_a_seeds.json` with the command, the hardware and a
 # fingerprint of the data).
 
@@ -193,7 +191,10 @@ def seeds_sentence():
         return ("The stored runs were made on another copy of Fashion-MNIST than this page's, "
                 "so they are not shown.")
     reported = tutorial("fashion_mnist.cnn_a_test_accuracy")
-    spread = (f"Over {len(seed_finals)} seeds the final test accuracy ranged from "
+    seeds = ", ".join(str(run["seed"]) for run in seed_runs["runs"])
+    spread = (f"Over {len(seed_finals)} seeds ({seeds}), each trained for "
+              f"{seed_runs['epochs']} epochs on {seed_runs['data']['n_train']:,} images, the "
+              f"final test accuracy ranged from "
               f"{seed_finals.min():.1%} to {seed_finals.max():.1%} (mean "
               f"{seed_finals.mean():.1%}; run on {seed_runs['hardware']}, {seed_runs['date']}), "
               f"a spread of {100 * np.ptp(seed_finals):.1f} points from the seed alone.")
@@ -310,12 +311,18 @@ def cost_sentence():
             f"{parameter_ratio['CNN A']:.1f} times the dense network's parameters, CNN B "
             f"{parameter_ratio['CNN B']:.1f} times. Per epoch they need "
             f"{time_ratio['CNN A']:.1f} and {time_ratio['CNN B']:.1f} times its time.")
-    if all(time_ratio[n] > parameter_ratio[n] for n in time_ratio):
-        return text + (" Time grows faster than the parameter count: a dense weight is used "
-                       "once per image, a kernel's weights at every position of the image.")
+    faster = [n for n in time_ratio if time_ratio[n] > parameter_ratio[n]]
+    why = ("a dense weight is used once per image, a kernel's weights at every position of "
+           "the image")
+    if len(faster) == len(time_ratio):
+        return text + f" Time grows faster than the parameter count: {why}."
+    if faster:
+        slower = [n for n in time_ratio if n not in faster]
+        return text + (f" For {' and '.join(faster)} time grew faster than the parameter "
+                       f"count, for {' and '.join(slower)} it did not: time follows the "
+                       f"arithmetic more than the parameter count, since {why}.")
     return text + (" In this run time did not grow faster than the parameter count, though "
-                   "a kernel's weights are used at every position of the image and a dense "
-                   "weight once per image; lesson 11 looks at where training time goes.")
+                   f"{why}; lesson 11 looks at where training time goes.")
 
 # %% [markdown]
 # **{{ ranked[0] }}** scores best here ({{ models[ranked[0]][2]:.1% }}), then {{ ranked[1] }}
@@ -338,12 +345,16 @@ worst = per_class.argmin()
 off = confusion.copy()
 np.fill_diagonal(off, 0)
 taken_for = off[worst].argmax()
+tops = {"T-shirt/top", "Pullover", "Coat", "Shirt"}   # the upper-body garments
+tops_sentence = (
+    "At 28 × 28 pixels in grey, shirts, T-shirts, pullovers and coats differ only by a "
+    "collar, buttons or the length of a sleeve."
+    if {fashion.class_names[worst], fashion.class_names[taken_for]} <= tops else "")
 
 # %% [markdown]
 # CNN A's hardest class is **{{ fashion.class_names[worst] }}**: it gets
 # {{ per_class[worst]:.0% }} of them right and takes {{ off[worst, taken_for]:, }} of them for
-# a {{ fashion.class_names[taken_for] }}. At 28 × 28 pixels in grey, a shirt differs from a
-# T-shirt, a pullover or a coat by a collar, buttons or the length of a sleeve.
+# a {{ fashion.class_names[taken_for] }}. {{ tops_sentence }}
 #
 # ## Summary
 #

@@ -68,15 +68,17 @@ model = keras.Sequential([
 model.summary()
 
 # %% [markdown]
-# {{ model.count_params():, }} parameters: $(3 \cdot 3 + 1) \cdot 32 = 320$ in the filters and
-# $(5408 + 1) \cdot 10 = 54{,}090$ in the dense layer.
+# {{ model.count_params():, }} parameters: $(3 \cdot 3 + 1) \cdot 32$ =
+# {{ model.layers[0].count_params():, }} in the filters and $(5408 + 1) \cdot 10$ =
+# {{ model.layers[-1].count_params():, }} in the dense layer.
 #
 # ## Training
 #
 # The tutorial does not show its compile line; the Keras example it follows uses the
-# Adadelta optimiser with categorical cross-entropy. Adadelta's learning rate was 1.0 in
-# Keras 2 and is 0.001 in Keras 3, a thousand times smaller, so code written for Keras 2
-# that leaves the rate out takes steps a thousand times smaller in Keras 3 (we measure below
+# Adadelta optimiser with categorical cross-entropy. Adadelta's default learning rate was 1.0
+# in the original, multi-backend Keras 2 (`tf.keras` already used 0.001) and is 0.001 in
+# Keras 3, a thousand times smaller, so code written for that Keras that leaves the rate out
+# takes steps a thousand times smaller in Keras 3 (we measure below
 # what that does to the accuracy). So we set the rate to 1.0 explicitly. Batches of
 # 128; the test set serves as validation data, as in the example.
 
@@ -130,11 +132,14 @@ def curve_sentence():
         return text + (f" This run stopped after {shown} of the tutorial's 6 epochs, so it "
                        "cannot show how the curve ends.")
     first, last = val_curve[1] - val_curve[0], val_curve[5] - val_curve[4]
-    return text + (f" Its accuracy rose {100 * first:.1f} points from epoch 1 to epoch 2 and "
-                   f"{100 * last:.1f} from epoch 5 to epoch 6 (the tutorial: "
-                   f"{100 * (tutorial_curve[1] - tutorial_curve[0]):.1f} and "
-                   f"{100 * (tutorial_curve[5] - tutorial_curve[4]):.2f}): most of what this "
-                   "small network learns, it learns in the first passes over the data.")
+    text += (f" Its accuracy rose {100 * first:.1f} points from epoch 1 to epoch 2 and "
+             f"{100 * last:.1f} from epoch 5 to epoch 6 (the tutorial: "
+             f"{100 * (tutorial_curve[1] - tutorial_curve[0]):.1f} and "
+             f"{100 * (tutorial_curve[5] - tutorial_curve[4]):.2f})")
+    if first > last:
+        return text + (": most of what this small network learns, it learns in the first "
+                       "passes over the data.")
+    return text + "."
 
 
 # %% [markdown]
@@ -190,8 +195,8 @@ viz.misclassified_gallery(mnist.x_test, truth, predicted, probabilities, mnist.c
 plt.show()
 
 # %% [markdown]
-# Many are digits a person would hesitate over too: a 4 closed at the top like a 9, a 7 with
-# a bar, a 5 written quickly. Is the network less sure when it is wrong? Its *confidence* is
+# Look at them: which would a person hesitate over too? Is the network less sure when it is
+# wrong? Its *confidence* is
 # the probability of its answer, the tallest bar:
 
 # %%
@@ -201,9 +206,11 @@ plt.show()
 
 # %% [markdown]
 # Over all test digits the mean confidence is {{ top.mean():.1% }}; over the wrong ones it is
-# {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }}. Right answers come mostly with
-# probabilities near 1, wrong ones spread out. A low top probability is a useful warning,
-# though not a reliable one: some mistakes are made with high confidence.
+# {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }}.
+# {{ (top[~wrong] > 0.9).mean():.0% }} of the right answers come with a probability above 0.9,
+# {{ (top[wrong] > 0.9).mean() if wrong.any() else 0:.0% }} of the wrong ones. A low top
+# probability is a useful warning, though not a reliable one: {{ (top[wrong] > 0.9).sum():, }}
+# mistakes were made with more than 90% confidence.
 #
 # ## The 32 filters it learned
 #
@@ -249,7 +256,8 @@ active = (maps.max(axis=(0, 1)) > 0).sum()
 # * **Batch normalisation**: normalise each layer's inputs over the batch
 #   (`keras.layers.BatchNormalization()`); it speeds training and regularises a little.
 #
-# [Lesson 09](../regularisation/) measures each of them side by side on the CIFAR-10 CNN.
+# [Lesson 09](../regularisation/) measures dropout, an L2 penalty, batch normalisation, data
+# augmentation and early stopping side by side on the CIFAR-10 CNN.
 #
 # ## Summary
 #
@@ -298,9 +306,9 @@ larger = keras.Sequential([keras.Input(shape=(28, 28, 1)),
 check("exercise 2", my_answer, int(larger.output_shape[-1]))
 
 # %% [markdown]
-# **3. The confusions.** Which digit does the trained network most often give to test
-# digits that are really a 4? Read it off the misclassified digits (or count them with
-# `predicted[truth == 4]`), then check.
+# **3. The confusions.** When the trained network gets a test digit that is really a 4
+# wrong, which digit does it most often give instead? Count them
+# (`np.bincount(predicted[(truth == 4) & wrong])`), then check.
 
 # %%
 my_answer = None   # a digit 0..9
@@ -311,7 +319,8 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
 
 # %% [markdown]
 # Next, [lesson 09](../regularisation/) takes the overfitting of [lesson 06](../cifar10_cnn/)
-# and measures what dropout, penalties, augmentation and early stopping do about it.
+# and measures what dropout, an L2 penalty, batch normalisation, augmentation and early
+# stopping do about it.
 #
 # ## What this page checks
 
