@@ -9,9 +9,10 @@
 
 # %% [markdown]
 # Previous: [reference architectures](../reference_architectures/). This is the last lesson;
-# the CNN timed here is [the CIFAR-10 CNN](../cifar10_cnn/)'s, and the figures of
-# [the CNN lesson](../cifar10_cnn/) and [the regularisation lesson](../regularisation/) were
-# made on the machine this page describes.
+# the CNN timed here is [the CIFAR-10 CNN](../cifar10_cnn/)'s. The other lessons' timings,
+# those of [the CNN lesson](../cifar10_cnn/) and [the regularisation lesson](../regularisation/)
+# among them, were made on the hardware that the box at the top of each page names, which
+# need not be this page's.
 
 # %% [markdown]
 # How big a run this page makes: images per timed call and timed calls per measurement, and a
@@ -38,6 +39,7 @@ import tensorflow as tf
 from convlab import data, machine, report, speed, throughput, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
+from convlab.references import tutorial
 
 keras.utils.set_random_seed(1234)
 # Every model timed below traces its training step into a graph anew. When a short run times
@@ -60,12 +62,14 @@ def timing_sentence():
 # %% [markdown]
 # ## What is timed
 #
-# The network is the tutorial's CIFAR-10 CNN (631,658 parameters), written as in the CNN
-# lesson; only its softmax is a separate layer, so that it can stay in float32 when the rest
-# runs in reduced precision. One *timed call* is `model.fit` for one epoch over
-# {{ timed_images:, }} random 32 × 32 colour images: random pixels cost exactly as much
-# arithmetic as photographs, and need no download. Before timing, one untimed call absorbs
-# the one-off costs (tracing the training step into a graph, compiling it);
+# The network is the tutorial's CIFAR-10 CNN ({{ tutorial("cifar10_cnn.parameters"):, }}
+# parameters), written as in the CNN lesson; only its softmax is a separate layer, so that it
+# can stay in float32 when the rest runs in reduced precision. One *timed call* is
+# `model.fit` for one epoch over {{ timed_images:, }} random 32 × 32 colour images (rounded
+# up to whole batches): random pixels cost exactly as much arithmetic as photographs, and
+# need no download. Before timing, one untimed call absorbs the one-off costs (tracing the
+# training step into a graph, compiling it where XLA is on, and on a GPU choosing its
+# convolution algorithms);
 # {{ timing_sentence() }}
 
 # %%
@@ -97,8 +101,9 @@ print(f"{flops / 1e6:,.0f} million floating-point operations to train on one ima
 # Three things make a timing honest, and the function below does all three:
 #
 # * **Warm-up excluded.** The first call of a `tf.function` or of `model.fit` traces the
-#   Python code into a graph and, on a GPU or with XLA, compiles it: a one-off cost that has
-#   nothing to do with how fast the step runs. One call is made and thrown away.
+#   Python code into a graph, compiles it with XLA where that is on, and on a GPU picks an
+#   algorithm for each convolution and allocates memory: one-off costs that have nothing to do
+#   with how fast the step runs. One call is made and thrown away.
 # * **Median of repeats.** The median of several timed calls is not moved by one call that
 #   another program on the machine slowed down; a mean is.
 # * **`tf.device`.** Inside `with tf.device("/GPU:0")` TensorFlow places the operations on
@@ -107,8 +112,11 @@ print(f"{flops / 1e6:,.0f} million floating-point operations to train on one ima
 #
 # We use it first on the operation most of a CNN's arithmetic comes down to: a product of two
 # large square matrices, $2n^3$ floating-point operations for $n \times n$ matrices. Its rate is
-# the most this device can do in float32; the network's rate, in images per second times
-# operations per image, can be compared against it.
+# about the most this device does in float32 in practice; the network's rate, in images per
+# second times operations per image, can be compared against it. (On NVIDIA GPUs since
+# Ampere, TensorFlow by default computes float32 matrix products and convolutions on the
+# tensor cores in *TensorFloat-32*, which keeps float32's range but rounds the inputs to
+# about float16's precision; it does so in float32 training too.)
 
 # %%
 def median_seconds(step, device="CPU", repeats=repeats):
@@ -141,8 +149,8 @@ for device in machine.devices():
     matmul_rate[device] = 2 * n**3 / seconds
     print(f"{device}: one {n} x {n} matmul in {1000 * seconds:.1f} ms, "
           f"{matmul_rate[device] / 1e9:,.1f} GFLOP/s")
-peak = speed.peak_matmul_rate()      # convlab's cached measurement, TensorFlow's default device
 report.record("matmul_flops_per_second", matmul_rate["CPU"])
+peak = speed.peak_matmul_rate()      # convlab's cached measurement, TensorFlow's default device
 
 # %% [markdown]
 # ## CPU and GPU, batch by batch
@@ -150,7 +158,7 @@ report.record("matmul_flops_per_second", matmul_rate["CPU"])
 # The same steps on every device this machine has, at three batch sizes. A larger batch
 # hands the hardware more independent work per step and fewer steps per epoch, so less
 # overhead per image: a GPU, with thousands of arithmetic units, needs large batches to be
-# kept busy at all; a CPU with a few cores gains too, less.
+# kept busy; a CPU with a few cores usually gains too, less.
 
 # %%
 batch_sizes = (32, 128, 512)
@@ -188,10 +196,13 @@ def speed_sentence():
     if has_gpu:
         gpu_rates = {r.batch_size: r.images_per_second for r in rows if r.device == "GPU"}
         best = max(gpu_rates, key=gpu_rates.get)
+        at_best = gpu_rates[best] / cpu_rates[best]
+        at_small = gpu_rates[batch_sizes[0]] / cpu_rates[batch_sizes[0]]
         text += (f" The GPU reaches {gpu_rates[best]:,.0f} images/s at batch {best}: "
-                 f"×{gpu_rates[best] / cpu_rates[best]:.0f} the CPU at the same batch size, "
-                 f"and ×{gpu_rates[batch_sizes[0]] / cpu_rates[batch_sizes[0]]:.0f} at batch "
-                 f"{batch_sizes[0]}, where each step gives it too little work to fill it.")
+                 f"×{at_best:.0f} the CPU at the same batch size, and ×{at_small:.0f} at batch "
+                 f"{batch_sizes[0]}")
+        text += (", where each step gives it too little work to fill it." if at_small < at_best
+                 else ".")
     return text
 
 
@@ -218,6 +229,10 @@ def utilisation_sentence():
         "a run against (the share of the \"float32 matmul rate\" at the end of the line).")
 
 
+# The tutorial's own run: its epochs over what validation_split=0.15 leaves of 50,000 images.
+tutorial_epochs = tutorial("cifar10_cnn.epochs")
+tutorial_images = 0.85 * 50_000
+tutorial_hours = tutorial_epochs * tutorial_images / cpu_rates[32] / 3600
 policy_text = " and ".join(
     f"{machine.mixed_policy(d) or 'none'} for the {d}" for d in machine.devices())
 
@@ -225,8 +240,10 @@ policy_text = " and ".join(
 # %% [markdown]
 # {{ speed_sentence() }} {{ utilisation_sentence() }}
 #
-# An 80-epoch run of the tutorial on all 50,000 images at the CPU's batch-32 rate would take
-# {{ 80 * 50_000 / cpu_rates[32] / 3600:.1f }} hours here.
+# The tutorial's run, {{ tutorial_epochs:.0f }} epochs over the {{ tutorial_images:,.0f }}
+# images it trains on (CIFAR-10's 50,000 less its validation share), would take
+# {{ tutorial_hours:.1f }} hours here at the CPU's batch-32 rate (not counting the scoring
+# of its validation images).
 #
 # ## Mixed precision and XLA
 #
@@ -234,9 +251,11 @@ policy_text = " and ".join(
 #
 # * **Mixed precision** computes in 16-bit floating point and keeps the weights in 32-bit
 #   float32. GPUs since NVIDIA's Volta have tensor cores that multiply float16 matrices many
-#   times faster than float32 (`mixed_float16`; Keras scales the loss so that small gradients
-#   do not vanish in float16). Recent CPUs multiply bfloat16, which has float32's range and
-#   fewer digits (`mixed_bfloat16`). Where the hardware has neither, there is nothing to gain
+#   times faster than plain float32 (`mixed_float16`; Keras scales the loss so that small
+#   gradients do not vanish in float16). Since Ampere, float32 itself already uses the tensor
+#   cores through TensorFloat-32 (above), so the gain from float16 is smaller there. Some
+#   recent CPUs multiply bfloat16, which has float32's range and fewer digits
+#   (`mixed_bfloat16`). Where the hardware has neither, there is little or nothing to gain
 #   and the variant is skipped. `convlab.machine.mixed_policy(device)` makes that choice:
 #   `"mixed_float16"` on a GPU whose compute capability is 7.0 or more (Volta and later, the
 #   ones with tensor cores), `"mixed_bfloat16"` on a CPU whose instruction set has bfloat16
@@ -273,7 +292,7 @@ calls = "a single timed call" if repeats == 1 else f"only {repeats} timed calls"
 noise_note = "" if repeats >= 3 else f", and larger ones too when each figure is {calls}, as here"
 
 # %% [markdown]
-# On this CPU mixed precision is {{ cpu_mixed_text }}. Ratios within about ±10% are
+# On this CPU mixed precision is {{ cpu_mixed_text }}. Ratios within about ±10% of 1 can be
 # noise on a machine that other programs share{{ noise_note }}.
 #
 # ## Does reduced precision cost accuracy?
@@ -330,8 +349,8 @@ def precision_sentence():
     if drop <= precision_noise:
         return text + ("So in this run reduced precision did not measurably harm training: as "
                        "expected, since the weights and their updates stay in float32 and only "
-                       "the products inside each layer lose digits, which a network's noisy "
-                       "gradient steps do not need.")
+                       "the layers' arithmetic (their outputs and gradients) runs with fewer "
+                       "digits, which a network's noisy gradient steps do not need.")
     return text + ("So in this run reduced precision scored measurably lower: check the loss "
                    "scaling and that the softmax stays in float32 before trusting it.")
 
@@ -378,17 +397,18 @@ most = threads[-1]
 #   {{ batch_sizes[-1] }} trained ×{{ cpu_rates[batch_sizes[-1]] / cpu_rates[batch_sizes[0]]:.1f }}
 #   as many images per second on the CPU as batches of {{ batch_sizes[0] }}; but the batch
 #   size is part of the recipe, and changing it changes how the network learns.
-# * Reduced precision is the cheapest speed-up where the hardware supports it
-#   (`machine.mixed_policy` says which: here {{ policy_text }}); check on a short run, as
-#   above, that it leaves the accuracy where it was.
+# * Reduced precision can be a cheap speed-up where the hardware supports it
+#   (`machine.mixed_policy` says which: here {{ policy_text }}); time it, and check on a
+#   short run, as above, that it leaves the accuracy where it was.
 #
 # ## Exercises
 #
 # Do these in the downloaded notebook; each check cell says whether your answer is right.
 #
 # 1. **Counting operations.** How many floating-point operations does one product of two
-#    2048 × 2048 matrices take? Set `my_flops`. Then time it with `median_seconds` and
-#    `matmul_step(2048)` and compare its rate with the {{ n }} × {{ n }} one above.
+#    2048 × 2048 matrices take? Set `my_flops`. Then time a larger product,
+#    `median_seconds(matmul_step(4096))`, and compare its rate with the {{ n }} × {{ n }} one
+#    above.
 # 2. **An epoch at this rate.** At the CPU's batch-128 rate measured above, how many seconds
 #    would one epoch over all 50,000 CIFAR-10 training images take? Set `my_epoch_seconds`
 #    (within a tenth counts as right).
