@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check", "verdict"]
+__all__ = ["check", "message", "verdict"]
 
 
 def verdict(answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0) -> str | None:
@@ -42,8 +42,14 @@ def verdict(answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0) ->
 
 
 def check(name: str, answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0,
-          hint: str = "") -> str:
-    """Print and return what ``name``'s reader should hear about ``answer``.
+          hint: str = "") -> None:
+    """Print what ``name``'s reader should hear about ``answer`` (:func:`message`)."""
+    print(message(name, answer, right, rtol=rtol, atol=atol, hint=hint))
+
+
+def message(name: str, answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0,
+            hint: str = "") -> str:
+    """What ``name``'s reader should hear about ``answer``: a prompt, right, or not yet.
 
     ``right`` is the answer the hidden cell computed from the run; see :func:`verdict` for
     what counts as a match. ``hint`` (optional) is added to a wrong answer's message. The
@@ -51,13 +57,10 @@ def check(name: str, answer: Any, right: Any, *, rtol: float = 0.0, atol: float 
     """
     outcome = verdict(answer, right, rtol=rtol, atol=atol)
     if outcome is None:
-        message = f"{name}: set your answer above, then run this cell again."
-    elif outcome == "right":
-        message = f"{name}: right ({_shown(answer)})."
-    else:
-        message = f"{name}: not yet (you said {_shown(answer)}); {hint or 'try again.'}"
-    print(message)
-    return message
+        return f"{name}: set your answer above, then run this cell again."
+    if outcome == "right":
+        return f"{name}: right ({_shown(answer)})."
+    return f"{name}: not yet (you said {_shown(answer)}); {hint or 'try again.'}"
 
 
 def _shown(value: Any) -> str:

@@ -304,7 +304,8 @@ plt.show()
 # * Validation peaked after epoch {{ best_epoch }} of {{ epochs }}; stopping there is the
 #   simplest remedy, and the next lessons try others.
 # * The pair confused most is {{ cifar.class_names[top_a] }} / {{ cifar.class_names[top_b] }};
-#   {{ alike }} of the {{ len(pairs) }} most confused pairs are two animals or two vehicles.
+#   pairs of two animals or two vehicles make up {{ alike }} of the {{ len(pairs) }} most
+#   confused.
 #
 # Next: [Fashion-MNIST, dense against CNN](../fashion_mnist/) (lesson 07).
 #

@@ -3,23 +3,23 @@
 import numpy as np
 import pytest
 
-from convlab.exercises import check, verdict
+from convlab.exercises import check, message, verdict
 
 
 def test_no_answer_yet_asks_for_one_and_hides_the_right_one(capsys):
-    message = check("exercise 1", None, 2432)
-    assert "set your answer" in message
-    assert "2432" not in message and "2,432" not in message
-    assert capsys.readouterr().out.strip() == message
+    assert check("exercise 1", None, 2432) is None   # nothing for the notebook to echo
+    printed = capsys.readouterr().out.strip()
+    assert "set your answer" in printed
+    assert "2432" not in printed and "2,432" not in printed
 
 
 def test_a_right_number_is_confirmed():
-    assert check("exercise 1", 2432, 2432) == "exercise 1: right (2,432)."
+    assert message("exercise 1", 2432, 2432) == "exercise 1: right (2,432)."
 
 
 def test_a_wrong_number_gets_the_hint_and_not_the_answer():
-    message = check("exercise 1", 2400, 2432, hint="count the biases.")
-    assert message.endswith("count the biases.") and "2,432" not in message
+    said = message("exercise 1", 2400, 2432, hint="count the biases.")
+    assert said.endswith("count the biases.") and "2,432" not in said
 
 
 @pytest.mark.parametrize(("answer", "right", "expected"), [
