@@ -71,6 +71,13 @@ def test_bracket_delimiters_and_blackboard_letters():
     assert "\U0001d416" in display and 'display="block"' in display  # 𝐖
 
 
+def test_primes_and_signs_drawn_as_tex_would():
+    (element,) = maths(typeset("<p>$x' \\in [-0.5, 0.5], (a) - b$</p>"))
+    assert "<mrow><mi>x</mi><mo>&#x2032;</mo></mrow>" in element, "prime not raised twice"
+    assert '[</mo><mo form="prefix">&#x2212;</mo>' in element
+    assert ")</mo><mo>&#x2212;</mo>" in element, "after a closing bracket: binary minus"
+
+
 def test_a_broken_formula_stops_the_build_naming_it():
     with pytest.raises(FormulaError, match=r"(?s)lessons/x\.py.*\$\\frac\{a\$: Missing close "
                        r"brace.*\$\\nosuchmacro\$: Undefined control sequence"):

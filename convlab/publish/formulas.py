@@ -54,6 +54,16 @@ _ARITHMATEX = re.compile(
     r'(?P<open><(?P<name>span|div) class="arithmatex">)(?P<tex>.*?)(?P<close></(?P=name)>)',
     re.S)
 _INDENT = re.compile(r">\s*\n\s*<")
+# A prime on a letter: MathJax's superscript of the prime character, which native MathML draws
+# raised twice (the prime is raised already); written as the letter followed by the prime.
+_PRIMED = re.compile(r'<msup>(<mi>[^<]*</mi>)<mo data-mjx-alternate="1">(&#x(?:203[234]|2057);)'
+                     r'</mo></msup>')
+# A sign after an operator or an opening bracket ("[-0.5", "= -a", "\\times -2") is a prefix,
+# which native MathML, guessing from position alone, would space as a binary minus.
+_SIGN_AFTER_OPERATOR = re.compile(r"<mo(?P<attributes>[^>]*)>(?P<before>[^<]*)</mo>"
+                                  r"<mo>(?P<sign>&#x2212;|\+|&#xB1;|&#x2213;)</mo>")
+_CLOSERS = {")", "]", "}", "|", "!", "&#x230B;", "&#x2309;", "&#x27E9;", "&#x2016;", "&#x2032;",
+            "&#x2033;", "&#x2034;", "&#x2057;"}
 _MJX_ATTRIBUTE = re.compile(r'\s(?:data-mjx-[\w-]+|xmlns)="[^"]*"')
 _VARIANT_TOKEN = re.compile(r'<(?P<name>mi|mn|mo|mtext)(?P<before>[^>]*?) mathvariant="'
                             r'(?P<variant>[a-z-]+)"(?P<after>[^>]*)>(?P<text>[^<]*)</(?P=name)>')
@@ -137,15 +147,25 @@ def _render(pieces: list[str | tuple[str, bool]], where: str) -> str:
 
 
 def _tidy(element: str, tex: str, display: bool) -> str:
-    """MathJax's MathML as the page keeps it: on one line, without MathJax's own attributes,
-    letters styled by ``\\mathbb`` and the like as Unicode's mathematical letters (browsers
-    ignore ``mathvariant`` other than ``normal``), the TeX in ``alttext``; a display formula
-    focusable, since it scrolls sideways when wider than the column."""
-    element = _MJX_ATTRIBUTE.sub("", _INDENT.sub("><", element.strip()))
+    """MathJax's MathML as the page keeps it: on one line, without MathJax's own attributes;
+    primes after their letter, signs that follow an operator marked as prefixes, letters styled
+    by ``\\mathbb`` and the like as Unicode's mathematical letters (browsers ignore
+    ``mathvariant`` other than ``normal``): what MathJax's own output would have drawn; the TeX
+    in ``alttext``; a display formula focusable, since it scrolls sideways when wider than the
+    column."""
+    element = _PRIMED.sub(r"<mrow>\1<mo>\2</mo></mrow>", _INDENT.sub("><", element.strip()))
+    element = _SIGN_AFTER_OPERATOR.sub(_prefix_sign, _MJX_ATTRIBUTE.sub("", element))
     element = _VARIANT_TOKEN.sub(_styled_letters, element)
     alttext = html.escape(" ".join(tex.split()), quote=False).replace('"', "&quot;")
     extra = ' tabindex="0"' if display else ""
     return element.replace("<math", f'<math alttext="{alttext}"{extra}', 1)
+
+
+def _prefix_sign(pair: re.Match[str]) -> str:
+    if pair["before"] in _CLOSERS:
+        return pair.group()
+    return (f"<mo{pair['attributes']}>{pair['before']}</mo>"
+            f"<mo form=\"prefix\">{pair['sign']}</mo>")
 
 
 # mathvariant: the start of the Unicode names of its letters, the older names where Unicode
