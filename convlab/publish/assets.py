@@ -1,9 +1,10 @@
-"""Third-party files the site serves itself: MathJax, fetched from the npm registry.
+"""Third-party code the build runs: MathJax, fetched from the npm registry.
 
-The site must typeset formulas without a CDN, and vendored copies do not belong in the
-repository. So the first build on a machine runs ``npm pack mathjax@VERSION`` (npm checks the
-package's integrity), unpacks the few files a page needs into a per-user cache, and later
-builds reuse them. The convlab mkdocs plugin adds them to the site under ``vendor/mathjax/``.
+Formulas are typeset when the site is built (:mod:`convlab.publish.formulas`), by MathJax
+running under Node.js; the reader's browser gets MathML and runs no math script. Vendored
+copies do not belong in the repository, so the first build on a machine runs
+``npm pack mathjax@VERSION`` (npm checks the package's integrity), unpacks the two files Node.js
+needs into a per-user cache, and later builds reuse them. Nothing from it is put on the site.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pathlib import Path
 from convlab.publish import settings
 
 MATHJAX_VERSION = "3.2.2"
-SITE_FOLDER = "vendor/mathjax"
-# The combined TeX-to-HTML component (every TeX extension built in, so nothing loads on demand)
-# and the web fonts it loads from beside itself.
-MATHJAX_FILES = ("es5/tex-chtml-full.js", "es5/output/chtml/fonts/woff-v2/", "LICENSE")
-ENTRY = "tex-chtml-full.js"
+# MathJax's Node.js entry point (its core, the lite DOM adaptor and the startup code in one
+# file) and the TeX input jax with every TeX extension built in, so nothing loads on demand.
+MATHJAX_FILES = ("es5/node-main.js", "es5/input/tex-full.js", "LICENSE")
+ENTRY = "node-main.js"
+INSTALL = "install Node.js and npm (Debian: apt-get install nodejs npm), then build again"
 
 
 class AssetError(RuntimeError):
@@ -33,16 +34,23 @@ def cache_dir() -> Path:
     return settings.assets_dir()
 
 
+def node() -> str:
+    """The ``node`` program that runs MathJax."""
+    found = shutil.which("node") or shutil.which("nodejs")
+    if found is None:
+        raise AssetError(f"the site's formulas are typeset by MathJax under Node.js: {INSTALL}")
+    return found
+
+
 def mathjax(cache: Path | None = None) -> Path:
-    """The folder holding MathJax's files (``tex-chtml-full.js`` and its fonts), fetching
-    them with npm the first time."""
-    folder = (cache or cache_dir()) / f"mathjax-{MATHJAX_VERSION}"
+    """The folder holding MathJax for Node.js (``node-main.js``, ``input/tex-full.js``),
+    fetching it with npm the first time."""
+    folder = (cache or cache_dir()) / f"mathjax-{MATHJAX_VERSION}-node"
     if (folder / ENTRY).is_file():
         return folder
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("the site's formulas need MathJax, installed with npm: install Node.js "
-                         "and npm (Debian: apt-get install npm), then build again")
+        raise AssetError(f"the site's formulas need MathJax, installed with npm: {INSTALL}")
     folder.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder.parent) as scratch:
         done = subprocess.run(
@@ -71,9 +79,3 @@ def _extract(tarball: Path, target: Path) -> None:
             source = archive.extractfile(member)
             assert source is not None
             destination.write_bytes(source.read())
-
-
-def site_files(folder: Path) -> dict[str, Path]:
-    """Each file of an asset folder by its path on the site (under :data:`SITE_FOLDER`)."""
-    return {f"{SITE_FOLDER}/{p.relative_to(folder).as_posix()}": p
-            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -11,8 +11,10 @@ Navigation: Home, then the lessons in order, then the other pages of ``docs/`` (
 page is replaced by a table of the lessons.
 
 Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
-(:mod:`convlab.publish.notebook_html`), and MathJax, fetched from npm once per machine
-(:mod:`convlab.publish.assets`), is served with the site under ``vendor/mathjax/``.
+(:mod:`convlab.publish.notebook_html`).
+
+Formulas, on every page, are typeset at build time as MathML (:mod:`convlab.publish.formulas`,
+MathJax under Node.js, fetched from npm once per machine): pages load no math script.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from convlab.publish import assets, notebook_html
+from convlab.publish import assets, formulas, notebook_html
 from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
-# The lesson pages' stylesheet, MathJax's settings, the convolution explorer (convlab.explorer)
+# The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
@@ -48,7 +50,7 @@ def lessons_table(project: Project, page_dir: str = "") -> str:
 
 
 class ConvlabPlugin(BasePlugin):
-    """Generated navigation and table of lessons; tidy lesson pages; local MathJax."""
+    """Generated navigation and table of lessons; tidy lesson pages; formulas as MathML."""
 
     project: Project
 
@@ -66,9 +68,7 @@ class ConvlabPlugin(BasePlugin):
             config.nav = [{"Home": "index.md"}, {"Lessons": lessons}, *others]
         config.extra_css.extend(f"{THEME_URI}/{name}" for name in ("notebook.css",
                                                                     "conv-explorer.css"))
-        config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
-            f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}",
-            f"{THEME_URI}/conv-explorer.js"))
+        config.extra_javascript.append(ExtraScriptValue(f"{THEME_URI}/conv-explorer.js"))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
@@ -79,21 +79,34 @@ class ConvlabPlugin(BasePlugin):
         return markdown.replace(MARKER, lessons_table(self.project, "../" * depth))
 
     def on_files(self, files: Files, config: Any) -> Files:
-        """Add the local MathJax and the theme's stylesheet to the site's files."""
+        """Add the theme's stylesheet and scripts to the site's files; make sure MathJax is
+        there to typeset formulas (fetched the first time), before any page is rendered."""
         try:
-            folder = assets.mathjax()
+            assets.mathjax()
+            assets.node()
         except assets.AssetError as err:
             raise PluginError(str(err)) from None
-        theme = {f"{THEME_URI}/{p.name}": p for p in sorted(THEME.iterdir()) if p.is_file()}
-        for uri, path in {**theme, **assets.site_files(folder)}.items():
-            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        for path in sorted(THEME.iterdir()):
+            if path.is_file():
+                files.append(File.generated(config, f"{THEME_URI}/{path.name}",
+                                            abs_src_path=str(path)))
         return files
 
     def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
-        """Rewrite a lesson page's notebook HTML into Material's own markup."""
-        if not page.file.src_uri.endswith(".ipynb"):
-            return html
-        return notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+        """Rewrite a lesson page's notebook HTML into Material's own markup; typeset every
+        page's formulas as MathML (a formula TeX rejects stops the build, naming it)."""
+        where = f"docs/{page.file.src_uri}"
+        slug = Path(page.file.src_uri).stem
+        for lesson in self.project.lessons():
+            if page.file.src_uri.endswith(".ipynb") and lesson.slug == slug:
+                where = f"{lesson.path.parent.name}/{lesson.path.name}"
+        try:
+            if not page.file.src_uri.endswith(".ipynb"):
+                return formulas.typeset_arithmatex(html, where)
+            tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+            return formulas.typeset(tidied, where)
+        except formulas.FormulaError as err:
+            raise PluginError(str(err)) from None
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
         """Final touches on every page's HTML (no requests to other hosts)."""

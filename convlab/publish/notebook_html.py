@@ -8,7 +8,7 @@ writes it in mkdocs-material's own vocabulary:
 * code as Material code blocks (``div.highlight > pre > code``: same colours, copy button);
 * plain-text output as a lighter code block (``.convlab-output``), stderr marked as such;
 * rich HTML output (Keras's model summary) in a scrolling box, figures in ``.convlab-figure``;
-* no ``<style>`` or ``<script>`` (the site's stylesheets and MathJax serve every page once);
+* no ``<style>`` or ``<script>`` (the site's stylesheets serve every page; formulas are MathML);
 * no absolute path of the build machine (:func:`relative_paths`).
 """
 

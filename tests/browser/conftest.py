@@ -72,19 +72,25 @@ class Reader:
                                      color_scheme=scheme)
         self.errors: list[str] = []
         self.hosts: set[str] = set()
+        self.requests: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.hosts.add(urlparse(r.url).hostname or r.url))
+        self.page.on("request", self._request)
+
+    def _request(self, request: object) -> None:
+        self.requests.append(request.url)
+        self.hosts.add(urlparse(request.url).hostname or request.url)
 
     def open(self, url: str) -> object:
         response = self.page.goto(url)
         assert response is not None and response.ok, f"{url}: {response and response.status}"
-        self.page.evaluate("() => window.MathJax?.startup?.promise")  # formulas typeset
         return response
 
     def assert_clean(self) -> None:
         assert not self.errors, f"console errors: {self.errors}"
         assert self.hosts <= {"127.0.0.1"}, f"requests to other hosts: {self.hosts}"
+        maths = [url for url in self.requests if "mathjax" in url.lower()]
+        assert not maths, f"formulas are MathML in the page, yet it asked for {maths}"
 
 
 @pytest.fixture

@@ -33,14 +33,14 @@ def test_home_navigation_reaches_every_lesson(reader: Reader, base_url: str) -> 
     reader.assert_clean()
 
 
-# Text outside code, pre and typeset math that still holds a "$": TeX nobody typeset.
+# Text outside code, pre and MathML that still holds a "$": TeX nobody typeset.
 RAW_TEX = """() => {
   const walker = document.createTreeWalker(document.querySelector("article"),
                                            NodeFilter.SHOW_TEXT);
   const raw = [];
   while (walker.nextNode()) {
     const node = walker.currentNode;
-    if (node.parentElement.closest("pre, code, mjx-container, script")) continue;
+    if (node.parentElement.closest("pre, code, math, script")) continue;
     if (node.textContent.includes("$")) raw.push(node.textContent.trim().slice(0, 80));
   }
   return raw;
@@ -74,6 +74,11 @@ def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
         assert figure["label"] and "No description" not in figure["label"], figure
         assert figure["shown"] >= figure["meant"] - 1, f"figure shrunk: {figure}"
     assert page.evaluate(RAW_TEX) == [], "formulas left as raw TeX"
+    lesson = next(lesson for lesson in LESSONS if lesson.slug == slug)
+    if "$" in "".join(c.source for c in lesson.read().cells if c.cell_type == "markdown"):
+        maths = page.locator("article math")
+        assert maths.count() > 0, "the lesson writes formulas; the page has no MathML"
+        assert all(maths.nth(i).get_attribute("alttext") for i in range(maths.count()))
     text = page.inner_text("article")
     assert "Traceback" not in text
     stderr = page.locator(".convlab-stderr").all_inner_texts()
