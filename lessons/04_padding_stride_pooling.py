@@ -155,7 +155,7 @@ for name in pooled:
 pool_difference = max(np.abs(pooled[n] - pooled_by_keras[n]).max() for n in pooled)
 
 # %% [markdown]
-# ### Pooling divides the pixel count by $M^2$
+# ### Pooling divides the pixel count by M²
 #
 # With $M \times M$ windows that do not overlap, each side shrinks $M$ times and the map
 # holds $M^2$ times fewer values, in every channel. A CIFAR-10 image of 32 × 32 × 3 becomes
