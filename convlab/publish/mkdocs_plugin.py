@@ -30,6 +30,7 @@ from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
 # The lesson pages' stylesheet, MathJax's settings, the convolution explorer (convlab.explorer)
+# and the digit explorer (convlab.digit_explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
@@ -65,10 +66,11 @@ class ConvlabPlugin(BasePlugin):
                             if p.name != "index.md")
             config.nav = [{"Home": "index.md"}, {"Lessons": lessons}, *others]
         config.extra_css.extend(f"{THEME_URI}/{name}" for name in ("notebook.css",
-                                                                    "conv-explorer.css"))
+                                                                    "conv-explorer.css",
+                                                                    "digit-explorer.css"))
         config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
             f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}",
-            f"{THEME_URI}/conv-explorer.js"))
+            f"{THEME_URI}/conv-explorer.js", f"{THEME_URI}/digit-explorer.js"))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
