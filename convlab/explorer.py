@@ -24,12 +24,17 @@ import numpy as np
 from convlab import convolution, report
 
 
+def base64_bytes(array: np.ndarray) -> str:
+    """An array's bytes (C order) as base64 text, for a widget's data attribute."""
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
 def _encode(image: np.ndarray) -> dict[str, Any]:
     pixels = np.clip(np.asarray(image, dtype=np.float64), 0, 255).round().astype(np.uint8)
     if pixels.ndim != 2:
         raise ValueError(f"explorer images are greyscale (H, W), got shape {pixels.shape}")
     return {"height": int(pixels.shape[0]), "width": int(pixels.shape[1]),
-            "pixels": base64.b64encode(pixels.tobytes()).decode("ascii")}
+            "pixels": base64_bytes(pixels)}
 
 
 def checks(images: Mapping[str, np.ndarray], settings: list[tuple[str, str, int, str]]
@@ -66,19 +71,31 @@ def markup(images: Mapping[str, np.ndarray], kernels: Mapping[str, np.ndarray] |
         "kernels": bank,
         "checks": checks(images, settings),
     }
+    return widget("conv-explorer", data)
+
+
+def widget(css_class: str, data: Mapping[str, Any]) -> str:
+    """A widget's div: ``data`` as JSON in ``data-*`` attributes, and a line for readers
+    without JavaScript (the script that finds the div by ``css_class`` replaces it)."""
     attributes = " ".join(f'data-{key}="{html.escape(json.dumps(value))}"'
                           for key, value in data.items())
-    return (f'<div class="conv-explorer" {attributes}>'
+    return (f'<div class="{css_class}" {attributes}>'
             "<p><em>The interactive explorer needs JavaScript: it runs in your browser on "
             "the published site.</em></p></div>")
+
+
+def display(markup_html: str, name: str) -> None:
+    """Show a widget's markup in a notebook (or print a note naming it in a script)."""
+    if report.in_notebook():
+        from IPython.display import HTML
+        from IPython.display import display as ipython_display
+
+        ipython_display(HTML(markup_html))
+    else:
+        print(f"(the interactive {name} shows on the lesson's web page)")
 
 
 def show(images: Mapping[str, np.ndarray], kernels: Mapping[str, np.ndarray] | None = None
          ) -> None:
     """Display the explorer in a notebook (or print a note when run as a script)."""
-    if report.in_notebook():
-        from IPython.display import HTML, display
-
-        display(HTML(markup(images, kernels)))
-    else:
-        print("(the interactive convolution explorer shows on the lesson's web page)")
+    display(markup(images, kernels), "convolution explorer")

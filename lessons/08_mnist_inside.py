@@ -26,7 +26,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, report, training, viz
+from convlab import data, digit_explorer, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
@@ -245,6 +245,25 @@ active = (maps.max(axis=(0, 1)) > 0).sum()
 # the stroke: its upper edges, its lower edges, its left or right sides. Pooling and the dense
 # layer then combine these 32 pictures into the ten probabilities.
 #
+# ## Draw a digit
+#
+# Below, the network this page trained runs in your browser: draw a digit (mouse, finger or
+# pen; or the arrow keys and space), or load a test digit, and watch its ten probabilities and
+# its 32 activation maps follow. Your stroke is prepared as MNIST's digits were: fitted into a
+# 20 × 20 box, centred by its centre of mass in the 28 × 28 frame, scaled to $[0, 1]$.
+
+# %%
+page_network = digit_explorer.show(model, x_test, y_test, predicted)
+
+# %% [markdown]
+# The page's network is this one with its weights rounded to 8 bits (one scale per tensor,
+# {{ page_network.payload_bytes / 1000:.0f }} kB in all). On the
+# {{ page_network.samples }} sample digits it gives the same answer as Keras for
+# {{ page_network.same_answer }}, its probabilities at most
+# {{ page_network.max_difference:.4f }} from Keras's (the page's test allows
+# {{ digit_explorer.TOLERANCE }}), and it labels {{ page_network.page_accuracy:.2% }} of the
+# test digits correctly, against {{ test_accuracy:.2% }} for the model itself.
+#
 # ## Fighting overfitting
 #
 # This network uses dropout. The other common remedies:
@@ -327,8 +346,15 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
 # %%
 report.record("mean_confidence_all", top.mean())
 report.record("mean_confidence_wrong", top[wrong].mean() if wrong.any() else top.mean())
+report.record("explorer_agreement_fraction", page_network.same_answer / page_network.samples)
+report.record("explorer_max_probability_gap", page_network.max_difference, better="lower")
+report.record("explorer_test_accuracy", page_network.page_accuracy)
 expect("parameters").equals(tutorial("mnist_inside.parameters"))   # its summary()
 expect("mean_confidence_wrong").at_most("mean_confidence_all", profile=("quick", "full"))
+# The page's 8-bit network answers as Keras does on every sample digit, within the tolerance.
+expect("explorer_agreement_fraction").equals(1.0)
+expect("explorer_max_probability_gap").at_most(digit_explorer.TOLERANCE)
+expect("explorer_test_accuracy").at_least("test_accuracy", plus=-0.005)
 expect("test_accuracy").at_least(0.90, profile="quick")
 expect("test_accuracy").at_least(0.955, profile="full")            # the tutorial: 96.85%
 # Keras 3's default Adadelta rate (0.001) leaves the same run far behind the rate of 1.0.

@@ -32,6 +32,7 @@ from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
 # The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
+# and the digit explorer (convlab.digit_explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
@@ -67,8 +68,10 @@ class ConvlabPlugin(BasePlugin):
                             if p.name != "index.md")
             config.nav = [{"Home": "index.md"}, {"Lessons": lessons}, *others]
         config.extra_css.extend(f"{THEME_URI}/{name}" for name in ("notebook.css",
-                                                                    "conv-explorer.css"))
-        config.extra_javascript.append(ExtraScriptValue(f"{THEME_URI}/conv-explorer.js"))
+                                                                    "conv-explorer.css",
+                                                                    "digit-explorer.css"))
+        config.extra_javascript.extend(ExtraScriptValue(f"{THEME_URI}/{name}")
+                                       for name in ("conv-explorer.js", "digit-explorer.js"))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
