@@ -11,7 +11,8 @@ Navigation: Home, then the lessons in order, then the other pages of ``docs/`` (
 page is replaced by a table of the lessons.
 
 Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
-(:mod:`convlab.publish.notebook_html`), and MathJax, fetched from npm once per machine
+(:mod:`convlab.publish.notebook_html`), its images written beside it as files
+(:mod:`convlab.publish.figures`), and MathJax, fetched from npm once per machine
 (:mod:`convlab.publish.assets`), is served with the site under ``vendor/mathjax/``.
 """
 
@@ -25,7 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from convlab.publish import assets, notebook_html
+from convlab.publish import assets, figures, notebook_html
 from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
@@ -89,11 +90,17 @@ class ConvlabPlugin(BasePlugin):
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
 
-    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
-        """Rewrite a lesson page's notebook HTML into Material's own markup."""
+    def on_page_content(self, html: str, page: Any, config: Any, **kwargs: Any) -> str:
+        """Rewrite a lesson page's notebook HTML into Material's own markup, its images as
+        files beside the page (:mod:`convlab.publish.figures`)."""
         if not page.file.src_uri.endswith(".ipynb"):
             return html
-        return notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+        place = figures.place_for(config.site_dir, page.file.dest_uri)
+        try:
+            return notebook_html.tidy(html, [self.project.root, self.project.root.parent],
+                                      place)
+        except figures.FigureError as err:
+            raise PluginError(str(err)) from None
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
         """Final touches on every page's HTML (no requests to other hosts)."""
