@@ -9,9 +9,9 @@ lazily, with its size in CSS px (so the page does not shift as images arrive) an
 A PNG from :func:`convlab.style.page_png` is drawn at 2x (200 dpi, the page shows 100 CSS px
 per inch) on a transparent background, its text and axes in :data:`convlab.style.INK` and
 legend boxes in :data:`convlab.style.PAPER`. It becomes a 1x and a 2x file (``srcset``;
-lossless WebP, a third to a half of the PNG's bytes, which every current browser shows) for
-each theme of :data:`convlab.style.THEMES`: INK (and its antialiased blends with PAPER) takes
-the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The light
+lossless WebP, a third to a half of the PNG's bytes, which every current browser shows; lossy
+when a large photo would pass 100 KB) for each theme of :data:`convlab.style.THEMES`: INK
+(and its antialiased blends with PAPER) takes the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The light
 and dark ``<img>`` carry the classes ``convlab-only-light`` / ``convlab-only-dark``, which the
 site's stylesheet shows only under the matching palette. A PNG without INK or PAPER (a photo
 alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation` makes one per theme
@@ -37,6 +37,8 @@ DATA_URI = "data:image/"
 KINDS = {"png": "png", "gif": "gif"}  # data-URI subtype -> file suffix
 HASH_CHARS = 12
 SCALE = 2  # a page PNG's pixels per CSS px (savefig.dpi 200, 100 CSS px per inch)
+LOSSY_FROM = 100_000  # bytes of lossless WebP past which a lossy one is tried (photos)
+LOSSY_QUALITY = 80
 BLEND_TOLERANCE = 3.0  # how far (in RGB units) a pixel may sit off the INK-PAPER line
 
 
@@ -116,12 +118,22 @@ def _img_pair(image: Image.Image, digest: str, suffix: str, place: Place, alt: s
     for density, size in (("", css), ("@2x", image.size)):
         name = f"{digest}{suffix}{density}.webp"
         frame = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        frame.save(buffer, format="webp", lossless=True, method=4)
-        _write(place.folder / name, buffer.getvalue())
+        _write(place.folder / name, _webp(frame))
         names[density] = place.url + name
     srcset = f"{names['']} 1x, {names['@2x']} 2x"
     return _img(names[""], srcset, css, alt, classes, loading)
+
+
+def _webp(image: Image.Image) -> bytes:
+    """``image`` as lossless WebP; past :data:`LOSSY_FROM` bytes (large photos), as lossy
+    WebP when that is smaller."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="webp", lossless=True, method=4)
+    if buffer.tell() <= LOSSY_FROM:
+        return buffer.getvalue()
+    lossy = io.BytesIO()
+    image.save(lossy, format="webp", quality=LOSSY_QUALITY, method=4)
+    return min(buffer.getvalue(), lossy.getvalue(), key=len)
 
 
 def _img(src: str, srcset: str | None, size: tuple[int, int], alt: str, classes: str,
