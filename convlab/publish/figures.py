@@ -11,9 +11,10 @@ per inch) on a transparent background, its text and axes in :data:`convlab.style
 legend boxes in :data:`convlab.style.PAPER`. It becomes a 1x and a 2x file (``srcset``;
 lossless WebP, a third to a half of the PNG's bytes, which every current browser shows; lossy
 when a large photo would pass 100 KB) for each theme of :data:`convlab.style.THEMES`: INK
-(and its antialiased blends with PAPER) takes the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The light
-and dark ``<img>`` carry the classes ``convlab-only-light`` / ``convlab-only-dark``, which the
-site's stylesheet shows only under the matching palette. A PNG without INK or PAPER (a photo
+(and its antialiased blends with PAPER) takes the theme's text colour, PAPER its background
+colour, keeping each pixel's alpha. The light and dark ``<img>`` carry the classes
+``convlab-only-light`` / ``convlab-only-dark``, which the site's stylesheet shows only under the
+matching palette. A PNG without INK or PAPER (a photo
 alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation` makes one per theme
 already) is written as it is.
 """
