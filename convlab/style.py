@@ -2,15 +2,22 @@
 
 Importing :mod:`convlab.viz` applies it (:func:`use`, called once, in ``convlab/viz/__init__.py``),
 so every lesson figure gets it, a lesson's own ``plt.subplots`` figures too, without a line of
-plumbing in the lesson. In a notebook, figures then display as SVG (:func:`page_svg`):
+plumbing in the lesson. In a notebook, figures then display for the page:
 
 * at most the content column's width (about 740 px), re-laid out rather than shrunk, so text
   keeps its size (13 px) whatever ``figsize`` a lesson asked for;
-* on a transparent background, with text, axes and ticks drawn in ``currentColor`` and legend
-  boxes in the page's background colour, so the site's light and dark themes both read them
-  (photos drawn with ``imshow`` stay as they are, embedded at 200 dpi);
-* with a title for screen readers: the figure's label (:func:`describe`), its suptitle, or its
-  axes' titles.
+* on a transparent background, with text, axes and ticks drawn in :data:`INK` and legend boxes
+  in :data:`PAPER`, colours the site turns into its theme's, so light and dark both read them;
+* with words for screen readers: the figure's label (:func:`describe`), its suptitle, or its
+  axes' titles (:func:`description`).
+
+Line art (charts, diagrams) displays as inline SVG (:func:`page_svg`), where INK becomes
+``currentColor``. A figure holding a raster (:func:`has_raster`: photos, heat maps, filter
+grids) would be a 300-400 KB SVG with the raster embedded in it, so it displays as a PNG instead
+(:func:`page_png`): drawn at ``savefig.dpi`` (200, twice the page's 100 CSS px per inch, sharp
+on high-DPI screens), its alt text in the PNG's ``Description`` text chunk. The site's build
+(:mod:`convlab.publish.figures`) writes it beside the page as files at 1x and 2x, recoloured
+for each theme.
 
 Every figure function of :mod:`convlab.viz` draws in the one palette below and finishes its
 figure with :func:`describe` (its alt text). :func:`themed_drawing` gives an SVG drawn elsewhere
@@ -54,7 +61,7 @@ THEMES = {"light": ("#1f1f1f", "#ffffff"), "dark": ("#e2e4e9", "#1e2129")}
 RC: dict[str, Any] = {
     "figure.figsize": (COLUMN_INCHES, 3.2),
     "figure.dpi": 100,
-    "savefig.dpi": 200,  # photos inside an SVG, and PNGs
+    "savefig.dpi": 200,  # PNGs: twice the page's 100 CSS px per inch (high-DPI screens)
     "figure.facecolor": "none",
     "axes.facecolor": "none",
     "savefig.transparent": True,
@@ -84,9 +91,9 @@ RC: dict[str, Any] = {
 
 def use() -> None:
     """Apply the course style to every figure drawn from now on in this process; in a
-    notebook, also display figures as page-ready SVG."""
+    notebook, also display figures ready for the page (SVG, or PNG for rasters)."""
     mpl.rcParams.update(RC)
-    _display_as_svg()
+    _display_for_the_page()
 
 
 @contextmanager
@@ -126,6 +133,53 @@ def fit_column(fig: Figure) -> None:
     if width > COLUMN_INCHES:
         fig.set_size_inches(COLUMN_INCHES - 2 * PAD_INCHES, height)
         fig.set_layout_engine("constrained")
+
+
+def has_raster(fig: Figure) -> bool:
+    """Whether ``fig`` holds a raster image, and so displays as a PNG rather than an SVG.
+
+    The rule: an image on any axes (``imshow``, ``matshow``, ``pcolorfast``: ``ax.images``),
+    on the figure itself (``figimage``: ``fig.images``), or a ``pcolormesh`` (a ``QuadMesh``,
+    one shape per cell in an SVG). Everything else (lines, bars, text, patches) is line art."""
+    from matplotlib.collections import QuadMesh
+
+    if fig.images:
+        return True
+    return any(ax.images or any(isinstance(c, QuadMesh) for c in ax.collections)
+               for ax in fig.axes)
+
+
+def page_png(fig: Figure) -> bytes:
+    """``fig`` as a PNG for the site: column width, at ``savefig.dpi`` (2x the page's size),
+    transparent, ink in :data:`INK`, its :func:`description` in the ``Description`` text
+    chunk (the page's alt text). No software version in it: the same figure, the same bytes."""
+    fit_column(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=PAD_INCHES,
+                transparent=True,
+                metadata={"Software": None, "Description": description(fig)})
+    return buffer.getvalue()
+
+
+def _display_png(fig: Figure) -> tuple[bytes, dict[str, int]] | None:
+    """IPython's ``image/png`` for a figure with a raster (else ``None``: it is an SVG),
+    with its size in CSS px, so Jupyter shows the 2x image at its page size."""
+    if not has_raster(fig):
+        return None
+    png = page_png(fig)
+    width, height = _png_size(png)
+    scale = mpl.rcParams["savefig.dpi"] / 100  # 1 inch of figure = 100 CSS px
+    return png, {"width": round(width / scale), "height": round(height / scale)}
+
+
+def _display_svg(fig: Figure) -> str | None:
+    """IPython's ``image/svg+xml`` for line art (``None`` for a figure with a raster)."""
+    return None if has_raster(fig) else page_svg(fig)
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def page_svg(fig: Figure) -> str:
@@ -184,8 +238,9 @@ def save(fig: Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def _display_as_svg() -> None:
-    """In IPython, show figures through :func:`page_svg` instead of the inline backend's PNG."""
+def _display_for_the_page() -> None:
+    """In IPython, show figures through :func:`page_svg` (line art) or :func:`page_png`
+    (figures with a raster) instead of the inline backend's PNG."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -197,6 +252,13 @@ def _display_as_svg() -> None:
         import matplotlib_inline.backend_inline  # noqa: F401
     except ImportError:
         pass
-    formatters = shell.display_formatter.formatters
+    register(shell.display_formatter)
+
+
+def register(display_formatter: Any) -> None:
+    """Make an IPython ``DisplayFormatter`` show figures as the page wants them: SVG for line
+    art, PNG for a figure with a raster (each formatter returns ``None`` for the other)."""
+    formatters = display_formatter.formatters
     formatters["image/png"].pop(Figure, None)
-    formatters["image/svg+xml"].for_type(Figure, page_svg)
+    formatters["image/png"].for_type(Figure, _display_png)
+    formatters["image/svg+xml"].for_type(Figure, _display_svg)

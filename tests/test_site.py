@@ -44,3 +44,32 @@ def test_tidy_writes_material_markup():
 def test_relative_paths_cut_the_build_machines_folders():
     assert relative_paths("at /work/main/convlab/viz.py:5", ["/work/main"]) == \
         "at convlab/viz.py:5"
+
+
+def test_tidy_writes_png_and_gif_images_beside_the_page(tmp_path):
+    import io
+
+    from PIL import Image
+
+    from convlab.publish.figures import place_for
+
+    def uri(kind: str) -> str:
+        buffer = io.BytesIO()
+        Image.new("RGB", (20, 10), (10, 200, 90)).save(buffer, kind)
+        return f"data:image/{kind};base64,{base64.b64encode(buffer.getvalue()).decode()}"
+
+    page = PAGE.replace("data:image/png;base64,AAAA", uri("png")).replace(
+        "</div></div></div></div></div>",
+        '<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output" '
+        f'data-mime-type="text/html"><img class="convlab-only-dark" alt="slides" '
+        f'style="display: none" src="{uri("gif")}"></div></div></div></div></div></div>', 1)
+    html = tidy(page, ["/work/main"], place_for(tmp_path, "lessons/a/index.html"))
+    assert "data:image/png" not in html and "data:image/gif" not in html
+    assert SVG in html, "line art stays inline SVG"
+    assert 'width="10" height="5" alt="Figure drawn by the code above"' in html
+    gif = html[html.index("<img", html.index("convlab-output-html")):]
+    for attribute in ('alt="slides"', 'class="convlab-only-dark"', 'loading="lazy"',
+                      'width="20"', 'height="10"'):
+        assert attribute in gif[:gif.index(">")]
+    assert 'style="display: none"' not in html, "the site's stylesheet picks the theme's GIF"
+    assert len(list((tmp_path / "lessons" / "a" / "figures").iterdir())) == 3

@@ -55,3 +55,54 @@ def test_a_drawing_made_elsewhere_takes_the_page_colours_and_fits_the_column():
     assert 'stroke="currentColor"' in svg and 'fill="var(--md-default-bg-color' in svg
     assert '<text fill="currentColor"' in svg
     assert "black" not in svg and "white" not in svg
+
+
+def test_a_figure_with_a_photo_displays_as_png_with_its_alt_text():
+    import io
+
+    import numpy as np
+    from IPython.core.formatters import DisplayFormatter
+    from PIL import Image
+
+    formatter = DisplayFormatter()
+    style.register(formatter)
+    with style.page_style():
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.imshow(np.eye(4), cmap="gray")
+        style.describe(fig, "an identity matrix")
+        data, metadata = formatter.format(fig)
+    plt.close(fig)
+    assert "image/svg+xml" not in data and "image/png" in data
+    image = Image.open(io.BytesIO(data["image/png"]))
+    assert image.text["Description"] == "an identity matrix"
+    assert "Software" not in image.text, "no version in it: the same figure, the same bytes"
+    assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0, "transparent"
+    width = metadata["image/png"]["width"]
+    assert width == round(image.width / 2), "shown at half its pixels (2x for high DPI)"
+
+
+def test_a_line_chart_displays_as_svg():
+    from IPython.core.formatters import DisplayFormatter
+
+    formatter = DisplayFormatter()
+    style.register(formatter)
+    with style.page_style():
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        data, _ = formatter.format(fig)
+    plt.close(fig)
+    assert "image/png" not in data
+    assert data["image/svg+xml"].startswith('<svg class="convlab-figure"')
+    assert not style.has_raster(fig)
+
+
+def test_the_raster_rule_covers_images_pcolormesh_and_figimage():
+    import numpy as np
+
+    for draw in (lambda fig, ax: ax.imshow(np.eye(2)), lambda fig, ax: ax.matshow(np.eye(2)),
+                 lambda fig, ax: ax.pcolormesh(np.eye(2)),
+                 lambda fig, ax: fig.figimage(np.eye(2))):
+        fig, ax = plt.subplots()
+        draw(fig, ax)
+        assert style.has_raster(fig)
+        plt.close(fig)

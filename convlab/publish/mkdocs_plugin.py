@@ -11,7 +11,8 @@ Navigation: Home, then the lessons in order, then the other pages of ``docs/`` (
 page is replaced by a table of the lessons.
 
 Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
-(:mod:`convlab.publish.notebook_html`).
+(:mod:`convlab.publish.notebook_html`), its images written beside it as files
+(:mod:`convlab.publish.figures`).
 
 Formulas, on every page, are typeset at build time as MathML (:mod:`convlab.publish.formulas`,
 MathJax under Node.js, fetched from npm once per machine): pages load no math script.
@@ -27,7 +28,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from convlab.publish import assets, formulas, notebook_html
+from convlab.publish import assets, figures, formulas, notebook_html
 from convlab.publish.project import LESSON_LINK, Project
 
 MARKER = "<!-- convlab:lessons -->"
@@ -95,9 +96,10 @@ class ConvlabPlugin(BasePlugin):
                                             abs_src_path=str(path)))
         return files
 
-    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
-        """Rewrite a lesson page's notebook HTML into Material's own markup; typeset every
-        page's formulas as MathML (a formula TeX rejects stops the build, naming it)."""
+    def on_page_content(self, html: str, page: Any, config: Any, **kwargs: Any) -> str:
+        """Rewrite a lesson page's notebook HTML into Material's own markup, its images as
+        files beside the page (:mod:`convlab.publish.figures`); typeset every page's formulas
+        as MathML (a formula TeX rejects stops the build, naming it)."""
         where = f"docs/{page.file.src_uri}"
         slug = Path(page.file.src_uri).stem
         for lesson in self.project.lessons():
@@ -106,9 +108,11 @@ class ConvlabPlugin(BasePlugin):
         try:
             if not page.file.src_uri.endswith(".ipynb"):
                 return formulas.typeset_arithmatex(html, where)
-            tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+            place = figures.place_for(config.site_dir, page.file.dest_uri)
+            tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent],
+                                        place)
             return formulas.typeset(tidied, where)
-        except formulas.FormulaError as err:
+        except (formulas.FormulaError, figures.FigureError) as err:
             raise PluginError(str(err)) from None
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:

@@ -7,7 +7,10 @@ writes it in mkdocs-material's own vocabulary:
 * prose (Markdown cells, and Markdown that hidden cells printed) as plain page content;
 * code as Material code blocks (``div.highlight > pre > code``: same colours, copy button);
 * plain-text output as a lighter code block (``.convlab-output``), stderr marked as such;
-* rich HTML output (Keras's model summary) in a scrolling box, figures in ``.convlab-figure``;
+* rich HTML output (Keras's model summary) in a scrolling box, figures in ``.convlab-figure``:
+  line art as inline SVG, and given a :class:`~convlab.publish.figures.Place`, PNG and GIF
+  images (``data:`` URIs) as files beside the page, loaded lazily
+  (:mod:`convlab.publish.figures`);
 * no ``<style>`` or ``<script>`` (the site's stylesheets serve every page; formulas are MathML);
 * no absolute path of the build machine (:func:`relative_paths`).
 """
@@ -23,24 +26,29 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from convlab.publish import figures
+
 PLACEHOLDER_ALT = "No description has been provided for this image"
 FALLBACK_ALT = "Figure drawn by the code above"
 SVG_DATA = "data:image/svg+xml;base64,"
 
 
-def tidy(content: str, build_paths: Iterable[Path] = ()) -> str:
-    """The lesson page's body from mkdocs-jupyter's ``content`` (see the module's docstring)."""
+def tidy(content: str, build_paths: Iterable[Path] = (),
+         place: figures.Place | None = None) -> str:
+    """The lesson page's body from mkdocs-jupyter's ``content`` (see the module's docstring);
+    ``place``: where the page's images go as files (without one they stay ``data:`` URIs)."""
     soup = BeautifulSoup(content, "html.parser")
     notebook = soup.select_one(".jp-Notebook")
     if notebook is None:
         return relative_paths(content, build_paths)
     _code_in_pre(soup)
+    images = _Images(place)
     blocks: list[str] = []
     for wrapper in notebook.select(".jp-Cell-inputWrapper, .jp-Cell-outputWrapper"):
         if "jp-Cell-inputWrapper" in wrapper["class"]:
             blocks.extend(_input(wrapper))
         else:
-            blocks.extend(_outputs(wrapper))
+            blocks.extend(_outputs(wrapper, images))
     body = "\n".join(blocks)
     return relative_paths(f'<div class="convlab-notebook">\n{body}\n</div>', build_paths)
 
@@ -83,7 +91,7 @@ def _prose(rendered: Tag) -> str:
     return rendered.decode_contents()
 
 
-def _outputs(wrapper: Tag) -> list[str]:
+def _outputs(wrapper: Tag, images: _Images) -> list[str]:
     """One block per output; consecutive text on the same stream merged into one block."""
     blocks: list[str] = []
     text, stream = "", ""
@@ -100,7 +108,7 @@ def _outputs(wrapper: Tag) -> list[str]:
         if text:
             blocks.append(_text_block(text, stream))
             text = ""
-        blocks.append(_rich(output, mime))
+        blocks.append(_rich(output, mime, images))
     if text:
         blocks.append(_text_block(text, stream))
     return blocks
@@ -112,25 +120,41 @@ def _text_block(text: str, mime: str) -> str:
             f"{html.escape(text.rstrip())}</code></pre></div>")
 
 
-def _rich(output: Tag, mime: str) -> str:
+def _rich(output: Tag, mime: str, images: _Images) -> str:
     classes = output.get("class", [])
     if "jp-RenderedImage" in classes or "jp-RenderedSVG" in classes:
-        return f'<figure class="convlab-figure">{"".join(map(_image, output.find_all("img")))}' \
-               "</figure>"
+        tags = "".join(images.image(img) for img in output.find_all("img"))
+        return f'<figure class="convlab-figure">{tags}</figure>'
     if mime == "text/markdown":
         return _prose(output)
     for pre in output.find_all("pre"):
         pre.attrs.pop("style", None)  # rich's inline font and overflow: the site's own instead
+    for img in output.find_all("img"):  # HTML's own images (the animation's GIFs)
+        if images.place is not None and figures.is_data_image(img.get("src", "")):
+            img.replace_with(BeautifulSoup(images.image(img), "html.parser"))
     return f'<div class="convlab-output-html">{output.decode_contents()}</div>'
 
 
-def _image(image: Tag) -> str:
-    """An SVG (nbconvert base64-encodes them into ``<img>``) inline, so that its
-    ``currentColor`` follows the page's theme; any other image with alt text."""
-    source = image.get("src", "")
-    if source.startswith(SVG_DATA):
-        return base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
-    if not image.get("alt") or image["alt"] == PLACEHOLDER_ALT:
-        image["alt"] = FALLBACK_ALT
-    image.attrs.pop("class", None)
-    return str(image)
+class _Images:
+    """A page's images, in order: the first loads at once, the others when scrolled to."""
+
+    def __init__(self, place: figures.Place | None) -> None:
+        self.place = place
+        self.count = 0
+
+    def image(self, image: Tag) -> str:
+        """An SVG (nbconvert base64-encodes them into ``<img>``) inline, so that its
+        ``currentColor`` follows the page's theme; a PNG or GIF as files beside the page
+        (given a place); any other image as it is; each with alt text."""
+        source = image.get("src", "")
+        if source.startswith(SVG_DATA):
+            return base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
+        if not image.get("alt") or image["alt"] == PLACEHOLDER_ALT:
+            image["alt"] = FALLBACK_ALT
+        if self.place is not None and figures.is_data_image(source):
+            classes = " ".join(c for c in image.get("class", []) if c.startswith("convlab-"))
+            self.count += 1
+            return figures.extract(source, image["alt"], self.place, classes=classes,
+                                   eager=self.count == 1)
+        image.attrs.pop("class", None)
+        return str(image)

@@ -47,20 +47,45 @@ RAW_TEX = """() => {
 }"""
 
 # Every visible figure (an <img>, or an inline SVG drawn by convlab.style): loaded, its size, the
-# width it is meant to have (an SVG's width attribute is in points: 4/3 CSS pixel each).
-FIGURES = """() => [...document.querySelectorAll("article img, article svg.convlab-figure")]
-  .filter(el => el.checkVisibility())  // a figure drawn for the other theme is hidden
-  .map(el => {
+# width it is meant to have (an <img>'s width attribute in CSS px, else its natural width; an
+# SVG's width attribute is in points: 4/3 CSS pixel each). Images load lazily: each is scrolled
+# to and decoded first.
+FIGURES = """async () => {
+  const figures = [...document.querySelectorAll("article img, article svg.convlab-figure")]
+    .filter(el => el.checkVisibility());  // a figure drawn for the other theme is hidden
+  const found = [];
+  for (const el of figures) {
     const shown = el.getBoundingClientRect().width;
     if (el.tagName === "IMG") {
-      return {name: el.alt, ok: el.complete && el.naturalWidth > 0, shown,
-              meant: el.naturalWidth, label: el.alt};
+      el.scrollIntoView();
+      await el.decode().catch(() => {});
+      const meant = parseFloat(el.getAttribute("width")) || el.naturalWidth;
+      found.push({name: el.alt, ok: el.complete && el.naturalWidth > 0, shown, meant,
+                  label: el.alt});
+      continue;
     }
     const width = el.getAttribute("width") || "";
     const meant = parseFloat(width) * (width.endsWith("pt") ? 4 / 3 : 1);
-    return {name: el.getAttribute("aria-label"), ok: shown > 0, shown, meant,
-            label: el.getAttribute("aria-label")};
-  })"""
+    found.push({name: el.getAttribute("aria-label"), ok: shown > 0, shown, meant,
+                label: el.getAttribute("aria-label")});
+  }
+  window.scrollTo(0, 0);
+  return found;
+}"""
+
+# Every <img> of the article: its size in attributes (nothing shifts as it loads), and lazy
+# loading but for the page's first figure (its light and dark image both).
+IMAGE_ATTRIBUTES = """() => {
+  const images = [...document.querySelectorAll("article img")];
+  const box = el => el.closest("figure, .convlab-output-html") || el;
+  const first = images.length ? box(images[0]) : null;
+  return images.map(el => ({src: el.src.slice(0, 80), width: el.getAttribute("width"),
+    height: el.getAttribute("height"), loading: el.getAttribute("loading"),
+    first: box(el) === first}));
+}"""
+
+# A data: URI image longer than this in a lesson's HTML should have been a file beside the page.
+DATA_URI_LIMIT = 4096
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -73,6 +98,14 @@ def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
         assert figure["ok"], f"figure not shown: {figure}"
         assert figure["label"] and "No description" not in figure["label"], figure
         assert figure["shown"] >= figure["meant"] - 1, f"figure shrunk: {figure}"
+    images = page.evaluate(IMAGE_ATTRIBUTES)
+    for image in images:
+        assert image["width"] and image["height"], f"an image without its size: {image}"
+        assert image["first"] or image["loading"] == "lazy", f"an image loaded eagerly: {image}"
+    source = page.request.get(f"{base_url}/lessons/{slug}/").text()
+    inline = [m.group(0)[:60] for m in re.finditer(r"data:image/[^\"')\s]+", source)
+              if len(m.group(0)) > DATA_URI_LIMIT]
+    assert not inline, f"images inlined as data: URIs over {DATA_URI_LIMIT} bytes: {inline}"
     assert page.evaluate(RAW_TEX) == [], "formulas left as raw TeX"
     lesson = next(lesson for lesson in LESSONS if lesson.slug == slug)
     if "$" in "".join(c.source for c in lesson.read().cells if c.cell_type == "markdown"):
@@ -156,6 +189,7 @@ def test_dark_mode_has_no_white_figures(reader: Reader, base_url: str, slug: str
     for index in range(figures.count()):
         figure = figures.nth(index)
         figure.scroll_into_view_if_needed()
+        figure.evaluate("el => el.decode ? el.decode().catch(() => {}) : null")  # lazy images
         share = _white_share(figure.screenshot())
         assert share < 0.5, f"figure {index + 1}: a white box in dark mode ({share:.0%} " \
                             "of its margin is white)"
