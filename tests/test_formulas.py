@@ -105,7 +105,7 @@ def test_the_plugin_names_the_page_of_a_broken_formula(tmp_path):
     page = SimpleNamespace(file=SimpleNamespace(src_uri="notes.md"))
     broken = '<p><span class="arithmatex">\\(\\frac{a\\)</span></p>'
     with pytest.raises(PluginError, match=r"(?s)docs/notes\.md.*\\frac\{a"):
-        plugin.on_page_content(broken, page=page)
+        plugin.on_page_content(broken, page=page, config=SimpleNamespace(site_dir=str(tmp_path)))
 
 
 def test_without_node_or_npm_the_error_says_what_to_install(monkeypatch, tmp_path):
