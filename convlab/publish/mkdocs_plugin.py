@@ -17,6 +17,8 @@ Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
 
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +28,26 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from convlab.publish import assets, notebook_html
-from convlab.publish.project import LESSON_LINK, Project
+from convlab.publish.project import LESSON_LINK, Project, page_url
 
 MARKER = "<!-- convlab:lessons -->"
 # The lesson pages' stylesheet, MathJax's settings, the convolution explorer (convlab.explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
+# Material's templates that the site overrides (each file says which finding it fixes).
+OVERRIDES = THEME / "overrides"
+# A relative link or source in a page's HTML (not "#anchor", not "scheme:", not "/absolute").
+RELATIVE = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>(?![a-z][a-z0-9+.-]*:|#|/)[^"]*)"')
+# Scrollable blocks (code, text output, rich output): reachable with the keyboard (axe's
+# scrollable-region-focusable), named for screen readers by what they hold.
+PRE = re.compile(r'<pre(?=[\s>])(?![^>]*\stabindex=)')
+RICH_OUTPUT = '<div class="convlab-output-html"'
 
 
 def lessons_table(project: Project, page_dir: str = "") -> str:
     """A Markdown table of the lessons: number, linked title, first paragraph."""
-    rows = ["| | lesson | what it covers |", "|---|---|---|"]
+    rows = ["| no. | lesson | what it covers |", "|---|---|---|"]
     for lesson in project.lessons():
         title, summary = lesson.title_and_summary()
         link = f"{page_dir}{PAGES}/{lesson.slug}.ipynb"
@@ -69,6 +79,15 @@ class ConvlabPlugin(BasePlugin):
         config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
             f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}",
             f"{THEME_URI}/conv-explorer.js"))
+        # Material's offline plugin (listed after this one) makes search work from disk with
+        # iframe-worker's shim, which it would load from unpkg.com: the site serves its own.
+        polyfills = config.extra.setdefault("polyfills", [])
+        shim = f"{assets.IFRAME_WORKER_FOLDER}/{assets.IFRAME_WORKER_ENTRY}"
+        if shim not in polyfills:
+            polyfills.append(shim)
+        # Overridden partials of Material's (convlab/publish/theme/overrides/), before its own.
+        config.theme.dirs.insert(0, str(OVERRIDES))
+        self.directory_urls = config.use_directory_urls
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
@@ -84,8 +103,14 @@ class ConvlabPlugin(BasePlugin):
             folder = assets.mathjax()
         except assets.AssetError as err:
             raise PluginError(str(err)) from None
+        try:
+            shim = assets.iframe_worker()
+        except assets.AssetError as err:
+            raise PluginError(str(err)) from None
         theme = {f"{THEME_URI}/{p.name}": p for p in sorted(THEME.iterdir()) if p.is_file()}
-        for uri, path in {**theme, **assets.site_files(folder)}.items():
+        vendored = {**assets.site_files(folder),
+                    **assets.site_files(shim, assets.IFRAME_WORKER_FOLDER)}
+        for uri, path in {**theme, **vendored}.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
 
@@ -93,10 +118,43 @@ class ConvlabPlugin(BasePlugin):
         """Rewrite a lesson page's notebook HTML into Material's own markup."""
         if not page.file.src_uri.endswith(".ipynb"):
             return html
-        return notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+        tidy = notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+        return tidy if self.directory_urls else file_links(tidy, page.file.src_uri)
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
-        """Final touches on every page's HTML (no requests to other hosts)."""
+        """Final touches on every page's HTML (no requests to other hosts; keyboard access)."""
         # The header's repository link, without the attribute that makes Material's script ask
         # GitHub's API for stars and the latest release: pages talk to their own host only.
-        return output.replace(' data-md-component="source"', "")
+        output = output.replace(' data-md-component="source"', "")
+        return focusable_blocks(output)
+
+
+def focusable_blocks(html: str) -> str:
+    """Every ``<pre>`` (code and text output; they scroll sideways) and rich output box
+    reachable with the Tab key, so that a keyboard can scroll them."""
+    html = PRE.sub('<pre tabindex="0"', html)
+    return html.replace(RICH_OUTPUT, f'{RICH_OUTPUT} tabindex="0" role="region" '
+                                     'aria-label="Output of the code above"')
+
+
+def file_links(html: str, src_uri: str) -> str:
+    """A lesson page's relative links, written for directory URLs (the page at
+    ``lessons/<slug>/``: ``../beta/#x``, ``../../downloads/a.py``), rewritten for the page at
+    ``lessons/<slug>.html`` (``beta.html#x``, ``../downloads/a.py``): the site built without
+    directory URLs (Material's offline plugin) opens from disk."""
+    page = src_uri.rsplit(".", 1)[0]  # lessons/alpha, as a folder under directory URLs
+    here = posixpath.dirname(page) or "."
+
+    def rewrite(match: re.Match[str]) -> str:
+        url = match["url"]
+        path, hash_, anchor = url.partition("#")
+        path, query, args = path.partition("?")
+        if not path:
+            return match[0]
+        target = posixpath.normpath(posixpath.join(page, path))
+        if target == "." or path.endswith("/"):
+            target = page_url("" if target == "." else target, directory_urls=False)
+        new = posixpath.relpath(target, here)
+        return f'{match["attr"]}="{new}{query}{args}{hash_}{anchor}"'
+
+    return RELATIVE.sub(rewrite, html)
