@@ -87,7 +87,6 @@ class ConvlabPlugin(BasePlugin):
             polyfills.append(shim)
         # Overridden partials of Material's (convlab/publish/theme/overrides/), before its own.
         config.theme.dirs.insert(0, str(OVERRIDES))
-        self.directory_urls = config.use_directory_urls
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
@@ -114,12 +113,13 @@ class ConvlabPlugin(BasePlugin):
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
 
-    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+    def on_page_content(self, html: str, page: Any, config: Any, **kwargs: Any) -> str:
         """Rewrite a lesson page's notebook HTML into Material's own markup."""
         if not page.file.src_uri.endswith(".ipynb"):
             return html
         tidy = notebook_html.tidy(html, [self.project.root, self.project.root.parent])
-        return tidy if self.directory_urls else file_links(tidy, page.file.src_uri)
+        # (use_directory_urls as the offline plugin left it: its on_config runs after this one's)
+        return tidy if config.use_directory_urls else file_links(tidy, page.file.src_uri)
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
         """Final touches on every page's HTML (no requests to other hosts; keyboard access)."""
