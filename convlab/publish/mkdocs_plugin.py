@@ -43,6 +43,10 @@ RELATIVE = re.compile(r'(?P<attr>\s(?:href|src))="(?P<url>(?![a-z][a-z0-9+.-]*:|
 # scrollable-region-focusable), named for screen readers by what they hold.
 PRE = re.compile(r'<pre(?=[\s>])(?![^>]*\stabindex=)')
 RICH_OUTPUT = '<div class="convlab-output-html"'
+# What code printed or drew, kept out of the search index (Material's data-search-exclude):
+# numbers and tick labels find nothing a reader looks for, and the index is loaded by every page.
+OUTPUTS = re.compile(r'<(div|figure) (class="(?:highlight no-copy convlab-output[^"]*'
+                     r'|convlab-output-html|convlab-figure)")')
 
 
 def lessons_table(project: Project, page_dir: str = "") -> str:
@@ -78,7 +82,7 @@ class ConvlabPlugin(BasePlugin):
                                                                     "conv-explorer.css"))
         config.extra_javascript.extend(ExtraScriptValue(uri) for uri in (
             f"{THEME_URI}/mathjax-config.js", f"{assets.SITE_FOLDER}/{assets.ENTRY}",
-            f"{THEME_URI}/conv-explorer.js"))
+            f"{THEME_URI}/conv-explorer.js", f"{THEME_URI}/keyboard.js"))
         # Material's offline plugin (listed after this one) makes search work from disk with
         # iframe-worker's shim, which it would load from unpkg.com: the site serves its own.
         polyfills = config.extra.setdefault("polyfills", [])
@@ -118,6 +122,7 @@ class ConvlabPlugin(BasePlugin):
         if not page.file.src_uri.endswith(".ipynb"):
             return html
         tidy = notebook_html.tidy(html, [self.project.root, self.project.root.parent])
+        tidy = OUTPUTS.sub(r"<\1 data-search-exclude \2", tidy)
         # (use_directory_urls as the offline plugin left it: its on_config runs after this one's)
         return tidy if config.use_directory_urls else file_links(tidy, page.file.src_uri)
 

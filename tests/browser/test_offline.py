@@ -39,7 +39,7 @@ def test_the_site_works_opened_from_disk(browser: object, site_dir: Path) -> Non
         # search, from the index inlined into a script (no fetch, no Web Worker from disk)
         title, _ = LESSONS[-1].title_and_summary()
         word = max(title.split(), key=len).strip(".,:;")
-        page.locator("label.md-header__button[for='__search']").click()
+        page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").press_sequentially(word)
         hit = page.locator(f".md-search-result__item a[href*='{LESSONS[-1].slug}.html']")
         hit.first.wait_for(timeout=15_000)

@@ -40,7 +40,7 @@ def weigh(browser: object, url: str) -> dict[str, tuple[int, int]]:
     context = browser.new_context(viewport={"width": 400, "height": 800})
     page = context.new_page()
     responses: list[object] = []
-    context.on("response", responses.append)
+    context.on("response", lambda response: responses.append(response))
     try:
         page.goto(url, wait_until="networkidle")
         page.evaluate(SCROLL_TO_BOTTOM)
