@@ -20,7 +20,8 @@ def _ran(outcomes):
 
 
 def _page(project: Project, slug: str) -> str:
-    return (project.site_dir / "lessons" / slug / "index.html").read_text()
+    # the site is built without directory URLs (Material's offline plugin): lessons/<slug>.html
+    return (project.site_dir / "lessons" / f"{slug}.html").read_text()
 
 
 def test_build_rebuild_and_edits(tiny_project):
@@ -35,7 +36,7 @@ def test_build_rebuild_and_edits(tiny_project):
     assert "tiny test profile" in page and "steps = 3" in page
     assert str(tiny_project.root.parent) not in page, "no build machine path on a page"
     home = (tiny_project.site_dir / "index.html").read_text()
-    assert "The first tiny lesson." in home and 'href="lessons/alpha/"' in home
+    assert "The first tiny lesson." in home and 'href="lessons/alpha.html"' in home
     downloads = tiny_project.site_dir / "downloads"
     assert {p.name for p in downloads.iterdir()} == {
         "01_alpha.py", "01_alpha.ipynb", "02_beta.py", "02_beta.ipynb"}
@@ -227,7 +228,7 @@ def test_download_installs_the_building_commit_and_links_the_published_site(tiny
     install = download.cells[0].source
     assert "git+https://github.com/convlab/convlab" in install
     text = "\n".join(c.source for c in download.cells)
-    assert "](https://convlab.github.io/convlab/lessons/beta/)" in text
+    assert "](https://convlab.github.io/convlab/lessons/beta.html)" in text
     page = nbformat.read(tiny_project.docs_dir / "lessons" / "alpha.ipynb", 4)
     assert "convlab-install" not in str(page) and "](../beta/)" in page.cells[0].source
     script = (tiny_project.docs_dir / "downloads" / "01_alpha.py").read_text()
@@ -295,6 +296,6 @@ def test_lesson_pages_link_the_convlab_functions_they_use_to_the_reference(tiny_
     build(tiny_project, load_profile(tiny_project.root / "tiny.toml"))  # link check included
     page = _page(tiny_project, "alpha")
     for name in ("convlab.data.load", "convlab.report.compare", "convlab.expectations.expect"):
-        assert f'href="../../reference/#{name}"' in page
-    reference = (tiny_project.site_dir / "reference" / "index.html").read_text()
+        assert f'href="../reference.html#{name}"' in page
+    reference = (tiny_project.site_dir / "reference.html").read_text()
     assert 'id="convlab.data.load"' in reference

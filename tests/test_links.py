@@ -36,6 +36,6 @@ def test_a_broken_lesson_link_fails_the_build_naming_page_and_target(tiny_projec
     beta = tiny_project.lesson("02")
     beta.path.write_text(beta.path.read_text().replace(
         "The second tiny lesson.", "The second, after [alpha](../alpha/#nowhere)."))
-    with pytest.raises(site.SiteError, match=r"lessons/beta/index.html: \.\./alpha/#nowhere "
+    with pytest.raises(site.SiteError, match=r"lessons/beta.html: alpha.html#nowhere "
                                              r"\(no anchor #nowhere\)"):
         build(tiny_project, load_profile(tiny_project.root / "tiny.toml"))

@@ -117,8 +117,8 @@ def test_build_writes_results_and_compare_fails_on_regression(tiny_project, caps
     assert data["schema"] == results.SCHEMA and data["profile"] == "tiny"
     [alpha] = [lesson for lesson in data["lessons"] if lesson["slug"] == "alpha"]
     assert alpha["results"][0]["name"] == "share_of_zeros"
-    assert (site / "results" / "index.html").is_file()
-    assert "share of zeros" in (site / "results" / "index.html").read_text()
+    assert (site / "results.html").is_file()
+    assert "share of zeros" in (site / "results.html").read_text()
 
     older = copy.deepcopy(data)
     older["lessons"][0]["results"][0]["value"] = 0.5  # the older build measured more

@@ -44,7 +44,7 @@ def test_serve_rerenders_prose_and_code_edits(tiny_project):
     server = subprocess.Popen(command, cwd=tiny_project.root, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
     base = url(tiny_project, port)
-    page = f"{base}lessons/alpha/"
+    page = f"{base}lessons/alpha.html"
     try:
         _wait_for(page, "The first tiny lesson.", 120)
         alpha = tiny_project.lesson("01")
@@ -52,7 +52,7 @@ def test_serve_rerenders_prose_and_code_edits(tiny_project):
         _wait_for(page, "An edited lesson.", 30)
         beta = tiny_project.lesson("02")
         beta.path.write_text(beta.path.read_text().replace("range(5)", "range(8)"))
-        _wait_for(f"{base}lessons/beta/", "total 28", 60)
+        _wait_for(f"{base}lessons/beta.html", "total 28", 60)
     finally:
         server.terminate()
         _, err = server.communicate(timeout=30)

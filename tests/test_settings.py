@@ -76,3 +76,15 @@ def test_mkdocs_settings(tmp_path):
                                                 "https://github.com/a/b")
     mkdocs_yml.write_text("site_name: x\n")
     assert build_settings.mkdocs_settings(mkdocs_yml) == build_settings.MkdocsSettings("", "")
+
+
+def test_mkdocs_settings_know_whether_pages_have_directory_urls(tmp_path):
+    mkdocs_yml = tmp_path / "mkdocs.yml"
+    mkdocs_yml.write_text("site_name: x\nplugins:\n  - search\n")
+    assert build_settings.mkdocs_settings(mkdocs_yml).directory_urls
+    mkdocs_yml.write_text("site_name: x\nplugins:\n  - search\n  - offline\n")
+    assert not build_settings.mkdocs_settings(mkdocs_yml).directory_urls
+    mkdocs_yml.write_text("site_name: x\nplugins:\n  - offline:\n      enabled: false\n")
+    assert build_settings.mkdocs_settings(mkdocs_yml).directory_urls
+    mkdocs_yml.write_text("site_name: x\nuse_directory_urls: false\n")
+    assert not build_settings.mkdocs_settings(mkdocs_yml).directory_urls

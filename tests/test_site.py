@@ -73,3 +73,26 @@ def test_tidy_writes_png_and_gif_images_beside_the_page(tmp_path):
         assert attribute in gif[:gif.index(">")]
     assert 'style="display: none"' not in html, "the site's stylesheet picks the theme's GIF"
     assert len(list((tmp_path / "lessons" / "a" / "figures").iterdir())) == 3
+
+
+def test_lesson_links_written_for_directory_urls_follow_pages_without_them():
+    from convlab.publish.mkdocs_plugin import file_links
+
+    html = ('<a href="../beta/#x">b</a> <a href="../../downloads/01_a.py" download>d</a> '
+            '<a href="../../reference/#convlab.data.load">r</a> <a href="../../">home</a> '
+            '<a href="#here">h</a> <a href="https://example.org/a/">e</a> '
+            '<img src="data:image/png;base64,AA"> <img src="fig-1.png">')
+    assert file_links(html, "lessons/alpha.ipynb") == (
+        '<a href="beta.html#x">b</a> <a href="../downloads/01_a.py" download>d</a> '
+        '<a href="../reference.html#convlab.data.load">r</a> <a href="../index.html">home</a> '
+        '<a href="#here">h</a> <a href="https://example.org/a/">e</a> '
+        '<img src="data:image/png;base64,AA"> <img src="fig-1.png">')
+
+
+def test_scrolling_blocks_are_reachable_with_the_keyboard():
+    from convlab.publish.mkdocs_plugin import focusable_blocks
+
+    html = focusable_blocks('<pre><code>x</code></pre><pre class="a">y</pre>'
+                            '<pre tabindex="-1">z</pre><div class="convlab-output-html">t</div>')
+    assert html.count('tabindex="0"') == 3 and 'tabindex="-1"' in html
+    assert 'role="region" aria-label=' in html

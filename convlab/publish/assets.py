@@ -1,10 +1,15 @@
-"""Third-party code the build runs: MathJax, fetched from the npm registry.
+"""Third-party code fetched from the npm registry: MathJax, which the build runs under Node.js;
+iframe-worker, which the site serves; axe-core, which the browser tests inject.
 
-Formulas are typeset when the site is built (:mod:`convlab.publish.formulas`), by MathJax
-running under Node.js; the reader's browser gets MathML and runs no math script. Vendored
-copies do not belong in the repository, so the first build on a machine runs
-``npm pack mathjax@VERSION`` (npm checks the package's integrity), unpacks the two files Node.js
-needs into a per-user cache, and later builds reuse them. Nothing from it is put on the site.
+Vendored copies do not belong in the repository, so the first use on a machine runs
+``npm pack NAME@VERSION`` (npm checks the package's integrity), unpacks the few files needed
+into a per-user cache (:func:`cache_dir`), and later builds reuse them.
+
+* MathJax typesets formulas when the site is built (:mod:`convlab.publish.formulas`); the
+  reader's browser gets MathML and runs no math script. Nothing from it is put on the site.
+* iframe-worker lets search run in a page opened from disk (Material's offline plugin); it is
+  served under ``vendor/iframe-worker/``, never from a CDN.
+* axe-core is the accessibility checker of tests/browser/test_accessibility.py.
 """
 
 from __future__ import annotations
@@ -17,12 +22,23 @@ from pathlib import Path
 
 from convlab.publish import settings
 
+INSTALL = "install Node.js and npm (Debian: apt-get install nodejs npm), then build again"
+
 MATHJAX_VERSION = "3.2.2"
 # MathJax's Node.js entry point (its core, the lite DOM adaptor and the startup code in one
 # file) and the TeX input jax with every TeX extension built in, so nothing loads on demand.
 MATHJAX_FILES = ("es5/node-main.js", "es5/input/tex-full.js", "LICENSE")
 ENTRY = "node-main.js"
-INSTALL = "install Node.js and npm (Debian: apt-get install nodejs npm), then build again"
+# Search in a page opened from disk (file://): Material's offline plugin loads this shim, which
+# runs the search worker in an iframe. Served under vendor/iframe-worker/, never from unpkg.
+IFRAME_WORKER_VERSION = "1.0.4"
+IFRAME_WORKER_FILES = ("shim/index.js", "LICENSE")
+IFRAME_WORKER_ENTRY = "shim/index.js"
+IFRAME_WORKER_FOLDER = "vendor/iframe-worker"
+# axe-core, injected into pages by the browser tests (tests/browser/test_accessibility.py).
+AXE_VERSION = "4.10.3"
+AXE_FILES = ("axe.min.js", "LICENSE")
+AXE_ENTRY = "axe.min.js"
 
 
 class AssetError(RuntimeError):
@@ -45,37 +61,71 @@ def node() -> str:
 def mathjax(cache: Path | None = None) -> Path:
     """The folder holding MathJax for Node.js (``node-main.js``, ``input/tex-full.js``),
     fetching it with npm the first time."""
-    folder = (cache or cache_dir()) / f"mathjax-{MATHJAX_VERSION}-node"
-    if (folder / ENTRY).is_file():
-        return folder
+    return npm_package("mathjax", MATHJAX_VERSION, MATHJAX_FILES, ENTRY, cache=cache,
+                       strip="es5/", folder=f"mathjax-{MATHJAX_VERSION}-node",
+                       purpose="the site's formulas need MathJax")
+
+
+def iframe_worker(cache: Path | None = None) -> Path:
+    """The folder holding iframe-worker's ``shim/index.js``: Material's offline plugin needs it
+    so that search runs in a page opened from disk, where a browser refuses Web Workers."""
+    return npm_package("iframe-worker", IFRAME_WORKER_VERSION, IFRAME_WORKER_FILES,
+                       IFRAME_WORKER_ENTRY, cache=cache,
+                       purpose="search in a site opened from disk needs iframe-worker")
+
+
+def axe_core(cache: Path | None = None) -> Path:
+    """The file ``axe.min.js`` of axe-core (the browser tests' accessibility checker)."""
+    folder = npm_package("axe-core", AXE_VERSION, AXE_FILES, AXE_ENTRY, cache=cache,
+                         purpose="the accessibility tests need axe-core")
+    return folder / AXE_ENTRY
+
+
+def npm_package(name: str, version: str, files: tuple[str, ...], entry: str, *,
+                cache: Path | None = None, strip: str = "", folder: str = "",
+                purpose: str = "") -> Path:
+    """The folder ``<cache>/<folder>`` (default ``<name>-<version>``) holding ``files``
+    (prefixes of paths in the npm package, ``strip`` cut from the front) of the npm package
+    ``name@version``, fetched with ``npm pack`` the first time (``entry``, a file in the
+    folder, shows it is complete)."""
+    target = (cache or cache_dir()) / (folder or f"{name}-{version}")
+    if (target / entry).is_file():
+        return target
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError(f"the site's formulas need MathJax, installed with npm: {INSTALL}")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder.parent) as scratch:
+        raise AssetError(f"{purpose or name}, installed with npm: {INSTALL}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         done = subprocess.run(
-            [npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--silent", "--pack-destination", scratch],
+            [npm, "pack", f"{name}@{version}", "--silent", "--pack-destination", scratch],
             capture_output=True, text=True)
         tarballs = list(Path(scratch).glob("*.tgz"))
         if done.returncode != 0 or not tarballs:
-            raise AssetError(f"npm pack mathjax@{MATHJAX_VERSION} failed:\n"
+            raise AssetError(f"npm pack {name}@{version} failed:\n"
                              f"{done.stdout}{done.stderr}".rstrip())
-        unpacked = Path(scratch) / "mathjax"
-        _extract(tarballs[0], unpacked)
-        shutil.rmtree(folder, ignore_errors=True)
-        unpacked.rename(folder)  # whole or not at all: an interrupted fetch leaves nothing
-    return folder
+        unpacked = Path(scratch) / "unpacked"
+        _extract(tarballs[0], unpacked, files, strip)
+        shutil.rmtree(target, ignore_errors=True)
+        unpacked.rename(target)  # whole or not at all: an interrupted fetch leaves nothing
+    return target
 
 
-def _extract(tarball: Path, target: Path) -> None:
-    """Unpack the files of :data:`MATHJAX_FILES` from npm's ``package/es5/`` to ``target``."""
+def _extract(tarball: Path, target: Path, files: tuple[str, ...], strip: str = "") -> None:
+    """Unpack the files of the package (npm's ``package/``) whose paths start with one of
+    ``files`` to ``target``, ``strip`` cut from the front of each path."""
     with tarfile.open(tarball) as archive:
         for member in archive.getmembers():
             name = member.name.removeprefix("package/")
-            if not member.isfile() or not name.startswith(MATHJAX_FILES):
+            if not member.isfile() or not name.startswith(files):
                 continue
-            destination = target / name.removeprefix("es5/")
+            destination = target / name.removeprefix(strip)
             destination.parent.mkdir(parents=True, exist_ok=True)
             source = archive.extractfile(member)
             assert source is not None
             destination.write_bytes(source.read())
+
+
+def site_files(folder: Path, site_folder: str) -> dict[str, Path]:
+    """Each file of an asset folder by its path on the site (under ``site_folder``)."""
+    return {f"{site_folder}/{p.relative_to(folder).as_posix()}": p
+            for p in sorted(folder.rglob("*")) if p.is_file()}

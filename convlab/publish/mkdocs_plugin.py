@@ -20,6 +20,8 @@ MathJax under Node.js, fetched from npm once per machine): pages load no math sc
 
 from __future__ import annotations
 
+import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from convlab.publish import assets, figures, formulas, notebook_html
-from convlab.publish.project import LESSON_LINK, Project
+from convlab.publish.project import LESSON_LINK, Project, page_url
 
 MARKER = "<!-- convlab:lessons -->"
 # The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
@@ -37,11 +39,23 @@ MARKER = "<!-- convlab:lessons -->"
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 PAGES = "lessons"
+# Material's templates that the site overrides (each file says which finding it fixes).
+OVERRIDES = THEME / "overrides"
+# A relative link or source in a page's HTML (not "#anchor", not "scheme:", not "/absolute").
+RELATIVE = re.compile(r'(?P<attr>\shref)="(?P<url>(?![a-z][a-z0-9+.-]*:|#|/)[^"]*)"')
+# Scrollable blocks (code, text output, rich output): reachable with the keyboard (axe's
+# scrollable-region-focusable), named for screen readers by what they hold.
+PRE = re.compile(r'<pre(?=[\s>])(?![^>]*\stabindex=)')
+RICH_OUTPUT = '<div class="convlab-output-html"'
+# What code printed or drew, kept out of the search index (Material's data-search-exclude):
+# numbers and tick labels find nothing a reader looks for, and the index is loaded by every page.
+OUTPUTS = re.compile(r'<(div|figure) (class="(?:highlight no-copy convlab-output[^"]*'
+                     r'|convlab-output-html|convlab-figure)")')
 
 
 def lessons_table(project: Project, page_dir: str = "") -> str:
     """A Markdown table of the lessons: number, linked title, first paragraph."""
-    rows = ["| | lesson | what it covers |", "|---|---|---|"]
+    rows = ["| no. | lesson | what it covers |", "|---|---|---|"]
     for lesson in project.lessons():
         title, summary = lesson.title_and_summary()
         link = f"{page_dir}{PAGES}/{lesson.slug}.ipynb"
@@ -71,8 +85,16 @@ class ConvlabPlugin(BasePlugin):
         config.extra_css.extend(f"{THEME_URI}/{name}" for name in ("notebook.css",
                                                                     "conv-explorer.css",
                                                                     "digit-explorer.css"))
-        config.extra_javascript.extend(ExtraScriptValue(f"{THEME_URI}/{name}")
-                                       for name in ("conv-explorer.js", "digit-explorer.js"))
+        config.extra_javascript.extend(ExtraScriptValue(f"{THEME_URI}/{name}") for name in (
+            "conv-explorer.js", "digit-explorer.js", "keyboard.js"))
+        # Material's offline plugin (listed after this one) makes search work from disk with
+        # iframe-worker's shim, which it would load from unpkg.com: the site serves its own.
+        polyfills = config.extra.setdefault("polyfills", [])
+        shim = f"{assets.IFRAME_WORKER_FOLDER}/{assets.IFRAME_WORKER_ENTRY}"
+        if shim not in polyfills:
+            polyfills.append(shim)
+        # Overridden partials of Material's (convlab/publish/theme/overrides/), before its own.
+        config.theme.dirs.insert(0, str(OVERRIDES))
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
@@ -83,23 +105,26 @@ class ConvlabPlugin(BasePlugin):
         return markdown.replace(MARKER, lessons_table(self.project, "../" * depth))
 
     def on_files(self, files: Files, config: Any) -> Files:
-        """Add the theme's stylesheet and scripts to the site's files; make sure MathJax is
-        there to typeset formulas (fetched the first time), before any page is rendered."""
+        """Add the theme's stylesheets and scripts and iframe-worker's shim to the site's files;
+        make sure MathJax is there to typeset formulas (fetched the first time), before any
+        page is rendered."""
         try:
             assets.mathjax()
             assets.node()
+            shim = assets.iframe_worker()
         except assets.AssetError as err:
             raise PluginError(str(err)) from None
-        for path in sorted(THEME.iterdir()):
-            if path.is_file():
-                files.append(File.generated(config, f"{THEME_URI}/{path.name}",
-                                            abs_src_path=str(path)))
+        theme = {f"{THEME_URI}/{p.name}": p for p in sorted(THEME.iterdir()) if p.is_file()}
+        vendored = assets.site_files(shim, assets.IFRAME_WORKER_FOLDER)
+        for uri, path in {**theme, **vendored}.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
 
     def on_page_content(self, html: str, page: Any, config: Any, **kwargs: Any) -> str:
         """Rewrite a lesson page's notebook HTML into Material's own markup, its images as
-        files beside the page (:mod:`convlab.publish.figures`); typeset every page's formulas
-        as MathML (a formula TeX rejects stops the build, naming it)."""
+        files beside the page (:mod:`convlab.publish.figures`), its links for pages without
+        directory URLs; typeset every page's formulas as MathML (a formula TeX rejects stops
+        the build, naming it)."""
         where = f"docs/{page.file.src_uri}"
         slug = Path(page.file.src_uri).stem
         for lesson in self.project.lessons():
@@ -111,12 +136,50 @@ class ConvlabPlugin(BasePlugin):
             place = figures.place_for(config.site_dir, page.file.dest_uri)
             tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent],
                                         place)
+            tidied = OUTPUTS.sub(r"<\1 data-search-exclude \2", tidied)
+            # (use_directory_urls as the offline plugin left it: its on_config runs after
+            # this one's)
+            if not config.use_directory_urls:
+                tidied = file_links(tidied, page.file.src_uri)
             return formulas.typeset(tidied, where)
         except (formulas.FormulaError, figures.FigureError) as err:
             raise PluginError(str(err)) from None
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
-        """Final touches on every page's HTML (no requests to other hosts)."""
+        """Final touches on every page's HTML (no requests to other hosts; keyboard access)."""
         # The header's repository link, without the attribute that makes Material's script ask
         # GitHub's API for stars and the latest release: pages talk to their own host only.
-        return output.replace(' data-md-component="source"', "")
+        output = output.replace(' data-md-component="source"', "")
+        return focusable_blocks(output)
+
+
+def focusable_blocks(html: str) -> str:
+    """Every ``<pre>`` (code and text output; they scroll sideways) and rich output box
+    reachable with the Tab key, so that a keyboard can scroll them."""
+    html = PRE.sub('<pre tabindex="0"', html)
+    return html.replace(RICH_OUTPUT, f'{RICH_OUTPUT} tabindex="0" role="region" '
+                                     'aria-label="Output of the code above"')
+
+
+def file_links(html: str, src_uri: str) -> str:
+    """A lesson page's relative links (``href``; images are written beside the real page by
+    :mod:`convlab.publish.figures`), written for directory URLs (the page at
+    ``lessons/<slug>/``: ``../beta/#x``, ``../../downloads/a.py``), rewritten for the page at
+    ``lessons/<slug>.html`` (``beta.html#x``, ``../downloads/a.py``): the site built without
+    directory URLs (Material's offline plugin) opens from disk."""
+    page = src_uri.rsplit(".", 1)[0]  # lessons/alpha, as a folder under directory URLs
+    here = posixpath.dirname(page) or "."
+
+    def rewrite(match: re.Match[str]) -> str:
+        url = match["url"]
+        path, hash_, anchor = url.partition("#")
+        path, query, args = path.partition("?")
+        if not path:
+            return match[0]
+        target = posixpath.normpath(posixpath.join(page, path))
+        if target == "." or path.endswith("/"):
+            target = page_url("" if target == "." else target, directory_urls=False)
+        new = posixpath.relpath(target, here)
+        return f'{match["attr"]}="{new}{query}{args}{hash_}{anchor}"'
+
+    return RELATIVE.sub(rewrite, html)

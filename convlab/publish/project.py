@@ -25,6 +25,14 @@ PARAMETERS_TAG = "parameters"  # papermill's convention
 LESSON_LINK = re.compile(r"\]\(\.\./([a-z0-9_]+)/(#[^)]*)?\)")
 
 
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The URL of the page at ``path`` (``lessons/beta``, ``""`` for the home page) as mkdocs
+    writes it: ``lessons/beta/``, or ``lessons/beta.html`` without directory URLs."""
+    if directory_urls:
+        return f"{path}/" if path else ""
+    return f"{path}.html" if path else "index.html"
+
+
 class ProjectError(ValueError):
     """No project where one was expected, or no lesson of the name asked for."""
 

@@ -45,6 +45,9 @@ class MkdocsSettings:
 
     site_url: str  # where the site is published, e.g. https://owner.github.io/name/
     repo_url: str  # the course's repository, e.g. https://github.com/owner/name
+    # Pages at lessons/<slug>/ (mkdocs' default) or lessons/<slug>.html (use_directory_urls:
+    # false, which Material's offline plugin sets so that the site works opened from disk).
+    directory_urls: bool = True
 
 
 def mkdocs_settings(mkdocs_yml: Path) -> MkdocsSettings:
@@ -52,5 +55,11 @@ def mkdocs_settings(mkdocs_yml: Path) -> MkdocsSettings:
     import yaml
 
     config = yaml.safe_load(mkdocs_yml.read_text(encoding="utf-8")) or {}
+    plugins = config.get("plugins") or []
+    names = {next(iter(p)) if isinstance(p, dict) else str(p) for p in plugins}
+    offline = "offline" in names and not any(
+        isinstance(p, dict) and (p.get("offline") or {}).get("enabled") is False for p in plugins)
+    directory_urls = bool(config.get("use_directory_urls", True)) and not offline
     return MkdocsSettings(site_url=str(config.get("site_url") or ""),
-                          repo_url=str(config.get("repo_url") or ""))
+                          repo_url=str(config.get("repo_url") or ""),
+                          directory_urls=directory_urls)

@@ -5,7 +5,8 @@ re-running) with the outputs and prose values of its cached execution, plus a bo
 the page was made and where to download it. Written under ``docs/`` (generated folders, never
 edited by hand):
 
-* ``docs/lessons/<slug>.ipynb``: the page, rendered by mkdocs-jupyter at ``lessons/<slug>/``;
+* ``docs/lessons/<slug>.ipynb``: the page, rendered by mkdocs-jupyter at ``lessons/<slug>.html``
+  (``lessons/<slug>/`` with mkdocs' directory URLs);
 * ``docs/downloads/NN_slug.py`` and ``.ipynb``: what a reader downloads or opens in Colab: the
   same run, with a first cell that installs convlab at the commit that built the page, and
   links to other lessons pointing at the published site.
@@ -29,7 +30,14 @@ from convlab.publish import api_links, placeholders, settings
 from convlab.publish.links import LinkError, require_intact
 from convlab.publish.outcome import CACHE, STORE, Outcome
 from convlab.publish.profile import load_profile
-from convlab.publish.project import INJECTED_TAG, LESSON_LINK, Lesson, Project, parameters_cell
+from convlab.publish.project import (
+    INJECTED_TAG,
+    LESSON_LINK,
+    Lesson,
+    Project,
+    page_url,
+    parameters_cell,
+)
 from convlab.settings import FULL_PROFILE, QUICK_PROFILE
 
 PAGES = "lessons"
@@ -190,13 +198,19 @@ def install_cell(repo_url: str, commit: str | None) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
 
 
-def published_links(notebook: nbformat.NotebookNode, site_url: str) -> None:
-    """Point links between lessons (``../slug/``) at the published pages."""
-    base = site_url.rstrip("/") + f"/{PAGES}/"
+def published_links(notebook: nbformat.NotebookNode, site_url: str,
+                    directory_urls: bool = True) -> None:
+    """Point links between lessons (``../slug/``) at the published pages (``lessons/slug/``,
+    or ``lessons/slug.html`` for a site built without directory URLs)."""
+    base = site_url.rstrip("/") + "/"
+
+    def published(match: re.Match[str]) -> str:
+        return f"]({base}{page_url(f'{PAGES}/{match.group(1)}', directory_urls)}" \
+               f"{match.group(2) or ''})"
+
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = LESSON_LINK.sub(lambda m: f"]({base}{m.group(1)}/{m.group(2) or ''})",
-                                          cell.source)
+            cell.source = LESSON_LINK.sub(published, cell.source)
 
 
 def quick_run_hint(notebook: nbformat.NotebookNode, quick: dict[str, Any]) -> None:
@@ -249,7 +263,7 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
 
         download = nbformat.from_dict(notebook)
         download.cells.insert(0, install_cell(repo_url, meta.get("commit_sha")))
-        published_links(download, site_url)
+        published_links(download, site_url, config.directory_urls)
         quick_run_hint(download, load_profile(QUICK_PROFILE).overrides(lesson.slug))
         _write_if_changed(downloads / f"{lesson.name}.ipynb", nbformat.writes(download), written)
         text = jupytext.writes(_without_outputs(download), fmt="py:percent")

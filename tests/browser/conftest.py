@@ -26,6 +26,16 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CONVLAB_CHROMIUM", "/usr/bin/chromium")
 LESSONS = list(Project(REPO).lessons())
 SLUGS = [lesson.slug for lesson in LESSONS]
+# Every page of the site by its path (the site is built without directory URLs, by Material's
+# offline plugin, so that it opens from disk): home, each lesson, the other pages of docs/.
+OTHER_PAGES = sorted(p.stem for p in (REPO / "docs").glob("*.md") if p.name != "index.md")
+PAGES = ["index.html", *(f"lessons/{slug}.html" for slug in SLUGS),
+         *(f"{name}.html" for name in OTHER_PAGES)]
+
+
+def lesson_path(slug: str) -> str:
+    """A lesson page's path in the site (``lessons/<slug>.html``)."""
+    return f"lessons/{slug}.html"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -34,9 +44,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    """The quick site, built now (from the cache when it is warm) and served on localhost;
-    or the built site in ``$CONVLAB_TEST_SITE``, as it is."""
+def site_dir() -> Path:
+    """The quick site, built now (from the cache when it is warm); or the built site in
+    ``$CONVLAB_TEST_SITE``, as it is."""
     site = os.environ.get("CONVLAB_TEST_SITE")
     if not site:
         env = {**os.environ, "CONVLAB_OFFLINE": os.environ.get("CONVLAB_OFFLINE", "1")}
@@ -44,7 +54,13 @@ def base_url() -> Iterator[str]:
                               cwd=REPO, env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"convlab build failed:\n{done.stdout}{done.stderr}"
         site = str(REPO / "site")
-    handler = functools.partial(_Quiet, directory=site)
+    return Path(site).resolve()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> Iterator[str]:
+    """The built site (:func:`site_dir`) served on localhost."""
+    handler = functools.partial(_Quiet, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.browser.conftest import LESSONS, REPO, SLUGS, Reader
+from tests.browser.conftest import LESSONS, REPO, SLUGS, Reader, lesson_path
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -27,7 +27,7 @@ def test_home_navigation_reaches_every_lesson(reader: Reader, base_url: str) -> 
     reader.open(base_url + "/")
     links = reader.page.eval_on_selector_all(".md-nav a.md-nav__link", "as => as.map(a => a.href)")
     for slug in SLUGS:
-        url = f"{base_url}/lessons/{slug}/"
+        url = f"{base_url}/{lesson_path(slug)}"
         assert url in links, f"the navigation has no link to {slug}"
         reader.open(url)
     reader.assert_clean()
@@ -90,7 +90,7 @@ DATA_URI_LIMIT = 4096
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
-    reader.open(f"{base_url}/lessons/{slug}/")
+    reader.open(f"{base_url}/{lesson_path(slug)}")
     page = reader.page
     assert page.locator(".convlab-provenance").count() == 1, "no provenance box"
     figures = page.evaluate(FIGURES)
@@ -129,7 +129,7 @@ def test_search_finds_a_lesson_by_a_word_of_its_text(reader: Reader, base_url: s
         word = _distinctive_word(lesson)
         reader.page.fill("input.md-search__input", "")
         reader.page.locator("input.md-search__input").press_sequentially(word)
-        hit = reader.page.locator(f".md-search-result__item a[href*='lessons/{lesson.slug}/']")
+        hit = reader.page.locator(f".md-search-result__item a[href*='{lesson_path(lesson.slug)}']")
         hit.first.wait_for(timeout=10_000)
     reader.assert_clean()
 
@@ -146,7 +146,7 @@ def _distinctive_word(lesson: object) -> str:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_downloads_are_the_lesson_and_its_executed_notebook(reader: Reader, base_url: str,
                                                             slug: str) -> None:
-    reader.open(f"{base_url}/lessons/{slug}/")
+    reader.open(f"{base_url}/{lesson_path(slug)}")
     lesson = next(lesson for lesson in LESSONS if lesson.slug == slug)
     title, _ = lesson.title_and_summary()
     links = reader.page.eval_on_selector_all(".convlab-provenance a[download]",
@@ -180,7 +180,7 @@ def _white_share(png: bytes) -> float:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_dark_mode_has_no_white_figures(reader: Reader, base_url: str, slug: str) -> None:
-    reader.open(f"{base_url}/lessons/{slug}/")
+    reader.open(f"{base_url}/{lesson_path(slug)}")
     page = reader.page
     page.click("label[title='Switch to dark mode']")
     assert page.get_attribute("body", "data-md-color-scheme") == "slate"
@@ -198,7 +198,7 @@ def test_dark_mode_has_no_white_figures(reader: Reader, base_url: str, slug: str
 
 def test_a_phone_window_does_not_scroll_sideways(browser: object, base_url: str) -> None:
     reader = Reader(browser, width=400)
-    for path in ["", *(f"lessons/{slug}/" for slug in SLUGS)]:
+    for path in ["", *(lesson_path(slug) for slug in SLUGS)]:
         reader.open(f"{base_url}/{path}")
         wide = reader.page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 400, f"/{path} is {wide} px wide in a 400 px window"
@@ -211,7 +211,7 @@ def test_convolution_explorer_matches_the_reference_conv2d(reader: Reader, base_
     """The widget's pixels equal what convlab.convolution.conv2d computed at build time."""
     import json
 
-    reader.open(f"{base_url}/lessons/convolution/")
+    reader.open(f"{base_url}/{lesson_path('convolution')}")
     root = reader.page.locator(".conv-explorer")
     assert root.count() == 1, "the convolution lesson shows the explorer"
     checks = json.loads(root.get_attribute("data-checks"))

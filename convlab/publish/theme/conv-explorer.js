@@ -89,7 +89,10 @@
     Object.entries(images).forEach(function ([name, image]) { decoded[name] = decode(image); });
     root.textContent = "";
 
-    const controls = element("div", { class: "conv-explorer__controls" });
+    // Keyboard: the native selects and number fields, in reading order (settings, the custom
+    // kernel's nine numbers row by row); each named by its label; focus outlined (the CSS).
+    const controls = element("div", { class: "conv-explorer__controls", role: "group",
+                                      "aria-label": "convolution settings" });
     const [imageLabel, imageBox] = select("image", Object.keys(images), "image");
     const [kernelLabel, kernelBox] = select("kernel", Object.keys(kernels).concat(["custom"]),
                                             "kernel");
@@ -97,7 +100,8 @@
     const [padLabel, padBox] = select("padding", ["valid", "same"], "padding");
     controls.append(imageLabel, kernelLabel, strideLabel, padLabel);
 
-    const custom = element("div", { class: "conv-explorer__custom" });
+    const custom = element("div", { class: "conv-explorer__custom", role: "group",
+                                    "aria-label": "custom 3 × 3 kernel" });
     const cells = [];
     for (let k = 0; k < 9; k++) {
       const cell = element("input", { type: "number", step: "any", value: k === 4 ? "1" : "0",
