@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from convlab.digit_explorer import TOLERANCE
-from tests.browser.conftest import Reader
+from tests.browser.conftest import Reader, lesson_path
 
 pytestmark = pytest.mark.browser
 
-PAGE = "/lessons/mnist_inside/"
+PAGE = "/" + lesson_path("mnist_inside")
 WIDGET = ".digit-explorer"
 PREDICT = """(values) => Array.from(document.querySelector('.digit-explorer')
                                    .predict(values).probabilities)"""

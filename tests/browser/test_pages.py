@@ -102,7 +102,7 @@ def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
     for image in images:
         assert image["width"] and image["height"], f"an image without its size: {image}"
         assert image["first"] or image["loading"] == "lazy", f"an image loaded eagerly: {image}"
-    source = page.request.get(f"{base_url}/lessons/{slug}/").text()
+    source = page.request.get(f"{base_url}/{lesson_path(slug)}").text()
     inline = [m.group(0)[:60] for m in re.finditer(r"data:image/[^\"')\s]+", source)
               if len(m.group(0)) > DATA_URI_LIMIT]
     assert not inline, f"images inlined as data: URIs over {DATA_URI_LIMIT} bytes: {inline}"
