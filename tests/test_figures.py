@@ -123,3 +123,39 @@ def test_an_unreadable_image_names_the_page(tmp_path):
     place = figures.place_for(tmp_path, "lessons/broken/index.html")
     with pytest.raises(figures.FigureError, match="lessons/broken/index.html"):
         figures.extract("data:image/png;base64,AAAA", "x", place)
+
+
+def test_large_line_art_becomes_a_file_per_theme_and_small_stays_inline(tmp_path):
+    from convlab import style
+
+    place = figures.place_for(tmp_path, "lessons/one.html")
+    small = style.themed_svg('<svg width="100pt" height="50pt"><path d="M0 0"/></svg>', "a dot")
+    assert figures.extract_svg(small, place) is None
+    points = "".join(f'<path d="M{i} {i}" stroke="currentColor"/>' for i in range(3000))
+    large = style.themed_svg(f'<svg width="300pt" height="150pt"><rect fill="'
+                             f'{figures.PAGE_BACKGROUND}"/>{points}</svg>', "many points")
+    tags = figures.extract_svg(large, place)
+    assert tags is not None and tags.count("<img") == 2
+    assert 'width="400" height="200"' in tags and 'alt="many points"' in tags
+    assert 'loading="lazy"' in tags and "convlab-only-dark" in tags
+    written = {p.name: p.read_text() for p in place.folder.iterdir()}
+    assert len(written) == 2
+    dark = next(text for name, text in written.items() if name.endswith("-dark.svg"))
+    text_colour, background = style.THEMES["dark"]
+    assert "currentColor" not in dark and text_colour in dark and background in dark
+
+
+def test_a_widgets_large_data_moves_to_a_script_beside_the_page(tmp_path):
+    import json
+
+    place = figures.place_for(tmp_path, "lessons/one.html")
+    attributes = {"class": ["digit-explorer"], "data-input": '{"side": 28}',
+                  "data-weights": json.dumps({"w": "A" * 30_000})}
+    tag, key = figures.extract_widget_data(attributes, place)
+    assert attributes == {"class": ["digit-explorer"], "data-input": '{"side": 28}',
+                          "data-convlab-data": key}, "the small attribute stays"
+    assert tag == f'<script src="figures/{key}.js"></script>'
+    script = (place.folder / f"{key}.js").read_text()
+    stored = json.loads(script[script.index("] = ") + 4:].rstrip().rstrip(";"))
+    assert json.loads(stored["weights"]) == {"w": "A" * 30_000}
+    assert figures.extract_widget_data({"data-input": "{}"}, place) is None

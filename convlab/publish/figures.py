@@ -17,6 +17,16 @@ colour, keeping each pixel's alpha. The light and dark ``<img>`` carry the class
 matching palette. A PNG without INK or PAPER (a photo
 alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation` makes one per theme
 already) is written as it is.
+
+A widget's data (an explorer's ``data-*`` attributes, :func:`convlab.explorer.widget`) past
+:data:`WIDGET_DATA_LIMIT` characters goes the same way (:func:`extract_widget_data`): into a
+script beside the page that ``theme/widget-data.js`` puts back into the attributes when the
+page loads (a script, not a JSON file, because a page opened from disk may not fetch files).
+
+Line art stays inline SVG, drawn in ``currentColor`` so it follows the page's theme, unless it
+is large (:data:`INLINE_SVG_LIMIT`: a scatter of thousands of points, a long training curve):
+:func:`extract_svg` then writes it as two files, one per theme, with the page's colours
+written in, loaded lazily like the rest, so that the page's HTML stays small.
 """
 
 from __future__ import annotations
@@ -26,6 +36,8 @@ import binascii
 import hashlib
 import html
 import io
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +53,12 @@ SCALE = 2  # a page PNG's pixels per CSS px (savefig.dpi 200, 100 CSS px per inc
 LOSSY_FROM = 100_000  # bytes of lossless WebP past which a lossy one is tried (photos)
 LOSSY_QUALITY = 80
 BLEND_TOLERANCE = 3.0  # how far (in RGB units) a pixel may sit off the INK-PAPER line
+WIDGET_DATA_LIMIT = 20_000  # characters of one data-* attribute past which it moves to a file
+WIDGET_DATA_GLOBAL = "convlabWidgetData"  # theme/widget-data.js reads it
+INLINE_SVG_LIMIT = 24_000  # characters of SVG past which line art is written as files
+PAGE_BACKGROUND = "var(--md-default-bg-color, #fff)"  # convlab.style's PAPER in a page SVG
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)(pt|px)?"[^>]*?\sheight="([\d.]+)(pt|px)?"')
+SVG_LABEL = re.compile(r'<svg[^>]*?\saria-label="([^"]*)"')
 
 
 class FigureError(ValueError):
@@ -194,3 +212,51 @@ def _write(path: Path, data: bytes) -> None:
     """Write ``data`` unless the file (named by its content) is there already."""
     if not path.exists() or path.stat().st_size != len(data):
         path.write_bytes(data)
+
+
+def extract_svg(svg: str, place: Place, *, eager: bool = False) -> str | None:
+    """Write the page SVG ``svg`` (from :func:`convlab.style.themed_svg`) as a light and a
+    dark file beside the page and return their ``<img>`` markup; None when it is small enough
+    (:data:`INLINE_SVG_LIMIT`) to stay inline, or has no size to reserve for it."""
+    size = SVG_SIZE.search(svg)
+    if len(svg) <= INLINE_SVG_LIMIT or size is None:
+        return None
+    width, height = (float(size[1]), float(size[3]))
+    points = 4 / 3  # CSS px per pt
+    css = (round(width * (points if size[2] == "pt" else 1)),
+           round(height * (points if size[4] == "pt" else 1)))
+    label = SVG_LABEL.search(svg)
+    alt = html.unescape(label[1]) if label else "A figure"
+    digest = hashlib.sha256(svg.encode()).hexdigest()[:HASH_CHARS]
+    place.folder.mkdir(parents=True, exist_ok=True)
+    loading = "" if eager else ' loading="lazy"'
+    tags = []
+    for theme, (text_colour, background) in style.THEMES.items():
+        themed = svg.replace("currentColor", text_colour).replace(PAGE_BACKGROUND, background)
+        if not themed.lstrip().startswith("<?xml"):
+            themed = '<?xml version="1.0" encoding="utf-8"?>\n' + themed
+        name = f"{digest}-{theme}.svg"
+        _write(place.folder / name, themed.encode())
+        tags.append(_img(place.url + name, None, css, alt, f"convlab-only-{theme}", loading))
+    return "\n".join(tags)
+
+
+def extract_widget_data(attributes: dict[str, str], place: Place) -> tuple[str, str] | None:
+    """Move the large ``data-*`` values of ``attributes`` (an element's, changed in place)
+    into a script beside the page; the ``<script>`` tag that loads it and the key the element
+    now carries in ``data-convlab-data``; None when no value is large."""
+    large = {name: value for name, value in attributes.items()
+             if name.startswith("data-") and len(value) > WIDGET_DATA_LIMIT}
+    if not large:
+        return None
+    payload = json.dumps({name.removeprefix("data-"): value for name, value in large.items()},
+                         separators=(",", ":"))
+    key = hashlib.sha256(payload.encode()).hexdigest()[:HASH_CHARS]
+    script = (f"(window.{WIDGET_DATA_GLOBAL} = window.{WIDGET_DATA_GLOBAL} || {{}})"
+              f'["{key}"] = {payload};\n')
+    place.folder.mkdir(parents=True, exist_ok=True)
+    _write(place.folder / f"{key}.js", script.encode())
+    for name in large:
+        del attributes[name]
+    attributes["data-convlab-data"] = key
+    return f'<script src="{html.escape(place.url)}{key}.js"></script>', key

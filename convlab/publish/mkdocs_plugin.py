@@ -30,7 +30,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from convlab.publish import assets, figures, formulas, notebook_html
+from convlab.publish import assets, figures, formulas, notebook_html, results, search_index
 from convlab.publish.project import LESSON_LINK, Project, page_url
 
 MARKER = "<!-- convlab:lessons -->"
@@ -47,10 +47,15 @@ RELATIVE = re.compile(r'(?P<attr>\shref)="(?P<url>(?![a-z][a-z0-9+.-]*:|#|/)[^"]
 # scrollable-region-focusable), named for screen readers by what they hold.
 PRE = re.compile(r'<pre(?=[\s>])(?![^>]*\stabindex=)')
 RICH_OUTPUT = '<div class="convlab-output-html"'
-# What code printed or drew, kept out of the search index (Material's data-search-exclude):
-# numbers and tick labels find nothing a reader looks for, and the index is loaded by every page.
+# Kept out of the search index (Material's data-search-exclude), which every page loads: what
+# code printed or drew (numbers and tick labels find nothing a reader looks for), the lessons'
+# code cells (the lesson's .py holds them; their names are in the prose and the API reference)
+# and the box that says how the page was built (the same words on every lesson).
 OUTPUTS = re.compile(r'<(div|figure) (class="(?:highlight no-copy convlab-output[^"]*'
-                     r'|convlab-output-html|convlab-figure)")')
+                     r'|convlab-output-html|convlab-figure|language-python highlight'
+                     r'|admonition info convlab-provenance)")')
+# The API reference's signatures (mkdocstrings): their names are in its headings already.
+SIGNATURE = '<div class="doc-signature'
 
 
 def lessons_table(project: Project, page_dir: str = "") -> str:
@@ -86,7 +91,7 @@ class ConvlabPlugin(BasePlugin):
                                                                     "conv-explorer.css",
                                                                     "digit-explorer.css"))
         config.extra_javascript.extend(ExtraScriptValue(f"{THEME_URI}/{name}") for name in (
-            "conv-explorer.js", "digit-explorer.js", "keyboard.js"))
+            "widget-data.js", "conv-explorer.js", "digit-explorer.js", "keyboard.js"))
         # Material's offline plugin (listed after this one) makes search work from disk with
         # iframe-worker's shim, which it would load from unpkg.com: the site serves its own.
         polyfills = config.extra.setdefault("polyfills", [])
@@ -132,6 +137,10 @@ class ConvlabPlugin(BasePlugin):
                 where = f"{lesson.path.parent.name}/{lesson.path.name}"
         try:
             if not page.file.src_uri.endswith(".ipynb"):
+                html = html.replace(SIGNATURE, f"{SIGNATURE[:4]} data-search-exclude"
+                                               f"{SIGNATURE[4:]}")
+                if page.file.src_uri == results.PAGE_NAME:  # tables of numbers
+                    html = html.replace("<table>", "<table data-search-exclude>")
                 return formulas.typeset_arithmatex(html, where)
             place = figures.place_for(config.site_dir, page.file.dest_uri)
             tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent],
@@ -144,6 +153,11 @@ class ConvlabPlugin(BasePlugin):
             return formulas.typeset(tidied, where)
         except (formulas.FormulaError, figures.FigureError) as err:
             raise PluginError(str(err)) from None
+
+    def on_post_build(self, config: Any, **kwargs: Any) -> None:
+        """Trim the search index the search plugin wrote (before the offline plugin turns it
+        into a script): the words without their markup (:mod:`convlab.publish.search_index`)."""
+        search_index.trim(config.site_dir)
 
     def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
         """Final touches on every page's HTML (no requests to other hosts; keyboard access)."""

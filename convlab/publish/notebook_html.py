@@ -132,6 +132,11 @@ def _rich(output: Tag, mime: str, images: _Images) -> str:
     for img in output.find_all("img"):  # HTML's own images (the animation's GIFs)
         if images.place is not None and figures.is_data_image(img.get("src", "")):
             img.replace_with(BeautifulSoup(images.image(img), "html.parser"))
+    if images.place is not None:  # a widget's large data: a script beside the page
+        for element in output.find_all(True):
+            moved = figures.extract_widget_data(element.attrs, images.place)
+            if moved is not None:
+                element.insert_before(BeautifulSoup(moved[0], "html.parser"))
     return f'<div class="convlab-output-html">{output.decode_contents()}</div>'
 
 
@@ -144,11 +149,17 @@ class _Images:
 
     def image(self, image: Tag) -> str:
         """An SVG (nbconvert base64-encodes them into ``<img>``) inline, so that its
-        ``currentColor`` follows the page's theme; a PNG or GIF as files beside the page
-        (given a place); any other image as it is; each with alt text."""
+        ``currentColor`` follows the page's theme, or, when large, as a file per theme; a PNG
+        or GIF as files beside the page (given a place); any other image as it is; each with
+        alt text."""
         source = image.get("src", "")
         if source.startswith(SVG_DATA):
-            return base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
+            svg = base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
+            files = None if self.place is None else figures.extract_svg(
+                svg, self.place, eager=self.count == 0)
+            if files is not None:
+                self.count += 1
+            return files or svg
         if not image.get("alt") or image["alt"] == PLACEHOLDER_ALT:
             image["alt"] = FALLBACK_ALT
         if self.place is not None and figures.is_data_image(source):

@@ -5,8 +5,11 @@ images load, and left until the network is idle. Every response body is then wei
 raw, and compressed with gzip at level 6 (what a web server sends).
 
 * A lesson page may load at most :data:`PAGE_LIMIT` bytes, **compressed** (the transfer size).
-* A single file may be at most :data:`FILE_LIMIT` bytes, **raw** (uncompressed): what the
-  browser parses and keeps, whatever the server does.
+* A single file a lesson page loads may be at most :data:`FILE_LIMIT` bytes, **raw**
+  (uncompressed): what the browser parses and keeps, whatever the server does.
+
+Both limits hold for the lessons (the issue's "on any lesson"); the other pages (home, the API
+reference, the results) are weighed and shown in the table too.
 
 A table of every page's compressed weight is printed (CI logs show it).
 """
@@ -71,7 +74,7 @@ def test_pages_are_light(browser: object, base_url: str, capsys: pytest.CaptureF
             problems.append(f"{path}: {packed / 1000:.0f} KB compressed > "
                             f"{PAGE_LIMIT / 1000:.0f} KB")
         for name, (size, _) in files.items():
-            if size > FILE_LIMIT:
+            if path.startswith("lessons/") and size > FILE_LIMIT:
                 problems.append(f"{path}: {name} is {size / 1000:.0f} KB raw > "
                                 f"{FILE_LIMIT / 1000:.0f} KB")
     table = "\n".join([f"{'page':40} {'files':>5} {'raw KB':>9} {'gzip KB':>9}   largest file",
