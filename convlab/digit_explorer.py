@@ -152,7 +152,8 @@ def input_divisor(x: np.ndarray) -> int:
 def choose(labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray
            ) -> tuple[list[int], list[int]]:
     """Sample digits: the first two read right of each class and the first ten read wrong,
-    each with a margin of more than 2 × TOLERANCE between its two largest probabilities.
+    each with a margin of more than 2 × TOLERANCE between its two largest probabilities (and
+    when fewer than ten digits are that clear, the ten clearest).
     Returns (all samples, the ones for the page's buttons: one right of each class, four
     wrong)."""
     top2 = np.sort(probabilities, axis=1)[:, -2:]
@@ -162,6 +163,11 @@ def choose(labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray
     wrong = np.flatnonzero(clear & (labels != predicted))[:WRONG_SAMPLES]
     samples = sorted(int(i) for i in np.concatenate(right + [wrong]))
     buttons = [int(r[0]) for r in right if len(r)] + [int(i) for i in wrong[:4]]
+    if len(samples) < CLASSES:  # a network that has barely learned (a tiny test run): few
+        # digits are clear, so the clearest ones are taken, whatever their margin
+        clearest = np.argsort(top2[:, 0] - top2[:, 1], kind="stable")[:CLASSES]
+        samples = sorted({*samples, *(int(i) for i in clearest)})
+        buttons = buttons or samples[:4]
     return samples, buttons
 
 

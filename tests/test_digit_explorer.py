@@ -96,3 +96,16 @@ def test_other_architectures_and_inputs_are_refused_clearly():
         digit_explorer.export(wider)
     with pytest.raises(ValueError, match="pixels / 255"):
         digit_explorer.input_divisor(np.full((2, 28, 28), 0.5))
+
+
+def test_a_network_that_has_barely_learned_still_gets_sample_digits():
+    """A tiny run's network is near uniform: no digit is clear by the margin, so the clearest
+    ones are the samples, and the page still shows the widget."""
+    keras.utils.set_random_seed(3)
+    model = _lesson_model()
+    dense = model.layers[-1]
+    dense.set_weights([dense.get_weights()[0] * 0.001, np.zeros(10)])   # near uniform
+    x = np.random.default_rng(4).integers(0, 256, (40, 28, 28))[..., None] / 255
+    predicted = model.predict(x, verbose=0).argmax(axis=1)
+    _, agreement = digit_explorer.markup(model, x, predicted, predicted)
+    assert agreement.samples >= 10
