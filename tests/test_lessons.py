@@ -92,15 +92,20 @@ def _allowed_figures() -> set[str]:
     return allowed
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
-def test_prose_states_no_run_figure_by_hand(lesson):
-    allowed = _allowed_figures()
+def _prose(lesson):
+    """Each Markdown cell's text as a reader types it: placeholders, formulas and code out."""
     for cell in lesson.read().cells:
         if cell.cell_type != "markdown":
             continue
         text = placeholders.PATTERN.sub("", cell.source)
         text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", "", text, flags=re.S)  # formulas
-        text = re.sub(r"`[^`]*`", "", text)  # code
+        yield re.sub(r"`[^`]*`", "", text)  # code
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
+def test_prose_states_no_run_figure_by_hand(lesson):
+    allowed = _allowed_figures()
+    for text in _prose(lesson):
         typed = [f.replace(" ", "") for f in RUN_FIGURE.findall(text)]
         stray = [f for f in typed if f not in allowed]
         assert not stray, (f"{lesson.name} types {stray} into its prose: use a "
@@ -142,12 +147,7 @@ WORDED_ALLOWED: dict[str, set[str]] = {}
 
 
 def _prose_sentences(lesson):
-    for cell in lesson.read().cells:
-        if cell.cell_type != "markdown":
-            continue
-        text = placeholders.PATTERN.sub("", cell.source)
-        text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", "", text, flags=re.S)  # formulas
-        text = re.sub(r"`[^`]*`", "", text)  # code
+    for text in _prose(lesson):
         text = re.sub(r"\s+", " ", text)     # one sentence may run over lines
         yield from re.split(r"(?<=[.!?:;])\s+", text)
 
