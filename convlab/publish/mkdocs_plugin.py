@@ -41,7 +41,7 @@ THEME_URI = "assets/convlab"
 PAGES = "lessons"
 # Material's templates that the site overrides (each file says which finding it fixes).
 OVERRIDES = THEME / "overrides"
-# A relative link or source in a page's HTML (not "#anchor", not "scheme:", not "/absolute").
+# A relative link in a page's HTML (not "#anchor", not "scheme:", not "/absolute").
 RELATIVE = re.compile(r'(?P<attr>\shref)="(?P<url>(?![a-z][a-z0-9+.-]*:|#|/)[^"]*)"')
 # Scrollable blocks (code, text output, rich output): reachable with the keyboard (axe's
 # scrollable-region-focusable), named for screen readers by what they hold.
@@ -128,29 +128,22 @@ class ConvlabPlugin(BasePlugin):
     def on_page_content(self, html: str, page: Any, config: Any, **kwargs: Any) -> str:
         """Rewrite a lesson page's notebook HTML into Material's own markup, its images as
         files beside the page (:mod:`convlab.publish.figures`), its links for pages without
-        directory URLs; typeset every page's formulas as MathML (a formula TeX rejects stops
-        the build, naming it)."""
-        where = f"docs/{page.file.src_uri}"
-        slug = Path(page.file.src_uri).stem
-        for lesson in self.project.lessons():
-            if page.file.src_uri.endswith(".ipynb") and lesson.slug == slug:
-                where = f"{lesson.path.parent.name}/{lesson.path.name}"
+        directory URLs; keep what finds nothing out of the search index; typeset every
+        page's formulas as MathML (a formula TeX rejects stops the build, naming it)."""
+        src_uri = page.file.src_uri
         try:
-            if not page.file.src_uri.endswith(".ipynb"):
-                html = html.replace(SIGNATURE, f"{SIGNATURE[:4]} data-search-exclude"
-                                               f"{SIGNATURE[4:]}")
-                if page.file.src_uri == results.PAGE_NAME:  # tables of numbers
-                    html = html.replace("<table>", "<table data-search-exclude>")
-                return formulas.typeset_arithmatex(html, where)
+            if not src_uri.endswith(".ipynb"):
+                return formulas.typeset_arithmatex(unsearched(html, src_uri), f"docs/{src_uri}")
+            lesson = self.project.lesson(Path(src_uri).stem)
             place = figures.place_for(config.site_dir, page.file.dest_uri)
             tidied = notebook_html.tidy(html, [self.project.root, self.project.root.parent],
                                         place)
-            tidied = OUTPUTS.sub(r"<\1 data-search-exclude \2", tidied)
             # (use_directory_urls as the offline plugin left it: its on_config runs after
             # this one's)
             if not config.use_directory_urls:
-                tidied = file_links(tidied, page.file.src_uri)
-            return formulas.typeset(tidied, where)
+                tidied = file_links(tidied, src_uri)
+            where = f"{lesson.path.parent.name}/{lesson.path.name}"
+            return formulas.typeset(unsearched(tidied, src_uri), where)
         except (formulas.FormulaError, figures.FigureError) as err:
             raise PluginError(str(err)) from None
 
@@ -165,6 +158,19 @@ class ConvlabPlugin(BasePlugin):
         # GitHub's API for stars and the latest release: pages talk to their own host only.
         output = output.replace(' data-md-component="source"', "")
         return focusable_blocks(output)
+
+
+def unsearched(html: str, src_uri: str) -> str:
+    """The page at ``src_uri`` with what finds nothing a reader types marked
+    ``data-search-exclude`` (Material leaves it out of the search index): a lesson's outputs,
+    code cells and provenance box (:data:`OUTPUTS`), the API reference's signatures, and the
+    results page's tables of numbers."""
+    if src_uri.endswith(".ipynb"):
+        return OUTPUTS.sub(r"<\1 data-search-exclude \2", html)
+    html = html.replace(SIGNATURE, f"{SIGNATURE[:4]} data-search-exclude{SIGNATURE[4:]}")
+    if src_uri == results.PAGE_NAME:
+        html = html.replace("<table>", "<table data-search-exclude>")
+    return html
 
 
 def focusable_blocks(html: str) -> str:
