@@ -68,8 +68,8 @@ class Execution:
     files: list[dict[str, Any]]  # stored results read: {"location", "fingerprint"} ("" if absent)
     packages: list[str]  # top-level modules the lesson imported (the kernel's own left out)
     hardware_dependent: bool  # the lesson timed code: its results depend on the machine
-    code: str = ""  # Lesson.code_digest of the source that ran, read once when it started
-    code_cells: tuple[str, ...] = ()  # that source's code cells (the profile's cell left out)
+    code: str  # Lesson.code_digest of the source that ran, read once when it started
+    code_cells: tuple[str, ...]  # that source's code cells (the profile's cell left out)
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:

@@ -105,10 +105,8 @@ def _absolute(path: str, root: Path) -> Path:
 
 def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> dict[str, Any]:
     """The manifest of ``run``, an execution of ``lesson`` under ``profile`` in project ``root``."""
-    notebook = None if run.code else lesson.read()  # an Execution made by hand (tests)
-    cells = list(run.code_cells) if notebook is None else [
-        c.source for c in notebook.cells if c.cell_type == "code"]
-    closure = codegraph.closure(cells, sorted(run.modules))
+    # The source as it ran (read once when execution started), not the lesson file now.
+    closure = codegraph.closure(list(run.code_cells), sorted(run.modules))
     data = [{**source, "location": _portable(source.get("location", ""), root)}
             for source in run.data]
     files = [{**stored, "location": _portable(stored["location"], root)} for stored in run.files]
@@ -117,7 +115,7 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
         "lesson": lesson.name,
         "profile": profile.name,
         "profile_values": profile.overrides(lesson.slug),
-        "code": run.code or lesson.code_digest(notebook),
+        "code": run.code,
         "convlab": closure.units,
         "convlab_notes": closure.notes,
         "files": files,
