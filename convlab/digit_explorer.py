@@ -21,6 +21,7 @@ largest probabilities, so agreeing within the tolerance implies the same answer.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +94,6 @@ def export(model: Any) -> dict[str, Any]:
 
 def dequantised(weights: dict[str, Any]) -> dict[str, np.ndarray]:
     """The exported weights as float64 arrays, as the page decodes them."""
-    import base64
-
     arrays = {}
     for name in ("conv", "dense"):
         part = weights[name]
@@ -116,22 +115,26 @@ def forward(arrays: dict[str, np.ndarray], x: np.ndarray) -> tuple[np.ndarray, n
         for b in range(KERNEL):
             maps += x[:, a:a + out, b:b + out, None] * kernel[a, b]
     maps = np.maximum(maps, 0)
-    half = out // 2
-    pooled = maps[:, :2 * half, :2 * half].reshape(n, half, 2, half, 2, FILTERS).max(axis=(2, 4))
-    logits = pooled.reshape(n, -1) @ arrays["dense_kernel"] + arrays["dense_bias"]
+    logits = _pooled(maps) @ arrays["dense_kernel"] + arrays["dense_bias"]
     logits -= logits.max(axis=1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(axis=1, keepdims=True), maps
 
 
+def _pooled(maps: np.ndarray) -> np.ndarray:
+    """2 × 2 max pooling of activation maps (n, 26, 26, 32), flattened as Keras's Flatten
+    does: (n, 5408)."""
+    n, half = len(maps), maps.shape[1] // 2
+    windows = maps[:, :2 * half, :2 * half].reshape(n, half, 2, half, 2, FILTERS)
+    return windows.max(axis=(2, 4)).reshape(n, -1)
+
+
 def logit_error(model: Any, x: np.ndarray) -> float:
     """The expected size (one standard deviation) of the dense layer's logit change from
     rounding its weights, for inputs ``x``: ``scale / sqrt(12) * ||pooled||``, largest over x."""
-    conv, dense = _layers(model)
-    arrays = dequantised(export(model))
-    _, maps = forward(arrays, x)
-    n, half = len(maps), maps.shape[1] // 2
-    pooled = maps.reshape(n, half, 2, half, 2, FILTERS).max(axis=(2, 4)).reshape(n, -1)
+    _, dense = _layers(model)
+    _, maps = forward(dequantised(export(model)), x)
+    pooled = _pooled(maps)
     _, scale = quantise(dense.kernel.numpy())
     return float(scale / np.sqrt(12) * np.linalg.norm(pooled, axis=1).max())
 

@@ -11,7 +11,9 @@ writes it in mkdocs-material's own vocabulary:
   line art as inline SVG, and given a :class:`~convlab.publish.figures.Place`, PNG and GIF
   images (``data:`` URIs) as files beside the page, loaded lazily
   (:mod:`convlab.publish.figures`);
-* no ``<style>`` or ``<script>`` (the site's stylesheets serve every page; formulas are MathML);
+* no ``<style>`` or ``<script>`` of nbconvert's (the site's stylesheets serve every page;
+  formulas are MathML); the one script a page may hold loads a widget's large data from
+  beside the page (:func:`~convlab.publish.figures.extract_widget_data`);
 * no absolute path of the build machine (:func:`relative_paths`).
 """
 
