@@ -159,6 +159,7 @@ default_model.compile(optimizer=keras.optimizers.Adadelta(),   # learning_rate=0
 default_model.fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=0)
 _, default_rate_test_accuracy = default_model.evaluate(x_test, y_test, verbose=0)
 report.record("default_rate_test_accuracy", default_rate_test_accuracy)
+print(f"test accuracy with Adadelta's default rate: {default_rate_test_accuracy:.1%}")
 
 # %% [markdown]
 # With the default rate the network labels **{{ default_rate_test_accuracy:.1% }}** of the
