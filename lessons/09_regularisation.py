@@ -264,6 +264,8 @@ for name, key in keys.items():
     report.record(f"{key}_test_accuracy", results[name]["test"])
     report.record(f"{key}_gap", results[name]["gap"])
     report.record(f"{key}_epochs", results[name]["epochs"])
+    report.record(f"{key}_parameters", results[name]["parameters"])
+    report.record(f"{key}_seconds_per_epoch", results[name]["seconds_per_epoch"])
 report.record("combined_unflipped_test_accuracy", results["combined"]["test_plain"])
 gap = {name: 100 * r["gap"] for name, r in results.items()}
 test = {name: r["test"] for name, r in results.items()}
