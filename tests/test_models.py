@@ -122,7 +122,6 @@ def layers(model: keras.Model) -> list[tuple[str, dict]]:
 # (lesson slug, the lesson's model) -> the convlab.models function that copies it
 COPIES = {
     ("cifar10_cnn", "model"): models.tutorial_cnn,
-    ("reference_architectures", "tutorial_cnn"): models.tutorial_cnn,
     ("gpu_speed", "make_cnn"): models.tutorial_cnn_float32_softmax,
     ("fashion_mnist", "cnn_a"): models.fashion_cnn_a,
 }
