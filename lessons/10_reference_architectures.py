@@ -35,7 +35,7 @@ import numpy as np
 from convlab import data, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
-from convlab.lesson_runs import stored_lesson_run
+from convlab.lesson_runs import same_data, stored_lesson_run
 
 keras.utils.set_random_seed(1234)   # the same run every time
 # Every new model traces its training step into a graph anew. When a run trains several in a
@@ -241,18 +241,19 @@ train("ResNet-20", resnet20())
 # %%
 earlier = stored_lesson_run("regularisation")
 comparable = (earlier is not None and train_size is None and test_size is None
-              and earlier.same_data("cifar10", cifar.provenance.fingerprint))
+              and same_data(earlier, "cifar10", cifar.provenance.fingerprint))
+previous = earlier["results"] if comparable else {}     # its report.record values by name
 rows = []
 if comparable:
     for name, key in [("tutorial CNN (previous lesson, plain)", "baseline"),
                       ("tutorial CNN (previous lesson, combined)", "combined")]:
         flipped = key == "combined"      # the previous lesson flip-averages only this one
-        rows.append({"name": name, "parameters": earlier[f"{key}_parameters"],
-                     "seconds_per_epoch": earlier[f"{key}_seconds_per_epoch"],
-                     "epochs": int(earlier[f"{key}_epochs"]),
-                     "test": earlier["combined_unflipped_test_accuracy" if flipped
+        rows.append({"name": name, "parameters": previous[f"{key}_parameters"],
+                     "seconds_per_epoch": previous[f"{key}_seconds_per_epoch"],
+                     "epochs": int(previous[f"{key}_epochs"]),
+                     "test": previous["combined_unflipped_test_accuracy" if flipped
                                      else f"{key}_test_accuracy"],
-                     "test_flip": earlier[f"{key}_test_accuracy"] if flipped else None})
+                     "test_flip": previous[f"{key}_test_accuracy"] if flipped else None})
 rows += [{"name": name, **r} for name, r in results.items()]
 
 
@@ -269,9 +270,9 @@ def earlier_sentence():
     if not comparable:
         return ("The previous lesson's stored run loaded another copy of CIFAR-10 than this "
                 "run, so its figures are not comparable and are not shown.")
-    return (f"Its rows come from its stored run of {earlier.executed_at} on "
-            f"{earlier.hardware}; their seconds per epoch were measured there, at batches of "
-            "32, and a flip-averaged score only for the combined model.")
+    return (f"Its rows come from its stored run of {earlier['executed_at']} on "
+            f"{earlier['hardware']}; their seconds per epoch were measured there, at batches "
+            "of 32, and it flip-averaged only the combined model's score.")
 
 
 # %% [markdown]
@@ -351,15 +352,15 @@ def run_sentence():
     else:
         text += "."
     if comparable:
-        combined = earlier["combined_test_accuracy"]
+        combined = previous["combined_test_accuracy"]
         gain = results[best]["test_flip"] - combined
         verdict = ("more than the noise" if abs(gain) > noise(results[best]["test_flip"],
                                                               combined)
                    else "within the noise")
         text += (f" The best of the two, {best}, scores {100 * gain:+.1f} points against the "
                  f"previous lesson's combined model ({combined:.1%} in "
-                 f"{earlier['combined_epochs']:.0f} epochs), {verdict}, with "
-                 f"{results[best]['parameters'] / earlier['combined_parameters']:.0%} of its "
+                 f"{previous['combined_epochs']:.0f} epochs), {verdict}, with "
+                 f"{results[best]['parameters'] / previous['combined_parameters']:.0%} of its "
                  "parameters.")
     return text
 
@@ -489,7 +490,7 @@ for key in keys.values():     # every network trained every epoch, and its loss 
     expect(f"{key}_epochs").equals(epochs)
     expect(f"{key}_final_loss").at_most(10)     # guessing scores about 2.3 at the start
 if comparable:   # the previous lesson's networks, from its stored run on the same images
-    report.record("previous_plain_test_accuracy", earlier["baseline_test_accuracy"])
+    report.record("previous_plain_test_accuracy", previous["baseline_test_accuracy"])
     expect("resnet_flip_test_accuracy").at_least("previous_plain_test_accuracy",
                                                  profile="full")
 if cifar.provenance.subset:   # the course's 10,000-image copy
