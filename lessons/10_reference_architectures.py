@@ -245,8 +245,8 @@ comparable = (earlier is not None and train_size is None and test_size is None
 previous = earlier["results"] if comparable else {}     # its report.record values by name
 rows = []
 if comparable:
-    for name, key in [("tutorial CNN (previous lesson, plain)", "baseline"),
-                      ("tutorial CNN (previous lesson, combined)", "combined")]:
+    for name, key in [("tutorial CNN, plain (lesson 09)", "baseline"),
+                      ("tutorial CNN, combined (lesson 09)", "combined")]:
         flipped = key == "combined"      # the previous lesson flip-averages only this one
         rows.append({"name": name, "parameters": previous[f"{key}_parameters"],
                      "seconds_per_epoch": previous[f"{key}_seconds_per_epoch"],
@@ -347,8 +347,8 @@ def run_sentence():
             f"{resnet['parameters']:,} parameters to the VGG-style network's "
             f"{vgg['parameters']:,}, and an epoch took ×{slower:.1f} as long")
     if slower > 1.1:
-        text += (": its 19 narrow convolutions (16 to 64 channels) are many small steps, "
-                 "which keep a processor less busy than a few wide ones.")
+        text += (": its nineteen 3 × 3 convolutions of 16 to 64 channels are many small "
+                 "steps, which keep a processor less busy than a few wide ones.")
     else:
         text += "."
     if comparable:
