@@ -490,8 +490,8 @@ for key in keys.values():     # every network trained every epoch, and its loss 
     expect(f"{key}_epochs").equals(epochs)
     expect(f"{key}_final_loss").at_most(10)     # guessing scores about 2.3 at the start
 if comparable:   # the previous lesson's networks, from its stored run on the same images
-    report.record("previous_plain_test_accuracy", previous["baseline_test_accuracy"])
-    expect("resnet_flip_test_accuracy").at_least("previous_plain_test_accuracy",
+    report.record("stored_plain_cnn_test_accuracy", previous["baseline_test_accuracy"])
+    expect("resnet_flip_test_accuracy").at_least("stored_plain_cnn_test_accuracy",
                                                  profile="full")
 if cifar.provenance.subset:   # the course's 10,000-image copy
     expect("best_flip_test_accuracy").at_least(0.70, profile="full")
