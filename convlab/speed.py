@@ -30,7 +30,7 @@ from typing import Any
 
 import keras
 
-from convlab import machine, records, settings
+from convlab import machine, report, settings
 
 CACHE_VERSION = 1
 # The measurement stops growing n once one matmul takes this long (seconds): long enough for
@@ -69,7 +69,7 @@ def time_call(fn: Callable[[], Any], *, warmup: int = 1, repeats: int = 5) -> Ti
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     if warmup < 0:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
-    records.append("hardware", {"measured": "time_call"})  # a build: results are this machine's
+    report.append(report.Event.HARDWARE, {"measured": "time_call"})  # this machine's results
     for _ in range(warmup):
         fn()
     times = []
@@ -183,7 +183,7 @@ def peak_matmul_rate(dtype: str = "float32", *, refresh: bool = False) -> float:
     GPU, core count or TensorFlow version measures again (``matmul_flops_per_second``, about
     1 s) and adds its entry. A corrupt cache file is replaced; ``refresh=True`` re-measures.
     """
-    records.append("hardware", {"measured": "peak_matmul_rate"})
+    report.append(report.Event.HARDWARE, {"measured": "peak_matmul_rate"})
     path = cache_path()
     key = hardware_key(dtype)
     entries = _read_cache(path)
