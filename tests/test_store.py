@@ -12,7 +12,7 @@ import pytest
 
 from convlab import machine
 from convlab.data import fingerprint
-from convlab.publish import freshness
+from convlab.publish import codegraph, freshness
 from convlab.publish import store as store_module
 from convlab.publish.profile import load_profile
 from convlab.publish.reasons import Reason, Why
@@ -25,11 +25,15 @@ def _notebook(text: str = "print(1)") -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[cell])
 
 
+def _cells(lesson) -> list[str]:
+    return [c.source for c in lesson.read().cells if c.cell_type == "code"]
+
+
 def _manifest(lesson, profile, **fields) -> dict:
     """A manifest as a run of ``lesson`` on this machine, with nothing imported, would write."""
     return {"schema": freshness.SCHEMA, "lesson": lesson.name, "profile": profile.name,
             "profile_values": profile.overrides(lesson.slug), "code": lesson.code_digest(),
-            "convlab": {}, "files": [], "packages": {"python": freshness._version("python")},
+            "convlab": codegraph.closure(_cells(lesson), []).units, "files": [], "packages": {"python": freshness._version("python")},
             "convlab_modules": [], "data": [], "hardware": "a test machine",
             "machine": machine.identity(), "used_gpu": False, "hardware_dependent": False,
             **fields}
