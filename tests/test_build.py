@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -110,6 +111,42 @@ def test_force_executes_every_lesson_whatever_the_store_and_the_cache_hold(tiny_
         stored, "a quick run never replaces a stored full run"
     assert _ran(build(tiny_project, tiny, force=True, mkdocs=False)) == ["01_alpha", "02_beta"]
     assert _ran(build(tiny_project, tiny, mkdocs=False)) == [], "without --force: the store"
+
+
+NO_OP_BUILD = """
+import json, subprocess, sys
+from pathlib import Path
+
+started = []
+real = subprocess.Popen.__init__
+
+
+def spy(self, args, *rest, **options):
+    started.append([str(a) for a in (args if isinstance(args, list | tuple) else [args])])
+    real(self, args, *rest, **options)
+
+
+subprocess.Popen.__init__ = spy
+from convlab.publish.pipeline import build
+from convlab.publish.profile import load_profile
+from convlab.publish.project import Project
+
+project = Project(Path.cwd())
+outcomes = build(project, load_profile(project.root / "tiny.toml"), mkdocs=False)
+print(json.dumps({"ran": [o.lesson.name for o in outcomes if not o.from_cache],
+                  "tensorflow": "tensorflow" in sys.modules,
+                  "pythons": [a for a in started if a[0] == sys.executable]}))
+"""
+
+
+def test_a_no_op_build_from_the_store_starts_no_tensorflow(tiny_project):
+    """Describing the machine needs TensorFlow; a build that executes nothing never asks."""
+    _full_runs(tiny_project)
+    done = subprocess.run([sys.executable, "-c", NO_OP_BUILD], cwd=tiny_project.root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == {"ran": [], "tensorflow": False,
+                                                        "pythons": []}
 
 
 def test_a_corrupt_store_entry_is_named_and_never_rendered(tiny_project):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from convlab import machine
 from convlab.publish.execute import LessonError, LessonTimeout, execute
 from convlab.publish.profile import load_profile
 
@@ -27,6 +28,9 @@ def test_executes_and_collects_records(tiny_project, data_dir):
     [prose] = [c for c in run.notebook.cells if c.cell_type == "markdown"
                and "values" in c.metadata.get("convlab", {})]
     assert prose.metadata.convlab["values"] == ["10%", "3"]
+    here = machine.describe()  # the machine as the lesson's kernel saw it
+    assert run.hardware == machine.summary(here) and run.used_gpu is False
+    assert not run.hardware_dependent and run.files == [], "it timed nothing, opened nothing"
 
 
 def test_without_overrides_a_lesson_runs_its_own_values(tiny_project):

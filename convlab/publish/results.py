@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.outcome import CACHE, EXECUTED, STORE, Outcome
 from convlab.publish.profile import Profile
 from convlab.publish.store import Entry
 
@@ -211,7 +211,7 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.02
     return moves
 
 
-_SOURCES = {STORE: "stored full run", CACHE: "execution cache", "executed": "this build"}
+_SOURCES = {STORE: "stored full run", CACHE: "execution cache", EXECUTED: "this build"}
 
 
 def page_markdown(data: dict[str, Any], *, chart: bool = False) -> str:
@@ -259,7 +259,7 @@ def page_markdown(data: dict[str, Any], *, chart: bool = False) -> str:
                      lesson["executed_at"] or ""])
     lines.append(markdown_table(["lesson", "run time", "this build", "expectations",
                                  "executed at"], rows))
-    executed = sum(lesson.get("source") == "executed" for lesson in data["lessons"])
+    executed = sum(lesson.get("source") == EXECUTED for lesson in data["lessons"])
     stored = sum(lesson.get("source") == STORE for lesson in data["lessons"])
     lines += ["", f"{executed} of {len(data['lessons'])} lessons executed in this build, "
                   f"{stored} shown from the store of full runs, the others reused from the "

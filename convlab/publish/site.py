@@ -111,7 +111,7 @@ def _page_origin(outcome: Outcome) -> str:
 
 def _cpu_run_note(meta: dict[str, Any]) -> str | None:
     """For a stored full run made without a GPU: what a GPU run will replace."""
-    if "no GPU" not in str(meta.get("hardware", "")):
+    if meta.get("used_gpu", False):
         return None
     subset = [d.get("description", d.get("dataset", "?")) for d in meta.get("data", [])
               if d.get("subset")]
