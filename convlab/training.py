@@ -10,7 +10,9 @@ Lessons train with Keras itself and pass convlab's log as a callback::
 The log prints one line per epoch (or about ``lines`` of them), never a line per batch, and
 keeps the timings: ``log.seconds``, ``log.epoch_seconds``, ``log.images_per_second`` and, from
 the model's FLOPs and the machine's matmul rate (convlab.speed), ``log.flops_per_second`` and
-``log.fraction_of_peak``.
+``log.fraction_of_peak``. Since those are this machine's, a log that timed an epoch records a
+``"hardware"`` event for the build (:func:`convlab.records.append`): the page says its timings
+are the machine's, and the cache runs the lesson again on another machine.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 import keras
 
-from convlab import speed
+from convlab import records, speed
 
 _BAR_WIDTH = 24
 _BAR_INTERVAL_S = 0.1  # redraw the terminal progress bar at most 10 times a second
@@ -290,6 +292,8 @@ class EpochLog(keras.callbacks.Callback):
             self._val_seconds += time.perf_counter() - self._val_start
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if not self.epoch_seconds:  # the first time measured: the run's output is this machine's
+            records.append("hardware", {"measured": "EpochLog"})
         if self._epoch_samples is None:  # no validation this epoch: the tracker counted training
             self._epoch_samples = self._count_samples()
         now = time.perf_counter()
