@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from convlab import machine, speed
+from convlab import machine
 from convlab.publish import freshness
 
 H100 = machine.GPU("NVIDIA H100 80GB HBM3", (9, 0))
@@ -67,7 +67,18 @@ def test_this_machine_is_described_by_what_this_process_may_use():
 def test_the_page_box_and_the_speed_figures_describe_the_same_machine():
     here = machine.describe()
     assert freshness.hardware() == machine.summary(here)
-    assert speed.device() == {"kind": here.kind, "name": here.name, "cpu": here.cpu,
-                              "cores": here.cores, "tensorflow": here.tensorflow}
+    assert machine.hardware_key() == machine.hardware_key(described=here)
+    assert f"|cores:{here.cores}|" in machine.hardware_key()
     if not here.gpus:
         assert f"{here.cores} cores, no GPU" in freshness.hardware()
+
+
+def test_hardware_key_names_device_cores_and_tensorflow():
+    two = machine.hardware_key(described=described())
+    assert two == "CPU:AMD EPYC 7B13|cpu:AMD EPYC 7B13|cores:8|tf:2.21.0|float32"
+    sixteen = machine.Machine(cpu="AMD EPYC 7B13", cores=16, cpu_bfloat16=False,
+                              tensorflow="2.21.0")
+    assert machine.hardware_key(described=sixteen) != two  # a bigger container measures again
+    assert "GPU:NVIDIA H100" in machine.hardware_key(described=described(H100))
+    assert (machine.hardware_key("bfloat16", described())
+            != machine.hardware_key("float32", described()))
