@@ -21,8 +21,9 @@ for each theme.
 
 Every figure function of :mod:`convlab.viz` draws in the one palette below and finishes its
 figure with :func:`describe` (its alt text). :func:`themed_drawing` gives an SVG drawn elsewhere
-(graphviz's) the same treatment; :func:`save` writes a figure for the site outside a notebook
-(the results page's chart).
+(graphviz's) the same treatment, and a viewBox that holds the whole graph whatever dpi it was
+drawn at, so Jupyter, Colab and the page show the same drawing; :func:`save` writes a figure
+for the site outside a notebook (the results page's chart).
 """
 
 from __future__ import annotations
