@@ -209,7 +209,8 @@ FITTED = "data-convlab-fitted"  # the attribute :func:`themed_drawing` marks its
 GRAPH_SCALE = re.compile(r'(<g id="graph0" class="graph" transform=")scale\(([-\d.]+) ([-\d.]+)\)')
 GRAPH_TRANSLATE = re.compile(r'<g id="graph0" class="graph" transform="[^"]*?'
                              r'translate\(([-\d.]+) ([-\d.]+)\)')
-GRAPH_BACKGROUND = re.compile(r'<g id="graph0".*?<polygon[^>]*?\spoints="([^"]*)"', re.S)
+GRAPH_BACKGROUND = re.compile(  # the graph's first element after its title: its background
+    r'<g id="graph0"[^>]*>\s*<title>[^<]*</title>\s*<polygon[^>]*?\spoints="([^"]*)"')
 VIEW_BOX = re.compile(r'viewBox="[^"]*"')
 
 

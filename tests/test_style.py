@@ -143,7 +143,8 @@ def test_fit_graphviz_view_shows_a_200_dpi_drawing_whole():
     # Jupyter and Colab showed a magnified top-left corner of lessons 05's and 10's diagrams.
     drawn = ('<svg width="2146pt" height="2591pt" viewBox="0.00 0.00 772.00 932.00">'
              '<g id="graph0" class="graph" transform="scale(2.78 2.78) rotate(0) '
-             'translate(4 928)"><polygon fill="white" points="-4,4 -4,-928 768,-928 768,4 -4,4"/>'
+             'translate(4 928)">\n<title>G</title>\n'
+             '<polygon fill="white" points="-4,4 -4,-928 768,-928 768,4 -4,4"/>'
              '<text>x</text></g></svg>')
     with pytest.raises(AssertionError, match="the wrong part"):
         _assert_view_box_holds_the_drawing(drawn)  # the check catches what was broken
