@@ -12,7 +12,7 @@ cross-entropy from logits, batch 32, 10 epochs, all 60,000 training images scale
 the test set as validation data) and records the test accuracy after every epoch. The seed
 is set just before the network is built, as the lesson does: the lesson's own full run is the
 one with its seed, 1234 (the same figure, up to the last digits of parallel arithmetic). The
-lesson reads the file with ``convlab.stored_runs.stored_run`` and shows it when its own data
+lesson reads the file with ``convlab.runs.benchmark_result`` and shows it when its own data
 has the same fingerprint.
 About five minutes a seed on two CPU cores.
 """
@@ -28,7 +28,7 @@ import numpy as np
 
 from convlab import data
 from convlab.models import fashion_cnn_a  # the lesson's CNN A, 257,162 parameters
-from convlab.stored_runs import store_run
+from convlab.runs import save_benchmark_result
 
 EPOCHS = 10
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
           f"mean {finals.mean():.2%}, standard deviation {spread:.2%}")
 
     if args.json:
-        store_run(args.json,
+        save_benchmark_result(args.json,
                   what="the Fashion-MNIST CNN A and recipe of lessons/07_fashion_mnist.py, "
                        f"{EPOCHS} epochs on all training images, once per seed",
                   provenance=fashion.provenance, epochs=EPOCHS, runs=runs)

@@ -26,7 +26,7 @@ import numpy as np
 
 from convlab import data, training
 from convlab.models import tutorial_cnn  # the course's CIFAR-10 CNN, 631,658 parameters
-from convlab.stored_runs import store_run
+from convlab.runs import save_benchmark_result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=round(seconds),
     )
     if args.json:
-        store_run(args.json,
+        save_benchmark_result(args.json,
                   what="the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), "
                        f"trained {args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
                   provenance=cifar.provenance, **result)

@@ -2,6 +2,6 @@
 
 import sys
 
-from convlab.cli import main
+from convlab.publish.cli import main
 
 sys.exit(main())

@@ -14,7 +14,7 @@
    environment variable ``CONVLAB_OFFLINE=1`` turns downloads off.
 
 Every ``Dataset`` carries a ``Provenance`` saying where its images came from; during a
-``convlab build`` it is also recorded for the page and the execution cache (convlab.records).
+``convlab build`` it is also recorded for the page and the execution cache (convlab.report).
 The environment variables named here are read in :mod:`convlab.settings`.
 """
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from convlab import records, settings
+from convlab import report, settings
 from convlab.datafiles import (
     FIX_FILE,
     DataError,
@@ -345,5 +345,5 @@ def load(name: str, *, download: bool | None = None) -> Dataset:
         dataset=spec.name, source=source, location=str(location), n_train=n_train,
         n_test=n_test, subset=n_train < spec.n_train or n_test < spec.n_test, fingerprint=fp,
     )
-    records.append("data", {**provenance.as_dict(), "description": provenance.describe()})
+    report.append(report.Event.DATA, {**provenance.as_dict(), "description": provenance.describe()})
     return Dataset(spec.name, **arrays, class_names=spec.class_names, provenance=provenance)

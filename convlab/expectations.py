@@ -9,7 +9,7 @@ At the end of a lesson, after its results were recorded (:mod:`convlab.report`):
 
 Each line is checked at once against the results recorded so far, by name; a bound may be a
 number or another result's name. An expectation for a profile other than the running one
-(:func:`convlab.records.active_profile`) is skipped and says so. A broken expectation raises
+(:func:`convlab.report.active_profile`) is skipped and says so. A broken expectation raises
 :class:`ExpectationFailed`, which fails the lesson's cell, so the build fails and names the
 lesson, the expectation, the value and the bound, and the run is not cached. An unknown result
 name raises :class:`UnknownResult`: a typo never passes silently.
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from convlab import records, report
+from convlab import report
 
 
 class ExpectationFailed(AssertionError):
@@ -56,13 +56,13 @@ class Expectation:
 
     def _check(self, ok: bool, value: float, rule: str, profile: str | Iterable[str] | None
                ) -> None:
-        active = records.active_profile()
+        active = report.active_profile()
         profiles = [profile] if isinstance(profile, str) else list(profile or [])
         applies = not profiles or active in profiles
         where = f" ({', '.join(profiles)} profile)" if profiles else ""
         text = f"{report.label(self.name)} {rule}{where}"
         status = ("passed" if ok else "failed") if applies else "skipped"
-        records.append("expectation", {"name": self.name, "rule": text, "status": status,
+        report.append(report.Event.EXPECTATION, {"name": self.name, "rule": text, "status": status,
                                        "value": value})
         if status == "failed":
             raise ExpectationFailed(

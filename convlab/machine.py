@@ -23,6 +23,7 @@ import functools
 import os
 import platform
 from dataclasses import dataclass
+from pathlib import Path
 
 # Tensor cores that multiply float16 arrived with compute capability 7.0 (NVIDIA Volta).
 FLOAT16_COMPUTE_CAPABILITY = (7, 0)
@@ -112,6 +113,30 @@ def gpus() -> tuple[GPU, ...]:
         found.append(GPU(str(details.get("device_name", device.name)),
                          tuple(capability) if capability else None))
     return tuple(found)
+
+
+def driver_gpus() -> tuple[str, ...]:
+    """The NVIDIA GPUs the driver lists (``/proc/driver/nvidia/gpus/*/information``), by model
+    name, without starting TensorFlow; ``()`` where there is no such driver."""
+    names = []
+    for info in sorted(Path("/proc/driver/nvidia/gpus").glob("*/information")):
+        try:
+            text = info.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        names += [line.split(":", 1)[1].strip() for line in text.splitlines()
+                  if line.startswith("Model:")]
+    return tuple(names)
+
+
+def identity() -> str:
+    """This machine as the build tells machines apart, in milliseconds and without
+    TensorFlow: the CPU model, usable cores and the GPUs the driver lists, e.g.
+    ``"AMD EPYC 7B13, 2 cores, no GPU"``. A run whose results depend on the machine is made
+    again where this differs."""
+    gpus_found = driver_gpus()
+    return (f"{cpu_model()}, {usable_cores()} cores, "
+            + (", ".join(gpus_found) if gpus_found else "no GPU"))
 
 
 def tensorflow_version() -> str:

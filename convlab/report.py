@@ -1,4 +1,6 @@
-"""A lesson's results: recorded by name for the build, and shown beside the tutorials' figures.
+"""What a lesson run reports to the build: its results, the data and files it read, its checks.
+
+A lesson records its results by name::
 
     report.compare({"train_accuracy": train_accuracy, "test_accuracy": test_accuracy},
                    reference="dense_baseline")
@@ -14,16 +16,77 @@ with which direction is *better* (``"higher"``, ``"lower"`` or ``None``: any mov
 suspect). Both are decided here, once, by :func:`quantity_of` and :func:`better_of`; a lesson
 whose result the rule misreads passes ``quantity=`` or ``better=`` to :func:`record` or
 :func:`compare`.
+
+**How it reaches the build.** ``convlab build`` runs each lesson in a Jupyter kernel with two
+variables set (read in :mod:`convlab.settings`): ``CONVLAB_RUN_DIR``, a fresh folder where
+:func:`append` adds one JSON line per :class:`Event` to ``records.jsonl`` (a result, an
+expectation checked, the data a lesson loaded, a stored file it read, or that it measured time,
+so its results are this machine's), which the build reads back with :func:`read`; and
+``CONVLAB_PROFILE``, the profile the build runs, so that a lesson's expectations for that
+profile are the ones checked (:func:`active_profile`). Outside a build (a lesson run as a
+script, in Jupyter or in Colab) nothing is written and the profile is ``full``: a lesson run on
+its own runs its own, full-sized values.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
-from convlab import records
+from convlab import settings
 from convlab.references import tutorial
+
+RECORDS_FILE = "records.jsonl"
+
+
+class Event(StrEnum):
+    """The kinds of event a run reports."""
+
+    RESULT = "result"  # a measured result (:func:`record`)
+    EXPECTATION = "expectation"  # an expectation checked (:mod:`convlab.expectations`)
+    DATA = "data"  # a dataset loaded (:func:`convlab.data.load`)
+    FILE = "file"  # a stored run or benchmark result read (:mod:`convlab.runs`)
+    HARDWARE = "hardware"  # time was measured: the results are this machine's
+
+
+def run_dir() -> Path | None:
+    """The folder of the build's current lesson run, or ``None`` outside a build."""
+    return settings.run_dir()
+
+
+def active_profile() -> str:
+    """The profile this run belongs to: the build's, or ``full`` outside a build."""
+    return settings.profile() or settings.FULL_PROFILE
+
+
+def append(kind: Event, payload: dict[str, Any]) -> None:
+    """Report one event to the build, if a build listens (else nothing happens)."""
+    folder = run_dir()
+    if folder is None:
+        return
+    line = json.dumps({"kind": str(Event(kind)), **payload}, sort_keys=True)
+    with open(folder / RECORDS_FILE, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def read(folder: Path, kind: Event | None = None) -> list[dict[str, Any]]:
+    """The events reported in ``folder``, oldest first; only those of ``kind`` if given.
+
+    Repeated events (a dataset loaded twice) are kept once."""
+    path = folder / RECORDS_FILE
+    if not path.exists():
+        return []
+    events: list[dict[str, Any]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if (kind is None or event["kind"] == str(kind)) and event not in events:
+            events.append(event)
+    return events
+
 
 # Every result recorded in this process, by name: what expectations are checked against.
 RESULTS: dict[str, float] = {}
@@ -130,7 +193,7 @@ def _record(name: str, value: float, reference: str | None, fmt: str | None,
              "reference_name": reference, "fmt": fmt or FORMATS[quantity],
              "quantity": quantity, "better": better}
     RESULTS[name] = value
-    records.append("result", event)
+    append(Event.RESULT, event)
     return event
 
 
@@ -152,5 +215,5 @@ def compare(results: Mapping[str, float], *, reference: str | None = None,
         event = _record(name, value, key, None, quantity.get(name), better.get(name, AUTO))
         show, ref = event["fmt"].format, event["reference"]
         rows.append([label(name), show(value), "" if ref is None else show(ref)])
-    profile = records.active_profile()
+    profile = active_profile()
     markdown(markdown_table(["", f"this run ({profile} profile)", "original tutorial"], rows))

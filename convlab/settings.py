@@ -38,6 +38,8 @@ OFFLINE_VALUES = ("1", "true", "yes")
 # The packaged profiles (convlab/profiles/<name>.toml).
 QUICK_PROFILE = "quick"  # small subsets and one or two epochs: the build's default
 FULL_PROFILE = "full"  # no overrides: a lesson's own values, the profile of the store of runs
+# The store of full runs, from a project's root folder: one entry per lesson, <slug>/.
+STORE_DIR = Path("runs") / FULL_PROFILE
 
 
 def data_dirs() -> list[Path]:

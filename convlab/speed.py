@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from convlab import machine, records, settings, timing
+from convlab import machine, report, settings, timing
 
 CACHE_VERSION = 1
 # The measurement stops growing n once one matmul takes this long (seconds): long enough for
@@ -106,7 +106,7 @@ def peak_matmul_rate(dtype: str = "float32", *, refresh: bool = False) -> float:
     GPU, core count or TensorFlow version measures again (``matmul_flops_per_second``, about
     1 s) and adds its entry. A corrupt cache file is replaced; ``refresh=True`` re-measures.
     """
-    records.append("hardware", {"measured": "peak_matmul_rate"})
+    report.append(report.Event.HARDWARE, {"measured": "peak_matmul_rate"})
     path = cache_path()
     key = machine.hardware_key(dtype)
     entries = _read_cache(path)

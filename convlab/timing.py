@@ -7,9 +7,9 @@ there), then times ``repeats`` calls with ``time.perf_counter`` and returns a :c
     timing.median   # seconds: the number to report
     timing.min      # seconds: the best the machine did
 
-A timed result is this machine's, so in a build ``time_call`` records a ``"hardware"`` event
-(:func:`convlab.records.append`): the page says so, and the cache runs the lesson again on
-another machine.
+A timed result is this machine's, so in a build ``time_call`` reports a hardware event
+(:data:`convlab.report.Event.HARDWARE`): the page says so, and the cache runs the lesson again
+on another machine.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from convlab import records
+from convlab import report
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def time_call(fn: Callable[[], Any], *, warmup: int = 1, repeats: int = 5) -> Ti
         raise ValueError(f"repeats must be at least 1, got {repeats}")
     if warmup < 0:
         raise ValueError(f"warmup must be 0 or more, got {warmup}")
-    records.append("hardware", {"measured": "time_call"})  # a build: results are this machine's
+    report.append(report.Event.HARDWARE, {"measured": "time_call"})  # this machine's results
     for _ in range(warmup):
         fn()
     times = []

@@ -12,7 +12,7 @@ keeps the timings: ``log.seconds``, ``log.epoch_seconds``, ``log.images_per_seco
 the model's FLOPs (convlab.flops) and the machine's matmul rate (convlab.speed),
 ``log.flops_per_second`` and
 ``log.fraction_of_peak``. Since those are this machine's, a log that timed an epoch records a
-``"hardware"`` event for the build (:func:`convlab.records.append`): the page says its timings
+hardware event for the build (:data:`convlab.report.Event.HARDWARE`): the page says its timings
 are the machine's, and the cache runs the lesson again on another machine.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import keras
 
-from convlab import flops, machine, records, speed
+from convlab import flops, machine, report, speed
 
 _BAR_WIDTH = 24
 _BAR_INTERVAL_S = 0.1  # redraw the terminal progress bar at most 10 times a second
@@ -294,7 +294,7 @@ class EpochLog(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if not self.epoch_seconds:  # the first time measured: the run's output is this machine's
-            records.append("hardware", {"measured": "EpochLog"})
+            report.append(report.Event.HARDWARE, {"measured": "EpochLog"})
         if self._epoch_samples is None:  # no validation this epoch: the tracker counted training
             self._epoch_samples = self._count_samples()
         now = time.perf_counter()

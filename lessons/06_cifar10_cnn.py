@@ -30,7 +30,7 @@ from convlab import data, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
-from convlab.stored_runs import stored_run
+from convlab.runs import benchmark_result
 
 keras.utils.set_random_seed(1234)   # the same run every time
 
@@ -162,7 +162,7 @@ def where_they_part():
 
 
 stored = "benchmarks/results/tutorial_cnn_80_epochs.json"
-long_run = stored_run(stored)      # None where the file is absent
+long_run = benchmark_result(stored)      # None where the file is absent
 long_run_comparable = (long_run is not None
                        and long_run["data_fingerprint"] == cifar.provenance.fingerprint)
 

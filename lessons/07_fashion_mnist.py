@@ -30,7 +30,7 @@ from convlab import data, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
-from convlab.stored_runs import stored_run
+from convlab.runs import benchmark_result
 
 SEED = 1234   # each model starts from this seed: the same run every time, in any order
 
@@ -169,7 +169,7 @@ else:
 
 # %% tags=["hide-input"]
 # Reads the stored runs and says what they show; on the site only the table shows.
-seed_runs = stored_run("benchmarks/results/fashion_cnn_a_seeds.json")   # None if absent
+seed_runs = benchmark_result("benchmarks/results/fashion_cnn_a_seeds.json")   # None if absent
 seeds_comparable = (seed_runs is not None
                     and seed_runs["data_fingerprint"] == fashion.provenance.fingerprint)
 if seeds_comparable:

@@ -35,7 +35,7 @@ from convlab import data, metrics, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
-from convlab.stored_runs import stored_run
+from convlab.runs import benchmark_result
 
 keras.utils.set_random_seed(1234)   # the same run every time
 # Every new model traces its steps into graphs anew. When a short run trains several in a
@@ -444,7 +444,7 @@ plt.show()
 
 # %%
 stored = "benchmarks/results/tutorial_cnn_80_epochs.json"
-reference_run = stored_run(stored)      # None where the file is absent
+reference_run = benchmark_result(stored)      # None where the file is absent
 same_data = (reference_run is not None
              and reference_run["data_fingerprint"] == cifar.provenance.fingerprint
              and train_size is None)

@@ -35,7 +35,7 @@ import numpy as np
 from convlab import data, metrics, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
-from convlab.lesson_runs import same_data, stored_lesson_run
+from convlab.runs import same_data, stored_lesson_run
 
 keras.utils.set_random_seed(1234)   # the same run every time
 # Every new model traces its training step into a graph anew. When a run trains several in a

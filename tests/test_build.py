@@ -12,6 +12,7 @@ from convlab.publish import site
 from convlab.publish.pipeline import BuildFailed, build
 from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
+from convlab.publish.reasons import Why
 from tests.conftest import write_mnist
 
 
@@ -88,11 +89,27 @@ def test_the_default_build_shows_stored_full_runs_and_executes_only_what_they_la
     beta.path.write_text(beta.path.read_text().replace("range(5)", "range(6)"))
     outcomes = build(tiny_project, tiny)
     assert [o.source for o in outcomes] == ["store", "executed"]
-    assert outcomes[1].store_reason == "its code changed" and outcomes[1].profile.name == "tiny"
+    assert outcomes[1].store_reason.why is Why.CODE and outcomes[1].profile.name == "tiny"
     assert "total 15" in _page(tiny_project, "beta")
     assert "executed in this build" in _page(tiny_project, "beta")
     results = (tiny_project.site_dir / "results.json").read_text()
     assert '"source": "store"' in results and '"source": "executed"' in results
+
+
+def test_force_executes_every_lesson_whatever_the_store_and_the_cache_hold(tiny_project):
+    """`convlab build --force` (the quick profile too) re-executes, as its help says."""
+    _full_runs(tiny_project)
+    tiny = load_profile(tiny_project.root / "tiny.toml")
+    stored = (tiny_project.root / "runs" / "full" / "alpha" / "manifest.json").read_text()
+    outcomes = build(tiny_project, tiny, force=True, mkdocs=False)
+    assert _ran(outcomes) == ["01_alpha", "02_beta"]
+    assert {o.reason.why for o in outcomes} == {Why.FORCED}
+    assert all(o.profile.name == "tiny" for o in outcomes)
+    assert "steps 3" in nbformat.writes(outcomes[0].entry.notebook()), "the tiny profile's run"
+    assert (tiny_project.root / "runs" / "full" / "alpha" / "manifest.json").read_text() == \
+        stored, "a quick run never replaces a stored full run"
+    assert _ran(build(tiny_project, tiny, force=True, mkdocs=False)) == ["01_alpha", "02_beta"]
+    assert _ran(build(tiny_project, tiny, mkdocs=False)) == [], "without --force: the store"
 
 
 def test_a_corrupt_store_entry_is_named_and_never_rendered(tiny_project):
@@ -100,8 +117,9 @@ def test_a_corrupt_store_entry_is_named_and_never_rendered(tiny_project):
     manifest = tiny_project.root / "runs" / "full" / "alpha" / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"value": 0.1', '"value": 0.9'))
     outcomes = build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
-    assert outcomes[0].source == "executed" and "01_alpha" in outcomes[0].store_reason
-    assert "edited or damaged" in outcomes[0].store_reason
+    assert outcomes[0].source == "executed" and outcomes[0].store_reason.why is Why.CORRUPT
+    assert "01_alpha" in str(outcomes[0].store_reason)
+    assert "edited or damaged" in str(outcomes[0].store_reason)
     assert outcomes[1].source == "store"
 
 
@@ -248,7 +266,7 @@ def test_renaming_a_lesson_needs_no_other_edit(tiny_project):
 
 
 def test_publishing_refuses_the_placeholder_repository(tiny_project, capsys):
-    from convlab.cli import main
+    from convlab.publish.cli import main
 
     assert main(["build", "--publish", "--profile", "tiny.toml"]) == 2
     err = capsys.readouterr().err

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from convlab.cli import main
+from convlab.publish.cli import main
 
 
 def test_help_documents_every_command():

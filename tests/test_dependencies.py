@@ -30,7 +30,7 @@ def package_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _ran(project, profile, **kwargs):
-    return {o.lesson.name: o.reason for o in run_lessons(project, profile, **kwargs)
+    return {o.lesson.name: str(o.reason) for o in run_lessons(project, profile, **kwargs)
             if not o.from_cache}
 
 
@@ -49,7 +49,7 @@ def test_only_the_convlab_functions_a_lesson_uses_rerun_it(tiny_project, package
     assert set(_ran(tiny_project, profile)) == {"01_alpha", "02_beta"}
     assert _ran(tiny_project, profile) == {}
 
-    _append(package_copy / "cli.py", "\n# a comment in the CLI\n")
+    _append(package_copy / "publish" / "cli.py", "\n# a comment in the CLI\n")
     _append(package_copy / "publish" / "pipeline.py", "\n# a comment in the build code\n")
     _append(package_copy / "viz" / "charts.py", "\n# no tiny lesson draws\n")
     _append(package_copy / "data.py", "\n# a comment where alpha loads its data\n")
@@ -84,13 +84,13 @@ def test_a_stored_full_run_survives_comments_and_other_machines(tiny_project, pa
     monkeypatch.setattr(freshness, "_version", lambda d: "99.0" if d == "numpy" else real(d))
     outcomes = run_lessons(tiny_project, tiny)
     assert [o.source for o in outcomes] == ["store", "store"], "another numpy: still that run"
-    assert f"numpy {numpy} in the run, 99.0 here" in outcomes[0].differences
+    assert f"numpy {numpy} in the run, 99.0 here" in map(str, outcomes[0].differences)
 
     _replace(package_copy / "convolution.py", "    _check_int(stride, \"stride\", minimum=1)",
              "    _check_int(stride, \"stride\", minimum=1)\n    assert stride >= 1")
     outcomes = run_lessons(tiny_project, tiny)
     assert [o.source for o in outcomes] == ["store", "executed"]
-    assert outcomes[1].store_reason == "convlab.convolution:output_size changed"
+    assert str(outcomes[1].store_reason) == "convlab.convolution:output_size changed"
 
 
 def test_a_third_party_upgrade_reruns_the_quick_runs_that_imported_it(tiny_project,
@@ -113,8 +113,8 @@ GAMMA = '''\
 # A tiny lesson that compares with a stored benchmark result.
 
 # %%
-from convlab.stored_runs import stored_run
-run = stored_run("benchmarks/results/long_run.json")
+from convlab.runs import benchmark_result
+run = benchmark_result("benchmarks/results/long_run.json")
 print("stored accuracy", run["accuracy"] if run else "none")
 '''
 
@@ -135,3 +135,78 @@ def test_a_stored_result_reruns_the_lesson_that_read_it(tiny_project):
     assert _ran(tiny_project, profile) == {"03_gamma": "long_run.json changed"}
     stored.unlink()
     assert _ran(tiny_project, profile) == {"03_gamma": "long_run.json changed"}
+
+
+def test_build_code_changes_freely(tiny_project, package_copy):
+    """New classes, functions and constants in modules no lesson's kernel imported re-run
+    nothing, even a class defining an attribute a lesson reads on an unknown receiver."""
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    _ran(tiny_project, profile)
+    for module in ("publish/outcome.py", "publish/freshness.py", "viz/charts.py"):
+        _append(package_copy / module, "\n\nclass Extra:\n    name = 'x'\n    value = 1\n\n"
+                "    def describe(self):\n        return self.name\n\n\n"
+                "def extra():\n    return 2\n\n\nEXTRA = 3\n")
+    assert _ran(tiny_project, profile) == {}
+
+
+def test_a_kernel_that_imported_another_convlab_fails_the_lesson(tiny_project, package_copy,
+                                                                 monkeypatch):
+    monkeypatch.delenv("PYTHONPATH")  # the kernel imports the installed convlab, not the copy
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    outcomes = run_lessons(tiny_project, profile)
+    assert all(o.error for o in outcomes) and not any(o.entry for o in outcomes)
+    assert "imported convlab from" in outcomes[0].error and str(package_copy) in \
+        outcomes[0].error and "pip install -e ." in outcomes[0].error
+    assert not (tiny_project.cache_dir / "tiny").exists() or not any(
+        (tiny_project.cache_dir / "tiny").iterdir()), "no entry written"
+
+
+EDITING = """\
+# %% [markdown]
+# # Delta
+#
+# A lesson during whose run convlab's code is edited (as an author saving a file would).
+
+# %%
+import os
+from convlab.convolution import output_size
+print(output_size(5, 3))
+with open(os.environ["EDIT_ME"], "a") as f:
+    f.write("\\n\\ndef added_during_the_run():\\n    return 1\\n")
+"""
+
+
+def test_a_library_edit_during_a_run_leaves_no_entry(tiny_project, package_copy, monkeypatch):
+    (tiny_project.root / "lessons" / "03_delta.py").write_text(EDITING)
+    monkeypatch.setenv("EDIT_ME", str(package_copy / "convolution.py"))
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    [outcome] = run_lessons(tiny_project, profile, [tiny_project.lesson("03")])
+    assert outcome.entry is None and "convlab/convolution.py changed while it ran" in \
+        outcome.error and "run it again" in outcome.error
+    assert not (tiny_project.cache_dir / "tiny" / "delta").exists()
+
+
+OPENING = """\
+# %% [markdown]
+# # Epsilon
+#
+# A lesson that opens a file of the project itself.
+
+# %%
+with open("notes/threshold.txt") as f:
+    threshold = float(f.read())
+with open("notes/written.txt", "w") as f:
+    f.write("anything")
+print("threshold", threshold)
+"""
+
+
+def test_a_file_the_lesson_opens_itself_reruns_it(tiny_project):
+    (tiny_project.root / "lessons" / "03_epsilon.py").write_text(OPENING)
+    (tiny_project.root / "notes").mkdir()
+    (tiny_project.root / "notes" / "threshold.txt").write_text("0.5")
+    profile = load_profile(tiny_project.root / "tiny.toml")
+    assert "03_epsilon" in _ran(tiny_project, profile)
+    assert _ran(tiny_project, profile) == {}, "what it wrote itself is no input"
+    (tiny_project.root / "notes" / "threshold.txt").write_text("0.6")
+    assert _ran(tiny_project, profile) == {"03_epsilon": "threshold.txt changed"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from convlab import records, report
+from convlab import report, settings
 from convlab.expectations import ExpectationFailed, UnknownResult, expect
 
 
@@ -12,13 +12,13 @@ from convlab.expectations import ExpectationFailed, UnknownResult, expect
 def fresh_run(monkeypatch, tmp_path):
     """No results recorded yet, a run folder listening, and no profile set (a lesson's own)."""
     monkeypatch.setattr(report, "RESULTS", {})
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
-    monkeypatch.delenv(records.PROFILE_ENV, raising=False)
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.delenv(settings.PROFILE_ENV, raising=False)
     return tmp_path
 
 
 def expectations(folder):
-    return [(e["name"], e["status"]) for e in records.read(folder, "expectation")]
+    return [(e["name"], e["status"]) for e in report.read(folder, report.Event.EXPECTATION)]
 
 
 def test_between_with_numbers_passes_inside_and_fails_outside(fresh_run, capsys):
@@ -67,7 +67,7 @@ def test_equals_compares_results_by_name_within_a_tolerance():
 def test_another_profiles_expectation_is_skipped_and_recorded_so(fresh_run, monkeypatch,
                                                                  capsys):
     report.record("test_accuracy", 0.20)
-    monkeypatch.setenv(records.PROFILE_ENV, "quick")
+    monkeypatch.setenv(settings.PROFILE_ENV, "quick")
     expect("test_accuracy").between(0.60, 0.70, profile="full")  # would fail under full
     expect("test_accuracy").between(0.10, 0.30, profile="quick")
     expect("test_accuracy").between(0.10, 0.30, profile=["quick", "full"])
@@ -82,12 +82,12 @@ def test_another_profiles_expectation_is_skipped_and_recorded_so(fresh_run, monk
 
 
 def test_outside_a_build_the_full_expectations_are_checked(fresh_run, monkeypatch):
-    monkeypatch.delenv(records.RUN_DIR_ENV)
+    monkeypatch.delenv(settings.RUN_DIR_ENV)
     report.record("test_accuracy", 0.20)
     expect("test_accuracy").between(0.60, 0.70, profile="quick")  # skipped
     with pytest.raises(ExpectationFailed, match="under the full profile"):
         expect("test_accuracy").between(0.60, 0.70, profile="full")
-    assert not (fresh_run / records.RECORDS_FILE).exists(), "no build listens: nothing written"
+    assert not (fresh_run / report.RECORDS_FILE).exists(), "no build listens: nothing written"
 
 
 def test_a_misspelt_result_name_is_an_error_not_a_pass():
@@ -104,6 +104,6 @@ def test_a_misspelt_result_name_is_an_error_not_a_pass():
 def test_each_check_records_its_rule_status_and_value(fresh_run):
     report.record("test_accuracy", 0.42)
     expect("test_accuracy").at_least(0.3, profile="full")
-    event, = records.read(fresh_run, "expectation")
+    event, = report.read(fresh_run, report.Event.EXPECTATION)
     assert event == {"kind": "expectation", "name": "test_accuracy", "status": "passed",
                      "rule": "test accuracy at least 30.0% (full profile)", "value": 0.42}

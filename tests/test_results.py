@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from convlab.cli import main
 from convlab.publish import results
+from convlab.publish.cli import main
 from convlab.publish.pipeline import build
 from convlab.publish.profile import load_profile
 

@@ -10,10 +10,12 @@ import sys
 import nbformat
 import pytest
 
+from convlab import machine
 from convlab.data import fingerprint
-from convlab.publish import freshness
+from convlab.publish import codegraph, freshness
 from convlab.publish import store as store_module
 from convlab.publish.profile import load_profile
+from convlab.publish.reasons import Reason, Why
 from convlab.publish.store import CorruptEntry, RunStore
 from tests.conftest import write_mnist
 
@@ -23,12 +25,18 @@ def _notebook(text: str = "print(1)") -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[cell])
 
 
+def _cells(lesson) -> list[str]:
+    return [c.source for c in lesson.read().cells if c.cell_type == "code"]
+
+
 def _manifest(lesson, profile, **fields) -> dict:
     """A manifest as a run of ``lesson`` on this machine, with nothing imported, would write."""
     return {"schema": freshness.SCHEMA, "lesson": lesson.name, "profile": profile.name,
             "profile_values": profile.overrides(lesson.slug), "code": lesson.code_digest(),
-            "convlab": {}, "files": [], "packages": {"python": freshness._version("python")},
-            "data": [], "hardware": freshness.hardware(), "hardware_dependent": False,
+            "convlab": codegraph.closure(_cells(lesson), []).units, "files": [],
+            "packages": {"python": freshness._version("python")},
+            "convlab_modules": [], "data": [], "hardware": "a test machine",
+            "machine": machine.identity(), "used_gpu": False, "hardware_dependent": False,
             **fields}
 
 
@@ -48,21 +56,21 @@ def _cache(tmp_path, strict=True):
 
 def test_an_entry_holds_until_its_code_or_profile_changes(tiny_project, alpha, tiny, tmp_path):
     store = _cache(tmp_path)
-    assert store.lookup(alpha, tiny, tiny_project.root).reason == "not in the test store"
+    assert store.lookup(alpha, tiny, tiny_project.root).reason.text == "not in the test store"
     store.write(alpha, _notebook(), _manifest(alpha, tiny))
     found = store.lookup(alpha, tiny, tiny_project.root)
     assert found.entry is not None and found.entry.notebook().cells[0].source == "print(1)"
     alpha.path.write_text(alpha.path.read_text().replace("first tiny lesson", "prose only"))
     assert store.lookup(alpha, tiny, tiny_project.root).entry is not None
     alpha.path.write_text(alpha.path.read_text().replace('"steps"', '"step count"'))
-    assert store.lookup(alpha, tiny, tiny_project.root).reason == "its code changed"
+    assert store.lookup(alpha, tiny, tiny_project.root).reason.why is Why.CODE
     store.write(alpha, _notebook(), _manifest(alpha, tiny))
     other = tiny_project.root / "other.toml"
     other.write_text((tiny_project.root / "tiny.toml").read_text().replace("steps = 3",
                                                                            "steps = 4"))
     renamed = load_profile(other)
     assert "holds a run of the tiny profile" in store.lookup(alpha, renamed,
-                                                             tiny_project.root).reason
+                                                             tiny_project.root).reason.text
 
 
 @pytest.mark.parametrize("damage", ["edit manifest", "edit notebook", "drop notebook",
@@ -83,8 +91,8 @@ def test_a_damaged_entry_is_named_and_treated_as_missing(tiny_project, alpha, ti
     with pytest.raises(CorruptEntry, match="01_alpha"):
         store.read(alpha)
     found = store.lookup(alpha, tiny, tiny_project.root)
-    assert found.entry is None and "01_alpha" in found.reason and "treated as missing" in \
-        found.reason
+    assert found.entry is None and found.reason.why is Why.CORRUPT
+    assert "01_alpha" in found.reason.text and "treated as missing" in found.reason.text
 
 
 def test_strict_and_lenient_judge_another_environment(tiny_project, alpha, tiny, tmp_path,
@@ -96,28 +104,30 @@ def test_strict_and_lenient_judge_another_environment(tiny_project, alpha, tiny,
     real = freshness._version
     monkeypatch.setattr(freshness, "_version",
                         lambda d: "99.0" if d == "numpy" else real(d))
-    assert strict.lookup(alpha, tiny, tiny_project.root).reason == \
-        f"numpy {numpy} in the run, 99.0 here"
+    assert strict.lookup(alpha, tiny, tiny_project.root).reason == Reason(
+        Why.PACKAGE, f"numpy {numpy} in the run, 99.0 here", "numpy")
     found = lenient.lookup(alpha, tiny, tiny_project.root)
-    assert found.entry is not None and found.differences == (f"numpy {numpy} in the run, 99.0 "
-                                                             "here",)
+    assert found.entry is not None and [str(d) for d in found.differences] == [
+        f"numpy {numpy} in the run, 99.0 here"]
 
 
 def test_only_a_hardware_dependent_run_is_stale_on_another_machine(tiny_project, alpha, tiny,
                                                                    tmp_path):
     store = _cache(tmp_path)
-    elsewhere = {"hardware": "A Faster GPU"}
+    elsewhere = {"hardware": "A Faster GPU", "machine": "Some CPU, 64 cores, A Faster GPU"}
     store.write(alpha, _notebook(), _manifest(alpha, tiny, **elsewhere))
     found = store.lookup(alpha, tiny, tiny_project.root)
     assert found.entry is not None, "a training run stays valid on another machine"
     store.write(alpha, _notebook(), _manifest(alpha, tiny, hardware_dependent=True, **elsewhere))
     reason = store.lookup(alpha, tiny, tiny_project.root).reason
-    assert reason.startswith("its results depend on the machine") and "A Faster GPU" in reason
+    assert reason.why is Why.MACHINE
+    assert reason.text.startswith("its results depend on the machine") and "A Faster GPU" in \
+        reason.text
     lenient = _cache(tmp_path / "l", strict=False)
     lenient.write(alpha, _notebook(), _manifest(alpha, tiny, hardware_dependent=True,
                                                 **elsewhere))
     found = lenient.lookup(alpha, tiny, tiny_project.root)
-    assert found.entry is not None and "made on A Faster GPU" in found.differences[0]
+    assert found.entry is not None and "made on A Faster GPU" in found.differences[0].text
 
 
 def test_changed_data_and_another_data_folder_are_seen(tiny_project, alpha, tiny, tmp_path,
@@ -128,13 +138,14 @@ def test_changed_data_and_another_data_folder_are_seen(tiny_project, alpha, tiny
     store.write(alpha, _notebook(), _manifest(alpha, tiny, data=[source]))
     assert store.lookup(alpha, tiny, tiny_project.root).entry is not None
     write_mnist(data_dir, seed=1)
-    assert store.lookup(alpha, tiny, tiny_project.root).reason == \
+    assert store.lookup(alpha, tiny, tiny_project.root).reason.text == \
         f"the mnist data in {mnist} changed"
     write_mnist(data_dir, seed=0)
     other = write_mnist(tmp_path / "elsewhere").parent
     monkeypatch.setenv("CONVLAB_DATA_DIR", str(other))
     reason = store.lookup(alpha, tiny, tiny_project.root).reason
-    assert "would now come from" in reason and "elsewhere" in reason
+    assert reason.why is Why.DATA
+    assert "would now come from" in reason.text and "elsewhere" in reason.text
 
 
 def test_a_stopped_write_keeps_the_old_entry_and_leaves_no_debris(tiny_project, alpha, tiny,

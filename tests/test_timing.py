@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from convlab import records, timing
+from convlab import report, settings, timing
 
 
 def test_time_call_leaves_out_the_warm_up():
@@ -40,6 +40,7 @@ def test_time_call_rejects_no_repeats():
 
 
 def test_time_call_declares_the_run_hardware_dependent(monkeypatch, tmp_path):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     timing.time_call(lambda: None, warmup=0, repeats=1)
-    assert records.read(tmp_path, "hardware") == [{"kind": "hardware", "measured": "time_call"}]
+    assert report.read(tmp_path, report.Event.HARDWARE) == [
+        {"kind": "hardware", "measured": "time_call"}]

@@ -7,10 +7,28 @@ top-level calls, ``if`` blocks), which runs when the module is imported. A unit'
 its statements (no line numbers, comments or docstrings) and the units its names resolve to.
 A lesson's :func:`closure` is the units its cells reach, directly or through other units.
 
-Read with :mod:`ast`; what it cannot follow is handled coarsely, never ignored. ``x.name`` on a
-receiver that is no convlab name (``log.plot()``) reaches every class defining ``name`` in the
-modules the lesson loaded. A computed ``getattr``, ``globals()``, ``eval`` or ``import_module``
-reaches whole modules (the pseudo-unit ``"<module>:*"``), and the closure's notes say why.
+Read with :mod:`ast`; what it cannot follow is handled coarsely, never ignored:
+
+* ``x.name`` on a receiver that is no convlab name (``log.plot()``) reaches every class defining
+  ``name`` in the modules the lesson loaded; ``getattr(x, "name")`` with a literal name reads
+  like ``x.name``;
+* a computed ``getattr``, ``globals()``, ``eval`` or ``import_module`` reaches whole modules
+  (the pseudo-unit ``"<module>:*"``), and the closure's notes say why;
+* code that runs when a module is imported belongs to the module's top level: a top-level
+  assignment whose value calls something (``HANDLERS = register(...)``) and a definition under
+  a decorator that is not known to be plain (``@registry.add``: it may file the class in a
+  table that no name leads to) are reached by the module's ``"<module>"`` unit, so they are in
+  the closure of every lesson that imported the module.
+
+Staleness compares closures, not single units (:func:`compare`): the closure a run recorded
+against the closure the same code cells and imported modules reach now. A unit's digest covers
+only its own statements and the names they resolve to, so a class added to a module that the
+lesson's kernel never imported changes nothing, while one added to a loaded module whose
+attribute the lesson reads joins the closure and re-runs it.
+
+A run's closure is computed from the package's files as they were when it started
+(:func:`snapshot`), so an edit made while a lesson runs is never recorded as the code it ran
+(:func:`edited_since` finds such edits).
 """
 
 from __future__ import annotations
@@ -19,6 +37,7 @@ import ast
 import hashlib
 import json
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import convlab
@@ -28,6 +47,12 @@ TOP = "<module>"  # the unit of a module's other top-level code
 WHOLE = "*"  # the pseudo-unit of a whole module; in an attribute index, every class
 _FUNCTION = ast.FunctionDef | ast.AsyncFunctionDef
 _ATTRIBUTE_CALLS = ("getattr", "setattr", "hasattr", "delattr", "vars")
+# Decorators that only wrap or describe what they decorate, filing it nowhere.
+PLAIN_DECORATORS = frozenset({
+    "property", "staticmethod", "classmethod", "dataclass", "cache", "lru_cache",
+    "cached_property", "wraps", "contextmanager", "total_ordering", "overload",
+    "abstractmethod", "unique", "final", "runtime_checkable", "singledispatch",
+})
 _Refs = tuple[set[str], set[str], list[str]]  # resolved units, classes by attribute, reasons
 
 
@@ -39,6 +64,36 @@ class Closure:
     notes: list[str] = field(default_factory=list)
 
 
+class ChangeKind(StrEnum):
+    """How a unit of a recorded closure differs now."""
+
+    CHANGED = "changed"  # its statements or what its names resolve to
+    REMOVED = "removed"  # it no longer exists
+    DROPPED = "dropped"  # it exists, but the lesson no longer reaches it
+    ADDED = "added"  # the lesson now reaches it (a new class in a loaded module, say)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The first difference between a recorded closure and today's; ``note`` is the
+    closure's note about that unit, where the analysis was coarse."""
+
+    unit: str  # "<module>:<name>"
+    kind: ChangeKind
+    note: str = ""
+
+    def __str__(self) -> str:
+        text = {ChangeKind.CHANGED: f"{self.unit} changed",
+                ChangeKind.REMOVED: f"{self.unit} was removed",
+                ChangeKind.DROPPED: f"{self.unit} is no longer part of the code it runs",
+                ChangeKind.ADDED: f"{self.unit} is new to the code it runs"}[self.kind]
+        return text + (f" ({self.note})" if self.note else "")
+
+
+# The package's source files: path relative to the package folder -> bytes.
+Sources = dict[str, bytes]
+
+
 @dataclass(frozen=True)
 class _Module:
     name: str
@@ -47,6 +102,7 @@ class _Module:
     units: dict[str, list[ast.stmt]]
     names: dict[str, set[str]]  # name -> dotted convlab targets (empty: bound, but not convlab)
     attrs: dict[str, set[str]]  # attribute name -> the module's classes defining it
+    on_import: set[str]  # units whose statements do more than define: run at import
 
 
 _PARSED: dict[tuple[Path, str], tuple[str, _Module]] = {}
@@ -100,9 +156,23 @@ def _bindings(nodes: list[ast.AST], here: str | None, init: bool, root: str) -> 
     return names
 
 
-def _parse(path: Path, name: str) -> _Module:
+def _decorator_name(node: ast.expr) -> str:
+    """``dataclass`` for ``@dataclass(frozen=True)``, ``cache`` for ``@functools.cache``."""
+    node = node.func if isinstance(node, ast.Call) else node
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
+def _runs_on_import(stmt: ast.stmt) -> bool:
+    """Whether a definition or assignment does more than bind a name when its module is
+    imported: a call in an assigned value, or a decorator that may file the definition away."""
+    if isinstance(stmt, ast.ClassDef | _FUNCTION):
+        return any(_decorator_name(d) not in PLAIN_DECORATORS for d in stmt.decorator_list)
+    value = getattr(stmt, "value", None)
+    return value is not None and any(isinstance(n, ast.Call) for n in ast.walk(value))
+
+
+def _parse(path: Path, name: str, source: bytes) -> _Module:
     """One module's units and names, parsed once per version of its text."""
-    source = path.read_bytes()
     stamp = hashlib.sha256(source).hexdigest()  # not the mtime: two quick edits can share one
     if (cached := _PARSED.get((path, name))) and cached[0] == stamp:
         return cached[1]
@@ -116,10 +186,13 @@ def _parse(path: Path, name: str) -> _Module:
             node.body = node.body[1:]
     units: dict[str, list[ast.stmt]] = {TOP: []}
     attrs: dict[str, set[str]] = {}
+    on_import: set[str] = set()
     for stmt in tree.body:
         bound = [stmt.name] if isinstance(stmt, ast.ClassDef | _FUNCTION) else _assigned(stmt)
         for unit in bound if bound is not None else [TOP]:
             units.setdefault(unit, []).append(stmt)
+            if unit != TOP and _runs_on_import(stmt):
+                on_import.add(unit)
         if isinstance(stmt, ast.ClassDef):  # methods, class attributes, self.<attribute>s
             defined = {n for s in stmt.body for n in ([s.name] if isinstance(
                 s, ast.ClassDef | _FUNCTION) else _assigned(s) or [])}
@@ -132,7 +205,7 @@ def _parse(path: Path, name: str) -> _Module:
     names = _bindings(list(ast.walk(tree)), name, init, name.split(".")[0])
     for local in units.keys() - {TOP}:
         names.setdefault(local, set()).add(f"{name}.{local}")
-    _PARSED[(path, name)] = (stamp, _Module(name, init, tree, units, names, attrs))
+    _PARSED[(path, name)] = (stamp, _Module(name, init, tree, units, names, attrs, on_import))
     return _PARSED[(path, name)][1]
 
 
@@ -145,18 +218,29 @@ def _chain(node: ast.AST) -> list[str] | None:
     return [node.id, *parts] if isinstance(node, ast.Name) else None
 
 
+def _literal_attribute(node: ast.AST) -> tuple[ast.expr, str] | None:
+    """``(x, "name")`` for ``getattr(x, "name")`` (``hasattr``, ``setattr``, ``delattr``
+    too); None for anything else."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in _ATTRIBUTE_CALLS and len(node.args) >= 2
+            and _is_text(node.args[1])):
+        return None
+    return node.args[0], node.args[1].value  # type: ignore[attr-defined]
+
+
 class _Package:
     """Every module under one package folder, parsed, for the questions of one call."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sources: Sources | None = None) -> None:
         self.root = root
+        sources = snapshot(root) if sources is None else sources
         self.files: dict[str, Path] = {}  # convlab.publish -> <root>/publish/__init__.py
-        for path in sorted(root.rglob("*.py")):
-            parts = path.relative_to(root).with_suffix("").parts
-            if all(part.isidentifier() for part in parts):
-                parts = parts[:-1] if parts[-1] == "__init__" else parts
-                self.files[".".join((root.name, *parts))] = path
-        self.modules = {name: _parse(path, name) for name, path in self.files.items()}
+        for relative in sorted(sources):
+            parts = Path(relative).with_suffix("").parts
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            self.files[".".join((root.name, *parts))] = root / relative
+        self.modules = {name: _parse(path, name, sources[path.relative_to(root).as_posix()])
+                        for name, path in self.files.items()}
         self.attrs: dict[str, set[str]] = {}  # attribute -> every class unit defining it
         for name, module in self.modules.items():
             for attr, classes in module.attrs.items():
@@ -185,8 +269,11 @@ class _Package:
             if part == WHOLE:
                 self._refs[unit] = {f"{name}:{u}" for u in module.units}, set(), []
             else:
-                self._refs[unit] = self.scan(module.units[part], module.names, unit, {name},
-                                             module)
+                static, maybe, reasons = self.scan(module.units[part], module.names, unit,
+                                                   {name}, module)
+                if part == TOP:  # what runs at import, though no name may lead to it
+                    static |= {f"{name}:{u}" for u in module.on_import}
+                self._refs[unit] = static, maybe, reasons
         return self._refs[unit]
 
     def scan(self, stmts: list[ast.stmt], names: dict[str, set[str]], who: str,
@@ -203,6 +290,14 @@ class _Package:
             elif isinstance(node, ast.Attribute) and not (node.attr.startswith("__")
                                                           and node.attr.endswith("__")):
                 maybe |= self.attrs.get(node.attr, set())  # a method of an unknown receiver
+            elif attribute := _literal_attribute(node):  # getattr(x, "name") reads x.name
+                receiver, attr = attribute
+                chain = _chain(receiver)
+                if chain and chain[0] in names:
+                    for target in names[chain[0]]:
+                        static |= self.resolve(".".join([target, *chain[1:], attr]))
+                else:
+                    maybe |= self.attrs.get(attr, set())
             elif isinstance(node, ast.Import | ast.ImportFrom):  # its modules' top level runs
                 imported = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                             [base := _absolute(node, here, init),
@@ -282,18 +377,51 @@ class _Package:
             return None
         if part == WHOLE:
             payload = ast.dump(module.tree, include_attributes=False)
-        else:
-            static, maybe, _ = self.refs(unit)
+        else:  # the classes an attribute might reach are not its own: see compare()
+            static, _, _ = self.refs(unit)
             payload = json.dumps([[ast.dump(s, include_attributes=False)
-                                   for s in module.units[part]], sorted(static | maybe)])
+                                   for s in module.units[part]], sorted(static)])
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def snapshot(package: Path | None = None) -> Sources:
+    """Every module file of ``package`` (default: the installed convlab), read now: what a run
+    that starts now will import. Files whose path is no importable name are left out."""
+    root = package or PACKAGE
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if all(part.isidentifier() for part in relative.with_suffix("").parts):
+            found[relative.as_posix()] = path.read_bytes()
+    return found
+
+
+def edited_since(before: Sources, modules: dict[str, str],
+                 package: Path | None = None) -> list[str]:
+    """The files of ``modules`` (a kernel's ``{module: file}``) that differ now from
+    ``before``, a :func:`snapshot` taken when the run started: relative paths, sorted."""
+    root = package or PACKAGE
+    edited = []
+    for file in sorted(set(modules.values())):
+        path = Path(file).resolve()
+        if not path.is_relative_to(root.resolve()):
+            continue
+        relative = path.relative_to(root.resolve()).as_posix()
+        now = path.read_bytes() if path.is_file() else None
+        if now != before.get(relative):
+            edited.append(f"{root.name}/{relative}")
+    return edited
+
+
 def closure(code_cells: list[str], imported_modules: list[str],
-            package: Path | None = None) -> Closure:
+            package: Path | None = None, sources: Sources | None = None) -> Closure:
     """The units a lesson can run: those its code cells reach, and the top-level code of the
-    convlab modules its kernel imported (``imported_modules``), followed transitively."""
-    found = _Package(package or PACKAGE)
+    convlab modules its kernel imported (``imported_modules``), followed transitively.
+    ``sources`` (a :func:`snapshot`) is the package's code to read; default: the files now."""
+    return _closure(_Package(package or PACKAGE, sources), code_cells, imported_modules)
+
+
+def _closure(found: _Package, code_cells: list[str], imported_modules: list[str]) -> Closure:
     loaded = {m for m in imported_modules if m in found.files}
     roots = {f"{m}:{TOP}" for m in loaded}
     stmts: list[ast.stmt] = []
@@ -318,13 +446,22 @@ def digest_of(unit: str, package: Path | None = None) -> str | None:
     return _Package(package or PACKAGE).digest(unit)
 
 
-def changed(recorded: dict[str, str], package: Path | None = None) -> str | None:
-    """The first recorded unit whose digest differs now, as a sentence; None if all match."""
+def compare(recorded: dict[str, str], code_cells: list[str], imported_modules: list[str],
+            package: Path | None = None, notes: list[str] | None = None) -> Change | None:
+    """The first difference between the closure a run recorded (``recorded``: unit ->
+    digest) and the closure the same ``code_cells`` and ``imported_modules`` reach in the
+    package now; None when they are the same. ``notes`` (the run's closure notes) explain a
+    coarse unit."""
     found = _Package(package or PACKAGE)
-    for unit, digest in recorded.items():
-        now = found.digest(unit)
-        if now is None:
-            return f"{unit} was removed"
-        if now != digest:
-            return f"{unit} changed"
+    now = _closure(found, code_cells, imported_modules).units
+    differing = [u for u in sorted(recorded.keys() | now.keys()) if recorded.get(u) != now.get(u)]
+    # The cause first: a unit changed or gone; then units reached no more, or newly reached.
+    differing.sort(key=lambda u: 0 if u in now and u in recorded else
+                   1 if found.digest(u) is None else 2)
+    for unit in differing[:1]:
+        kind = (ChangeKind.ADDED if unit not in recorded else ChangeKind.CHANGED if unit in now
+                else ChangeKind.REMOVED if found.digest(unit) is None else ChangeKind.DROPPED)
+        module = unit.rpartition(":")[0]
+        note = next((n for n in notes or [] if n.startswith((unit, f"{module}:"))), "")
+        return Change(unit, kind, note)
     return None

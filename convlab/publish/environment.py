@@ -8,6 +8,8 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+from convlab.settings import STORE_DIR
+
 
 def _run(*command: str, cwd: Path | None = None) -> str:
     try:
@@ -18,7 +20,7 @@ def _run(*command: str, cwd: Path | None = None) -> str:
 
 
 # What a build writes into the checkout: a refreshed store entry is no edit of the code.
-BUILD_OUTPUT = ":(exclude)runs/full"
+BUILD_OUTPUT = f":(exclude){STORE_DIR.as_posix()}"
 
 
 def git_commit(root: Path) -> str:

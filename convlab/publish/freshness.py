@@ -6,11 +6,18 @@ A run's manifest names everything its results can depend on:
 * the values its profile set,
 * the convlab code it used: every function, class and constant it reached, directly or
   through other convlab code (:mod:`convlab.publish.codegraph`), each with a digest that
-  ignores comments and docstrings,
-* the stored benchmark results it read (``files``),
+  ignores comments and docstrings, as the package was when the run started, and the convlab
+  modules its kernel imported (to find what the same code would reach now),
+* the files it read: stored benchmark results, other lessons' stored runs, and files in the
+  project that the lesson's own code opened (``files``),
 * the versions of the third-party packages it imported, and Python's,
 * the data it loaded (where from, and the file's fingerprint),
-* the machine, and whether its results depend on it (a lesson that times code records so).
+* the machine (``hardware``, as the kernel saw it, ``used_gpu``, and the build's
+  TensorFlow-free :func:`convlab.machine.identity`), and whether its results depend on it
+  (whatever measures time records so).
+
+Checking a manifest starts no TensorFlow process: the machine is compared by
+:func:`convlab.machine.identity`. Every verdict is a :class:`~convlab.publish.reasons.Reason`.
 
 Two places keep runs, and they judge a manifest differently (:func:`check`):
 
@@ -24,10 +31,7 @@ Two places keep runs, and they judge a manifest differently (:func:`check`):
 
 from __future__ import annotations
 
-import functools
 import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -39,8 +43,9 @@ from convlab.publish import codegraph, environment
 from convlab.publish.execute import Execution
 from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
+from convlab.publish.reasons import Reason, Why
 
-SCHEMA = "convlab-run/2"
+SCHEMA = "convlab-run/3"
 
 
 @dataclass(frozen=True)
@@ -48,21 +53,8 @@ class Verdict:
     """``stale``: why the run must be made again (``None``: it still holds);
     ``differences``: what differs from the run without making it stale."""
 
-    stale: str | None
-    differences: list[str] = field(default_factory=list)
-
-
-@functools.cache
-def hardware() -> str:
-    """This machine, as a manifest records it: :func:`convlab.machine.summary`, asked once per
-    process, in a child process, so that the build itself never imports TensorFlow (whose
-    start-up log would fill the build's console)."""
-    code = "from convlab import machine; print(machine.summary())"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
-    if done.returncode != 0:
-        return machine.summary()  # the error, if any, then shows where it happens
-    return done.stdout.strip().splitlines()[-1]
+    stale: Reason | None
+    differences: list[Reason] = field(default_factory=list)
 
 
 def _version(distribution: str) -> str:
@@ -105,8 +97,8 @@ def _absolute(path: str, root: Path) -> Path:
 
 def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> dict[str, Any]:
     """The manifest of ``run``, an execution of ``lesson`` under ``profile`` in project ``root``."""
-    # The source as it ran (read once when execution started), not the lesson file now.
-    closure = codegraph.closure(list(run.code_cells), sorted(run.modules))
+    # The source as it ran (read once when execution started), and the package as it was then.
+    closure = codegraph.closure(list(run.code_cells), sorted(run.modules), sources=run.sources)
     data = [{**source, "location": _portable(source.get("location", ""), root)}
             for source in run.data]
     files = [{**stored, "location": _portable(stored["location"], root)} for stored in run.files]
@@ -117,11 +109,14 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
         "profile_values": profile.overrides(lesson.slug),
         "code": run.code,
         "convlab": closure.units,
+        "convlab_modules": sorted(run.modules),
         "convlab_notes": closure.notes,
         "files": files,
         "packages": package_versions(run.packages),
         "data": data,
-        "hardware": hardware(),
+        "hardware": run.hardware,
+        "used_gpu": run.used_gpu,
+        "machine": machine.identity(),
         "hardware_dependent": run.hardware_dependent,
         "seconds": round(run.seconds, 1),
         "executed_at": environment.utc_now(),
@@ -132,53 +127,60 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
     }
 
 
-def _stale_inputs(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path) -> str | None:
-    """Why the run's own inputs (code, profile, convlab code, stored results) no longer hold."""
+def _stale_inputs(meta: dict[str, Any], lesson: Lesson, profile: Profile,
+                  root: Path) -> Reason | None:
+    """Why the run's own inputs (code, profile, convlab code, files read) no longer hold."""
     if meta.get("schema") != SCHEMA:
-        return f"it was made by another convlab (manifest schema {meta.get('schema')!r})"
-    if meta.get("code") != lesson.code_digest():
-        return "its code changed"
+        return Reason(Why.SCHEMA, "it was made by another convlab (manifest schema "
+                      f"{meta.get('schema')!r}, now {SCHEMA!r})", str(meta.get("schema")))
+    notebook = lesson.read()
+    if meta.get("code") != lesson.code_digest(notebook):
+        return Reason(Why.CODE, "its code changed", lesson.name)
     if meta.get("profile_values") != profile.overrides(lesson.slug):
-        return "its profile settings changed"
-    changed = codegraph.changed(meta.get("convlab", {}))
-    if changed:
-        notes = [n for n in meta.get("convlab_notes", []) if changed.split()[0] in n]
-        return changed + (f" ({notes[0]})" if notes else "")
+        return Reason(Why.PROFILE_VALUES, "its profile settings changed", profile.name)
+    cells = [c.source for c in notebook.cells if c.cell_type == "code"]
+    change = codegraph.compare(meta.get("convlab", {}), cells, meta.get("convlab_modules", []),
+                               notes=meta.get("convlab_notes", []))
+    if change is not None:
+        return Reason(Why.CONVLAB, str(change), change.unit)
     for stored in meta.get("files", []):
         location = _absolute(stored["location"], root)
         now = fingerprint(location) if location.is_file() else ""
         if now != stored["fingerprint"]:
-            return f"{location.name} changed"
+            return Reason(Why.FILE, f"{location.name} changed", stored["location"])
     return None
 
 
-def _software_and_data_differences(meta: dict[str, Any], root: Path) -> list[str]:
+def _software_and_data_differences(meta: dict[str, Any], root: Path) -> list[Reason]:
     """What differs between the run's packages and data and this build's."""
     differences = []
     for distribution, version in meta.get("packages", {}).items():
         now = _version(distribution)
         if now != version:
-            differences.append(f"{distribution} {version} in the run, {now} here")
+            differences.append(Reason(Why.PACKAGE, f"{distribution} {version} in the run, "
+                                      f"{now} here", distribution))
     for source in meta.get("data", []):
-        recorded = source.get("location", "")
+        recorded, dataset = source.get("location", ""), source.get("dataset", "")
         try:
-            where = locate(source.get("dataset", ""))
+            where = locate(dataset)
         except DataError:
             where = None
         if where is None or where.resolve() != _absolute(recorded, root):
             now = _portable(str(where), root) if where else "a download"
-            differences.append(f"{source.get('dataset')} was read from {recorded}, it would "
-                               f"now come from {now}")
+            differences.append(Reason(Why.DATA, f"{dataset} was read from {recorded}, it "
+                                      f"would now come from {now}", dataset))
         elif fingerprint(where) != source.get("fingerprint"):
-            differences.append(f"the {source.get('dataset')} data in {recorded} changed")
+            differences.append(Reason(Why.DATA, f"the {dataset} data in {recorded} changed",
+                                      dataset))
     return differences
 
 
-def _machine_difference(meta: dict[str, Any]) -> str | None:
+def _machine_difference(meta: dict[str, Any]) -> Reason | None:
     """``made on X; this machine is Y``, or ``None`` on the run's own machine."""
-    if meta.get("hardware") == hardware():
+    here = machine.identity()
+    if meta.get("machine") == here:
         return None
-    return f"made on {meta.get('hardware')}; this machine is {hardware()}"
+    return Reason(Why.MACHINE, f"made on {meta.get('hardware')}; this machine is {here}", here)
 
 
 def check(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path, *,
@@ -186,15 +188,16 @@ def check(meta: dict[str, Any], lesson: Lesson, profile: Profile, root: Path, *,
     """Whether the run ``meta`` describes still stands for ``lesson`` under ``profile``.
 
     ``strict`` (the quick cache): any difference in packages, data or, for a lesson whose
-    results depend on it, hardware makes it stale. Otherwise (the store) those are only
+    results depend on it, the machine makes it stale. Otherwise (the store) those are only
     listed in :attr:`Verdict.differences`."""
     stale = _stale_inputs(meta, lesson, profile, root)
     if stale is not None:
         return Verdict(stale)
     differences = _software_and_data_differences(meta, root)
-    machine = _machine_difference(meta)
     if strict and differences:
         return Verdict(differences[0])
-    if strict and machine and meta.get("hardware_dependent"):
-        return Verdict(f"its results depend on the machine, and it was {machine}")
-    return Verdict(None, differences + ([machine] if machine else []))
+    other = _machine_difference(meta)
+    if strict and other and meta.get("hardware_dependent"):
+        return Verdict(Reason(Why.MACHINE, "its results depend on the machine, and it was "
+                              f"{other.text}", other.subject))
+    return Verdict(None, differences + ([other] if other else []))

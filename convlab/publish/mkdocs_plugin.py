@@ -31,14 +31,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from convlab.publish import assets, figures, formulas, notebook_html, results, search_index
-from convlab.publish.project import LESSON_LINK, Project, page_url
+from convlab.publish.project import LESSON_LINK, PAGES, Project, page_url
 
 MARKER = "<!-- convlab:lessons -->"
 # The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
 # and the digit explorer (convlab.digit_explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
-PAGES = "lessons"
 # Material's templates that the site overrides (each file says which finding it fixes).
 OVERRIDES = THEME / "overrides"
 # A relative link in a page's HTML (not "#anchor", not "scheme:", not "/absolute").

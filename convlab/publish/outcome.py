@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
+from convlab.publish.reasons import Reason
 from convlab.publish.store import Entry
 
-STORE = "store"  # a full run from the committed store (runs/full/)
-CACHE = "cache"  # a run of the build's profile from the execution cache
-EXECUTED = "executed"  # executed by this build
+
+class Source(StrEnum):
+    """Where the run a page shows comes from."""
+
+    STORE = "store"  # a full run from the committed store (runs/full/)
+    CACHE = "cache"  # a run of the build's profile from the execution cache
+    EXECUTED = "executed"  # executed by this build
+
+
+STORE, CACHE, EXECUTED = Source.STORE, Source.CACHE, Source.EXECUTED
 
 
 @dataclass(frozen=True)
@@ -18,13 +27,13 @@ class Outcome:
     """One lesson's fate in a build."""
 
     lesson: Lesson
-    entry: Entry | None  # None when it failed
-    source: str  # STORE, CACHE or EXECUTED
+    entry: Entry | None  # None when it failed, or (a choice) when it must run
+    source: Source
     profile: Profile  # the profile of the run the page shows
-    reason: str  # why it ran ("its code changed", ...), or why its run was reused
+    reason: Reason  # why it ran, or why its run was reused
     error: str | None = None
-    differences: tuple[str, ...] = ()  # what differs from the run, without making it stale
-    store_reason: str = ""  # why the store's full run was not shown ("" when it was, or unused)
+    differences: tuple[Reason, ...] = ()  # what differs from the run, without making it stale
+    store_reason: Reason | None = None  # why the store's full run was not shown (None: it was)
 
     @property
     def from_cache(self) -> bool:

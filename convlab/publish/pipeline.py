@@ -12,6 +12,7 @@ For every lesson, the first of these that holds is used:
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Protocol
 
 from convlab.publish import environment, repository, results, site
@@ -21,7 +22,8 @@ from convlab.publish.lock import build_lock
 from convlab.publish.outcome import CACHE, EXECUTED, STORE, Outcome
 from convlab.publish.profile import Profile, load_profile
 from convlab.publish.project import Lesson, Project
-from convlab.publish.store import RunStore, full_store, quick_cache
+from convlab.publish.reasons import FORCED, NO_STORE, Reason, Why
+from convlab.publish.store import full_store, quick_cache
 from convlab.settings import FULL_PROFILE
 
 
@@ -62,38 +64,52 @@ def _full(profile: Profile) -> Profile:
     return profile if profile.name == FULL_PROFILE else load_profile(FULL_PROFILE)
 
 
-def _one(project: Project, lesson: Lesson, profile: Profile, full: Profile, store: RunStore,
-         cache: RunStore | None, *, force: bool, use_store: bool, reporter: Reporter) -> Outcome:
-    """Find or make the run of ``lesson`` that its page will show (``full``: the profile of
-    the store's runs)."""
-    store_reason, stale_entry = "", False
-    if use_store and not (force and cache is None):
-        found = store.lookup(lesson, full, project.root)
+def choose(project: Project, lesson: Lesson, profile: Profile, *, force: bool = False,
+           use_store: bool = True) -> Outcome:
+    """The run a build with ``profile`` shows for ``lesson``, decided without executing: the
+    store's full run if it still holds (unless ``use_store`` is false), else (any profile but
+    the full one) the profile's cached run, else none (``entry`` is None: it must run, for
+    ``reason``). ``force``: none, every lesson runs."""
+    if force:
+        return Outcome(lesson, None, EXECUTED, profile, FORCED)
+    store_reason = NO_STORE
+    if use_store:
+        full = _full(profile)
+        found = full_store(project.root).lookup(lesson, full, project.root)
         if found.entry is not None:
-            reporter.reused(lesson, stored_run_label(found.entry.meta))
-            return Outcome(lesson, found.entry, STORE, full, "its full run is stored and "
-                           "nothing it used changed", differences=found.differences)
-        store_reason, stale_entry = found.reason, not found.absent
-    reason = "asked to run it" if force else store_reason
-    if cache is not None and not force:
-        found = cache.lookup(lesson, profile, project.root)
-        if found.entry is not None:
-            reporter.reused(lesson, f"{profile.name} run from the execution cache")
-            return Outcome(lesson, found.entry, CACHE, profile, "cached",
-                           store_reason=store_reason)
-        reason = found.reason
-    reporter.start(lesson, f"{reason}; full run: {store_reason}"
-                   if stale_entry and reason != store_reason else reason)
+            return Outcome(lesson, found.entry, STORE, full, found.reason,
+                           differences=found.differences)
+        store_reason = found.reason
+    if profile.name == FULL_PROFILE:
+        return Outcome(lesson, None, EXECUTED, profile, store_reason, store_reason=store_reason)
+    found = quick_cache(project.cache_dir, profile).lookup(lesson, profile, project.root)
+    return Outcome(lesson, found.entry, CACHE if found.entry else EXECUTED, profile,
+                   found.reason, store_reason=store_reason)
+
+
+def _one(project: Project, lesson: Lesson, profile: Profile, *, force: bool, use_store: bool,
+         reporter: Reporter) -> Outcome:
+    """Find (:func:`choose`) or make the run of ``lesson`` that its page will show."""
+    chosen = choose(project, lesson, profile, force=force, use_store=use_store)
+    if chosen.entry is not None:
+        reporter.reused(lesson, stored_run_label(chosen.entry.meta) if chosen.source == STORE
+                        else f"{profile.name} run from the execution cache")
+        return chosen
+    reason, store_reason = chosen.reason, chosen.store_reason
+    shown = (f"{reason}; full run: {store_reason}" if store_reason is not None and
+             store_reason.why not in (Why.ABSENT, Why.NO_STORE) and store_reason != reason
+             else str(reason))
+    reporter.start(lesson, shown)
     try:
         run = execute(lesson, profile, cwd=project.root, on_cell=reporter.cell)
     except LessonError as err:
         reporter.finish(lesson, 0.0, str(err))
-        return Outcome(lesson, None, EXECUTED, profile, reason, str(err),
-                       store_reason=store_reason)
-    target = store if cache is None else cache
+        return replace(chosen, error=str(err))
+    target = (full_store(project.root) if profile.name == FULL_PROFILE
+              else quick_cache(project.cache_dir, profile))
     entry = target.write(lesson, run.notebook, manifest(lesson, profile, run, project.root))
     reporter.finish(lesson, run.seconds, None)
-    return Outcome(lesson, entry, EXECUTED, profile, reason, store_reason=store_reason)
+    return replace(chosen, entry=entry)
 
 
 def run_lessons(
@@ -107,38 +123,36 @@ def run_lessons(
 ) -> list[Outcome]:
     """Make sure every lesson has a run to show, executing under ``profile`` those that lack one.
 
-    ``force`` re-executes every lesson under ``profile`` (the store is still shown for other
-    profiles unless ``use_store`` is false). A failing lesson does not stop the others; its
-    error is in its :class:`Outcome`."""
+    ``force`` re-executes every lesson under ``profile``, whatever the store and the cache
+    hold; ``use_store`` false ignores the store. A failing lesson does not stop the others;
+    its error is in its :class:`Outcome`."""
     reporter = reporter or SilentReporter()
     profile.check_slugs([lesson.slug for lesson in project.lessons()])
-    store = full_store(project.root)
-    cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
-    full = _full(profile)
-    for folder in (store, cache):
-        if folder is not None:
-            folder.sweep()
+    full_store(project.root).sweep()
+    if profile.name != FULL_PROFILE:
+        quick_cache(project.cache_dir, profile).sweep()
     outcomes = []
     for lesson in project.lessons() if lessons is None else lessons:
         try:
-            outcome = _one(project, lesson, profile, full, store, cache, force=force,
-                           use_store=use_store, reporter=reporter)
+            outcome = _one(project, lesson, profile, force=force, use_store=use_store,
+                           reporter=reporter)
         except (ValueError, SyntaxError, OSError) as err:  # the lesson file itself is broken
             message = f"lesson {lesson.name} cannot be built: {err}"
             reporter.finish(lesson, 0.0, message)
-            outcome = Outcome(lesson, None, EXECUTED, profile, "", message)
+            outcome = Outcome(lesson, None, EXECUTED, profile,
+                              Reason(Why.CODE, message, lesson.name), message)
         outcomes.append(outcome)
     return outcomes
 
 
-def unpublishable(project: Project) -> list[str]:
-    """``"NN_name (why)"`` for every lesson without a current full run in the store."""
+def unpublishable(project: Project) -> list[tuple[Lesson, Reason]]:
+    """Every lesson without a current full run in the store, with the reason."""
     store, full = full_store(project.root), load_profile(FULL_PROFILE)
     missing = []
     for lesson in project.lessons():
         found = store.lookup(lesson, full, project.root)
         if found.entry is None:
-            missing.append(f"{lesson.name} ({found.reason})")
+            missing.append((lesson, found.reason))
     return missing
 
 
@@ -163,7 +177,8 @@ def build(
         repository.check_publishable(project)
     with build_lock(project.cache_dir):
         if publish and profile.name != FULL_PROFILE:
-            missing = unpublishable(project) if use_store else ["every lesson (--no-store)"]
+            missing = ([f"{lesson.name} ({reason})" for lesson, reason in
+                        unpublishable(project)] if use_store else ["every lesson (--no-store)"])
             if missing:
                 raise PublishRefused(
                     "a published site shows only current full runs, and these lessons have "

@@ -22,6 +22,7 @@ from convlab.publish import placeholders, settings
 LESSON_FILE = re.compile(r"^(\d{2})_([a-z0-9_]+)\.py$")
 PARAMETERS_TAG = "parameters"  # papermill's convention
 # A link from one lesson to another, as lessons write it: ../dense_baseline/ (optional #anchor)
+PAGES = "lessons"  # the site folder of lesson pages (docs/lessons/, site/lessons/)
 LESSON_LINK = re.compile(r"\]\(\.\./([a-z0-9_]+)/(#[^)]*)?\)")
 
 

@@ -33,6 +33,7 @@ from convlab.publish.profile import load_profile
 from convlab.publish.project import (
     INJECTED_TAG,
     LESSON_LINK,
+    PAGES,
     Lesson,
     Project,
     page_url,
@@ -40,7 +41,6 @@ from convlab.publish.project import (
 )
 from convlab.settings import FULL_PROFILE, QUICK_PROFILE
 
-PAGES = "lessons"
 DOWNLOADS = "downloads"
 INSTALL_TAG = "convlab-install"
 PROVENANCE_TAG = "convlab-provenance"
@@ -102,7 +102,7 @@ def _page_origin(outcome: Outcome) -> str:
                 "since")
         if outcome.differences:
             text += " (this build differs from it in: " + html.escape(
-                "; ".join(outcome.differences)) + ")"
+                "; ".join(map(str, outcome.differences))) + ")"
         return text
     if outcome.source == CACHE:
         return "reused from the execution cache (nothing it depends on changed)"

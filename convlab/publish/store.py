@@ -32,7 +32,8 @@ from convlab.publish import freshness
 from convlab.publish.lock import pid_alive
 from convlab.publish.profile import Profile
 from convlab.publish.project import Lesson
-from convlab.settings import FULL_PROFILE
+from convlab.publish.reasons import CURRENT, Reason, Why
+from convlab.settings import STORE_DIR
 
 NOTEBOOK = "notebook.ipynb"
 MANIFEST = "manifest.json"
@@ -71,9 +72,13 @@ class Lookup:
     """An entry that still holds (or ``None``), why not, and what differs without mattering."""
 
     entry: Entry | None
-    reason: str
-    differences: tuple[str, ...] = ()
-    absent: bool = False  # there is no entry at all (not a stale or damaged one)
+    reason: Reason
+    differences: tuple[Reason, ...] = ()
+
+    @property
+    def absent(self) -> bool:
+        """There is no entry at all (not a stale or damaged one)."""
+        return self.reason.why is Why.ABSENT
 
 
 class RunStore:
@@ -121,16 +126,17 @@ class RunStore:
         try:
             entry = self.read(lesson)
         except CorruptEntry as err:
-            return Lookup(None, str(err))
+            return Lookup(None, Reason(Why.CORRUPT, str(err), str(self.folder(lesson))))
         if entry is None:
-            return Lookup(None, f"not in {self.name}", absent=True)
+            return Lookup(None, Reason(Why.ABSENT, f"not in {self.name}", lesson.name))
         if entry.meta.get("profile") != profile.name:
-            return Lookup(None, f"{self.name} holds a run of the {entry.meta.get('profile')} "
-                                "profile")
+            other = str(entry.meta.get("profile"))
+            return Lookup(None, Reason(Why.OTHER_PROFILE, f"{self.name} holds a run of the "
+                                       f"{other} profile", other))
         verdict = freshness.check(entry.meta, lesson, profile, project_root, strict=self.strict)
         if verdict.stale:
             return Lookup(None, verdict.stale)
-        return Lookup(entry, "unchanged", tuple(verdict.differences))
+        return Lookup(entry, CURRENT, tuple(verdict.differences))
 
     def write(self, lesson: Lesson, notebook: nbformat.NotebookNode,
               manifest: dict[str, Any]) -> Entry:
@@ -186,7 +192,7 @@ class RunStore:
 
 def full_store(project_root: Path) -> RunStore:
     """The committed store of full-profile runs, ``runs/full/`` in the project."""
-    return RunStore(project_root / "runs" / FULL_PROFILE, strict=False,
+    return RunStore(project_root / STORE_DIR, strict=False,
                     name="the store of full runs")
 
 

@@ -20,11 +20,12 @@ from rich.table import Table
 
 from convlab.publish import environment, repository, results
 from convlab.publish.lock import BuildRunning, build_lock
-from convlab.publish.outcome import CACHE, STORE, Outcome
+from convlab.publish.outcome import Outcome
 from convlab.publish.pipeline import (
     BuildFailed,
     PublishRefused,
     build,
+    choose,
     run_lessons,
     stored_run_label,
     summary,
@@ -85,8 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("build", help="find or make every lesson's run, then build site/")
     _profile_arg(p)
     p.add_argument("--force", action="store_true",
-                   help="re-execute every lesson under the profile (with --profile full: "
-                        "every stored run too)")
+                   help="re-execute every lesson under the profile, whatever the store of "
+                        "full runs and the cache hold (with --profile full: the store's "
+                        "entries are replaced)")
     p.add_argument("--no-store", action="store_true",
                    help="ignore the stored full runs: every page from the profile's own runs")
     p.add_argument("--no-mkdocs", action="store_true",
@@ -156,16 +158,8 @@ def _results(project: Project, args: argparse.Namespace, out: Console) -> int:
 
 def shown_run(project: Project, lesson: Lesson, profile: Profile) -> Outcome | None:
     """The run a build with ``profile`` would show for ``lesson`` now, without executing."""
-    store = full_store(project.root)
-    full = load_profile(FULL_PROFILE)
-    found = store.lookup(lesson, full, project.root)
-    if found.entry is not None:
-        return Outcome(lesson, found.entry, STORE, full, found.reason,
-                       differences=found.differences)
-    if profile.name == FULL_PROFILE:
-        return None
-    found = quick_cache(project.cache_dir, profile).lookup(lesson, profile, project.root)
-    return Outcome(lesson, found.entry, CACHE, profile, found.reason) if found.entry else None
+    chosen = choose(project, lesson, profile)
+    return chosen if chosen.entry is not None else None
 
 
 def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
@@ -175,24 +169,24 @@ def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
     cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
     columns = ["lesson", "stored full run (runs/full/)"]
     table = Table(*columns, *([f"{profile.name} cache"] if cache else []), "differs here")
-    bad = []
+    bad: list[Lesson] = []
     for lesson in project.lessons():
         found = store.lookup(lesson, full, project.root)
         if found.entry is not None:
             stored = f"current: {stored_run_label(found.entry.meta)}"
         else:
             stored = f"would run: {found.reason}"
-            bad.append(f"{lesson.name} ({found.reason})")
+            bad.append(lesson)
         row = [lesson.name, stored]
         if cache is not None:
             quick = cache.lookup(lesson, profile, project.root)
             row.append("cached" if quick.entry else f"would run: {quick.reason}")
-        row.append("; ".join(found.differences))
+        row.append("; ".join(map(str, found.differences)))
         table.add_row(*map(escape, row))
     out.print(table)
     lessons = project.lessons()
     out.print(f"store of full runs: {len(lessons) - len(bad)} of {len(lessons)} lessons current"
-              + (f"; missing or stale: {', '.join(b.split()[0] for b in bad)}" if bad else ""))
+              + (f"; missing or stale: {', '.join(b.name for b in bad)}" if bad else ""))
     return 1 if bad and args.check_store else 0
 
 

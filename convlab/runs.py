@@ -1,11 +1,24 @@
-"""Stored benchmark results: runs too long for every build, made once and kept as JSON.
+"""Runs made earlier and kept: another lesson's full run in the store, and benchmark results.
 
-Some comparisons take too long to run in every build (the tutorial CNN's 80 epochs, for
-lesson 09; one full run per random seed, for lesson 07). A script in ``benchmarks/`` runs them
-once and writes the result with :func:`store_run`, under ``benchmarks/results/``, with the
-command that made it, the hardware and the data's fingerprint. A lesson reads it with
-:func:`stored_run`, which tells the build about the file: the lesson's cached page is re-run
-when the file changes, appears or disappears.
+Two kinds of earlier run, read the same way (the build learns the file's location and
+fingerprint, so the page re-runs when the file changes, appears or disappears, and never
+shows figures of a run that has been replaced):
+
+* **another lesson's stored full run**, from the store of full runs
+  (``runs/full/<slug>/manifest.json``): :func:`stored_lesson_run`. A lesson that sets its
+  results beside an earlier lesson's (lesson 10 beside lesson 09's regularised networks) reads
+  them instead of training the same networks again;
+* **a benchmark result**: a run too long for every build (the tutorial CNN's 80 epochs; one
+  run per random seed), made once by a script in ``benchmarks/`` and written with
+  :func:`save_benchmark_result` under ``benchmarks/results/`` with the command that made it,
+  the hardware and the data's fingerprint; read with :func:`benchmark_result`.
+
+A stored lesson run is returned as a plain dictionary::
+
+    {"lesson": "09_regularisation", "executed_at": "2026-12-01 17:40 UTC",
+     "hardware": "AMD EPYC (2 cores, no GPU)", "seconds": 2700.0, "used_gpu": False,
+     "results": {"combined_test_accuracy": 0.71, ...},          # every report.record
+     "data": {"cifar10": {"fingerprint": "sha256:...", "n_train": 10000, ...}}}
 """
 
 from __future__ import annotations
@@ -20,19 +33,54 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from convlab import records, settings
+from convlab import report, settings
 from convlab.data import Provenance, fingerprint
+from convlab.report import Event
+from convlab.settings import STORE_DIR
 
 
-def stored_run(path: str | Path) -> dict[str, Any] | None:
+def stored_lesson_run(slug: str, store: str | Path = STORE_DIR) -> dict[str, Any] | None:
+    """The stored full run of the lesson ``slug`` (e.g. ``"regularisation"``), or ``None``.
+
+    ``None`` where the store has no run of that lesson, as in a notebook downloaded on its own
+    (``store`` is relative to the working folder, the project's root in a build).
+    """
+    location = Path(store) / slug / "manifest.json"
+    manifest = _read_json(location)
+    if manifest is None:
+        return None
+    try:
+        return {"lesson": manifest["lesson"], "executed_at": manifest["executed_at"],
+                "hardware": manifest["hardware"], "seconds": float(manifest["seconds"]),
+                "used_gpu": bool(manifest.get("used_gpu", False)),
+                "results": {r["name"]: float(r["value"]) for r in manifest["results"]},
+                "data": {d["dataset"]: d for d in manifest.get("data", [])}}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{location} is not a stored run's manifest ({exc!r} missing or "
+                         f"malformed); run `convlab run {slug} --profile full` to make it "
+                         "again") from exc
+
+
+def same_data(run: dict[str, Any], dataset: str, fingerprint: str) -> bool:
+    """Whether ``run`` (from :func:`stored_lesson_run`) loaded ``dataset`` from the file with
+    this ``fingerprint`` (``Provenance.fingerprint``)."""
+    return run["data"].get(dataset, {}).get("fingerprint") == fingerprint
+
+
+def benchmark_result(path: str | Path) -> dict[str, Any] | None:
     """The result a benchmark script stored as JSON, or ``None`` when the file is absent.
 
     Tells the build the page depends on the file (its location and fingerprint), so the page
     is re-run when the file changes, appears or disappears.
     """
+    return _read_json(Path(path))
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A stored JSON object, the build told of the file; ``None`` when it is absent."""
     location = Path(path).resolve()
     present = location.is_file()
-    records.append("file", {"location": str(location),
+    report.append(Event.FILE, {"location": str(location),
                             "fingerprint": fingerprint(location) if present else ""})
     if not present:
         return None
@@ -78,8 +126,9 @@ def _write_atomically(target: Path, text: str) -> None:
         raise
 
 
-def store_run(path: str | Path, *, what: str, provenance: Provenance, **fields: Any) -> None:
-    """Write a benchmark script's result as JSON for :func:`stored_run`, atomically.
+def save_benchmark_result(path: str | Path, *, what: str, provenance: Provenance,
+                          **fields: Any) -> None:
+    """Write a benchmark script's result as JSON for :func:`benchmark_result`, atomically.
 
     Adds what every stored result carries: ``what`` it is, the ``command`` that was run
     (:func:`command_line`), the date, hardware, software versions and the data's provenance

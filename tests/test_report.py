@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import pytest
 
-from convlab import records, report
+from convlab import report, settings
 
 
 def test_nothing_is_written_outside_a_build(monkeypatch, tmp_path):
-    monkeypatch.delenv(records.RUN_DIR_ENV, raising=False)
+    monkeypatch.delenv(settings.RUN_DIR_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    records.append("result", {"name": "x", "value": 1.0})
+    report.append("result", {"name": "x", "value": 1.0})
     assert list(tmp_path.iterdir()) == []
 
 
 def test_events_round_trip_without_duplicates(monkeypatch, tmp_path):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
-    records.append("data", {"dataset": "mnist"})
-    records.append("data", {"dataset": "mnist"})
-    records.append("result", {"name": "acc", "value": 0.5})
-    assert records.read(tmp_path, "data") == [{"kind": "data", "dataset": "mnist"}]
-    assert [e["kind"] for e in records.read(tmp_path)] == ["data", "result"]
-    assert records.read(tmp_path / "missing") == []
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
+    report.append("data", {"dataset": "mnist"})
+    report.append("data", {"dataset": "mnist"})
+    report.append("result", {"name": "acc", "value": 0.5})
+    assert report.read(tmp_path, "data") == [{"kind": "data", "dataset": "mnist"}]
+    assert [e["kind"] for e in report.read(tmp_path)] == ["data", "result"]
+    assert report.read(tmp_path / "missing") == []
 
 
 def test_compare_shows_profile_and_records_results(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(records.PROFILE_ENV, "quick")
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.PROFILE_ENV, "quick")
     report.compare({"test_accuracy": 0.4567, "test_loss": 1.25}, reference="cifar10_cnn")
     out = capsys.readouterr().out
     assert "this run (quick profile)" in out
     assert "| test accuracy | 45.7% | 69.5% |" in out
     assert "| test loss | 1.25 | 1.647 |" in out
-    saved = records.read(tmp_path, "result")
+    saved = report.read(tmp_path, "result")
     assert [(r["name"], r["value"], r["reference"]) for r in saved] == [
         ("test_accuracy", 0.4567, 0.6954),
         ("test_loss", 1.25, 1.647),
@@ -41,8 +41,8 @@ def test_compare_shows_profile_and_records_results(monkeypatch, tmp_path, capsys
 
 
 def test_outside_a_build_the_profile_is_the_lessons_own(monkeypatch):
-    monkeypatch.delenv(records.PROFILE_ENV, raising=False)
-    assert records.active_profile() == "full"
+    monkeypatch.delenv(settings.PROFILE_ENV, raising=False)
+    assert report.active_profile() == "full"
 
 
 def test_record_refuses_nonsense():
@@ -75,21 +75,21 @@ CLASSIFIED = [
 @pytest.mark.parametrize(("name", "value", "quantity", "better"), CLASSIFIED)
 def test_each_result_is_recorded_with_its_kind_and_direction(monkeypatch, tmp_path, name,
                                                              value, quantity, better):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     report.record(name, value)
-    [saved] = records.read(tmp_path, "result")
+    [saved] = report.read(tmp_path, "result")
     assert (saved["quantity"], saved["better"]) == (quantity, better)
     assert saved["fmt"] == report.FORMATS[quantity]
     assert saved["fmt"] == report.default_format(name, value)
 
 
 def test_a_lesson_can_override_kind_and_direction(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     report.record("score", 0.8, quantity="fraction", better="higher")
     report.record("test_accuracy_gap", 0.02, better=None)
     report.compare({"epoch_time": 3.25}, quantity={"epoch_time": "seconds"},
                    better={"epoch_time": "lower"})
-    saved = {r["name"]: r for r in records.read(tmp_path, "result")}
+    saved = {r["name"]: r for r in report.read(tmp_path, "result")}
     assert (saved["score"]["quantity"], saved["score"]["better"]) == ("fraction", "higher")
     assert (saved["test_accuracy_gap"]["quantity"], saved["test_accuracy_gap"]["better"]) == (
         "fraction", None)
@@ -102,7 +102,7 @@ def test_a_lesson_can_override_kind_and_direction(monkeypatch, tmp_path, capsys)
 
 
 def test_compare_refuses_a_result_the_tutorial_did_not_report(monkeypatch, tmp_path):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     with pytest.raises(KeyError, match="Did you mean cifar10_cnn.test_accuracy"):
         report.compare({"test_acuracy": 0.5}, reference="cifar10_cnn")
     with pytest.raises(KeyError, match="no tutorial figure 'cifar10_cnn.gap'"):

@@ -1,25 +1,32 @@
-"""Stored benchmark results: the reader lessons use, and the writer the benchmark scripts use."""
+"""Runs made earlier and kept: benchmark results, and another lesson's stored full run."""
 
 from __future__ import annotations
 
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from convlab import data, records, stored_runs
-from convlab.stored_runs import command_line, store_run, stored_run
+from convlab import data, report, runs, settings
+from convlab.runs import (
+    benchmark_result,
+    command_line,
+    same_data,
+    save_benchmark_result,
+    stored_lesson_run,
+)
 
 
 def test_stored_run_reads_the_file_and_tells_the_build(tmp_path, monkeypatch):
-    monkeypatch.setenv(records.RUN_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     stored = tmp_path / "run.json"
     stored.write_text(json.dumps({"test_accuracy": 0.61}))
-    assert stored_run(stored) == {"test_accuracy": 0.61}
-    assert stored_run(tmp_path / "absent.json") is None
-    events = records.read(tmp_path, "file")
+    assert benchmark_result(stored) == {"test_accuracy": 0.61}
+    assert benchmark_result(tmp_path / "absent.json") is None
+    events = report.read(tmp_path, "file")
     assert [Path(e["location"]).name for e in events] == ["run.json", "absent.json"]
     assert events[0]["fingerprint"].startswith("sha256:") and events[1]["fingerprint"] == ""
 
@@ -29,7 +36,7 @@ def test_a_broken_stored_run_says_how_to_fix_it(tmp_path, text):
     stored = tmp_path / "run.json"
     stored.write_text(text)
     with pytest.raises(ValueError, match="make it again"):
-        stored_run(stored)
+        benchmark_result(stored)
 
 
 def test_the_command_is_the_one_that_ran(tmp_path, monkeypatch):
@@ -55,8 +62,8 @@ def test_store_run_writes_atomically_through_a_file_of_its_own(tmp_path, monkeyp
     target = tmp_path / "results" / "run.json"
     target.parent.mkdir()
     (target.parent / "run.tmp").write_text("another writer's")  # the old fixed name: untouched
-    store_run(target, what="a tiny run", provenance=provenance, accuracy=0.5)
-    stored = stored_run(target)
+    save_benchmark_result(target, what="a tiny run", provenance=provenance, accuracy=0.5)
+    stored = benchmark_result(target)
     assert stored["what"] == "a tiny run" and stored["accuracy"] == 0.5
     assert stored["command"].endswith("benchmarks/tiny.py --json run.json")
     assert stored["command"].startswith("CONVLAB_OFFLINE=1 ")  # the data_dir fixture sets it
@@ -72,8 +79,42 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(stored_runs.os, "replace", broken_replace)
+    monkeypatch.setattr(runs.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        stored_runs._write_atomically(target, '{"new": 1}')
+        runs._write_atomically(target, '{"new": 1}')
     assert target.read_text() == '{"old": 1}' and [p.name for p in tmp_path.iterdir()] == [
         "run.json"]
+
+
+# --- another lesson's stored full run ------------------------------------------------
+
+STORE = Path(__file__).resolve().parent.parent / "runs" / "full"
+
+
+def test_a_committed_store_entry_reads_with_its_results_and_tells_the_build(tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path / "records"))
+    (tmp_path / "records").mkdir()
+    shutil.copytree(STORE / "cifar10_cnn", tmp_path / "store" / "cifar10_cnn")
+    run = stored_lesson_run("cifar10_cnn", store=tmp_path / "store")
+    manifest = json.loads((STORE / "cifar10_cnn" / "manifest.json").read_text())
+    assert run["lesson"] == "06_cifar10_cnn" and run["seconds"] == manifest["seconds"]
+    assert 0 < run["results"]["test_accuracy"] < 1
+    cifar = manifest["data"][0]
+    assert same_data(run, "cifar10", cifar["fingerprint"])
+    assert not same_data(run, "cifar10", "sha256:another copy")
+    assert not same_data(run, "mnist", cifar["fingerprint"])
+    events = report.read(tmp_path / "records", "file")
+    assert [Path(e["location"]).parent.name for e in events] == ["cifar10_cnn"]
+    assert events[0]["fingerprint"].startswith("sha256:")
+
+
+def test_a_lesson_without_a_stored_run_reads_none(tmp_path):
+    assert stored_lesson_run("regularisation", store=tmp_path) is None
+
+
+def test_a_manifest_without_results_says_how_to_make_it_again(tmp_path):
+    (tmp_path / "regularisation").mkdir()
+    (tmp_path / "regularisation" / "manifest.json").write_text(json.dumps({"lesson": "09"}))
+    with pytest.raises(ValueError, match="convlab run regularisation --profile full"):
+        stored_lesson_run("regularisation", store=tmp_path)
