@@ -36,7 +36,7 @@ import tensorflow as tf  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from convlab import machine, models, speed, training  # noqa: E402
+from convlab import flops, machine, models, speed, training  # noqa: E402
 
 BATCH = 32  # the tutorials' batch size: part of the recipe, the same in every variant
 SEED = 0
@@ -202,8 +202,8 @@ def measure(name: str, todo: list[Variant], steps: int, repeats: int, peak: floa
         r = results[variant.name]
         if variant.name in models and r.epoch_images_per_second:
             r.images_per_second = statistics.median(r.epoch_images_per_second)
-            flops = speed.training_flops(models[variant.name])
-            r.fraction_of_peak = flops * r.images_per_second / peak
+            per_image = flops.training_flops(models[variant.name])
+            r.fraction_of_peak = per_image * r.images_per_second / peak
     return [results[v.name] for v in todo]
 
 
@@ -343,11 +343,13 @@ def main(argv: list[str] | None = None) -> int:
     train_images, acc_epochs = (8_000, 2) if args.quick else (60_000, 1)
     start = time.perf_counter()
 
-    dev = speed.device()
+    here = machine.describe()
+    dev = {"kind": here.kind, "name": here.name, "cpu": here.cpu, "cores": here.cores,
+           "tensorflow": here.tensorflow}  # as the results JSON records the device
     peak = speed.peak_matmul_rate(refresh=args.refresh_peak)
     print(f"device: {dev['kind']} {dev['name']}, {dev['cores']} cores, "
           f"TensorFlow {dev['tensorflow']}, Keras {keras.__version__}")
-    print(f"float32 matmul rate: {speed.format_rate(peak)} (measured once per machine, cached "
+    print(f"float32 matmul rate: {flops.format_rate(peak)} (measured once per machine, cached "
           f"in {speed.cache_path()}; --refresh-peak measures again)")
     print(f"timing: per variant a warm-up epoch, then {repeats} interleaved rounds of one "
           f"epoch of {steps} batches of {BATCH}; images/s is the median over the rounds\n")

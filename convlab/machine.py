@@ -3,8 +3,9 @@ can use, and which 16-bit arithmetic they have.
 
 Every part of convlab that names or chooses by the hardware asks here: the box at the top of a
 page (:func:`summary`), the speed lesson's tables and its mixed-precision choice
-(:func:`device_name`, :func:`mixed_policy`), the matmul-rate cache (:mod:`convlab.speed`) and
-the benchmark scripts. So a page cannot name one GPU in its box and time another::
+(:func:`device_name`, :func:`mixed_policy`), the matmul-rate cache (:mod:`convlab.speed`, by
+:func:`hardware_key`), the training log and the benchmark scripts. So a page cannot name one
+GPU in its box and time another::
 
     described = machine.describe()           # asked once per process
     machine.summary(described)               # "AMD EPYC 7B13 (2 cores, no GPU)", or the GPUs
@@ -199,3 +200,15 @@ def summary(described: Machine | None = None) -> str:
     if described.gpus:
         return ", ".join(gpu.name for gpu in described.gpus)
     return f"{described.cpu} ({described.cores} cores, no GPU)"
+
+
+def hardware_key(dtype: str = "float32", described: Machine | None = None) -> str:
+    """A string naming this machine for a cache of its measurements (the matmul rate's,
+    :func:`convlab.speed.peak_matmul_rate`): the default device, the CPU, the usable cores,
+    TensorFlow's version and ``dtype``, e.g.
+    ``"CPU:AMD EPYC 7B13|cpu:AMD EPYC 7B13|cores:2|tf:2.21.0|float32"``.
+
+    A different CPU or GPU, another core count (a bigger container) or another TensorFlow
+    gives another key, so a measurement is made again there."""
+    d = described or describe()
+    return f"{d.kind}:{d.name}|cpu:{d.cpu}|cores:{d.cores}|tf:{d.tensorflow}|{dtype}"

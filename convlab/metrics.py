@@ -1,5 +1,6 @@
 """How a classifier did, counted in NumPy from its labels: the confusion counts and the
-accuracy of each class.
+accuracy of each class; and how far an accuracy measured on a test set can be trusted: its
+binomial standard error and the margin a difference between two accuracies must clear.
 
 Labels are class indices 0..n_classes-1, one per image: a 1-D array, or the (n, 1) column
 Keras datasets give (CIFAR-10's ``y_train``). The figures of :mod:`convlab.viz.classifier` draw
@@ -46,3 +47,33 @@ def accuracy_per_class(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int]
     counts = confusion_counts(y_true, y_pred, n_classes)
     totals = counts.sum(axis=1)
     return np.divide(np.diag(counts), totals, out=np.full(n_classes, np.nan), where=totals > 0)
+
+
+def standard_error(accuracy: float | np.ndarray, n: int) -> float | np.ndarray:
+    """The binomial standard error ``sqrt(p * (1 - p) / n)`` of an accuracy ``p`` measured on
+    ``n`` test images: how far another draw of ``n`` images would typically move it.
+
+    ``accuracy`` is a fraction 0..1 (a float, or an array of them: the result has its shape);
+    the result is a fraction too (0.005 is half a percentage point). Each image is right or
+    wrong, so the count right is binomial; the error is largest at ``p = 0.5``."""
+    p = np.asarray(accuracy, dtype=float)
+    if n < 1:
+        raise ValueError(f"a standard error needs at least one test image, got n={n}")
+    if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
+        raise ValueError(f"an accuracy is a fraction between 0 and 1, got {accuracy}")
+    se = np.sqrt(p * (1 - p) / n)
+    return float(se) if se.ndim == 0 else se
+
+
+def noise_margin(accuracy_a: float | np.ndarray, accuracy_b: float | np.ndarray,
+                 n: int) -> float | np.ndarray:
+    """Twice the standard error of the difference of two accuracies measured on ``n`` test
+    images each, ``2 * sqrt(se_a**2 + se_b**2)``: the least a difference must clear to count
+    rather than be called a tie.
+
+    Accuracies and result are fractions 0..1 (floats, or arrays that broadcast together). The
+    rule treats the two scores as independent; it is a rule of thumb, not a test."""
+    se_a = standard_error(accuracy_a, n)
+    se_b = standard_error(accuracy_b, n)
+    margin = 2 * np.sqrt(np.square(se_a) + np.square(se_b))
+    return float(margin) if np.ndim(margin) == 0 else margin

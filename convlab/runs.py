@@ -137,15 +137,15 @@ def save_benchmark_result(path: str | Path, *, what: str, provenance: Provenance
     import keras
     import numpy as np
 
-    from convlab import speed
+    from convlab import machine
 
-    dev = speed.device()
+    here = machine.describe()
     result = {
         "what": what,
         "command": command_line(),
         "date": datetime.date.today().isoformat(),
-        "hardware": f"{dev['name']}, {dev['cores']} cores ({dev['kind']})",
-        "software": {"python": platform.python_version(), "tensorflow": dev["tensorflow"],
+        "hardware": f"{here.name}, {here.cores} cores ({here.kind})",
+        "software": {"python": platform.python_version(), "tensorflow": here.tensorflow,
                      "keras": keras.__version__, "numpy": np.__version__},
         "data": provenance.as_dict() | {"location": Path(provenance.location).name},
         "data_fingerprint": provenance.fingerprint,

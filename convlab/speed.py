@@ -1,17 +1,14 @@
-"""Measuring speed: the machine's matmul rate, a model's FLOPs, and a small timing helper.
+"""The machine's dense matmul rate, measured once per machine and cached.
 
-Three questions, three functions:
+* ``peak_matmul_rate()``: how many float32 FLOP/s this machine's dense matmul reaches, read
+  from a JSON cache (:func:`cache_path`) with one entry per machine
+  (:func:`convlab.machine.hardware_key`), measured the first time there;
+* ``matmul_flops_per_second()``: the measurement itself, about a second on two CPU cores.
 
-* ``peak_matmul_rate()``: how many float32 FLOP/s this machine's dense matmul reaches
-  (measured once per machine with ``matmul_flops_per_second`` and cached in a JSON file).
-* ``model_flops(model)``: how many FLOPs one sample costs in a forward pass (Conv and Dense
-  layers only); ``training_flops(model)`` is the usual 3x-forward estimate for a training step.
-* ``time_call(fn)``: median and best wall time of a call, warm-up calls excluded.
-
-Together they say how well a training loop uses the hardware: achieved training FLOP/s
-(``training_flops(model) * images/s``) as a fraction of ``peak_matmul_rate()``. A small CNN on
-a CPU reaching 20-50% of the matmul rate is doing well; a few % means the time goes elsewhere
-(input pipeline, Python, small layers).
+It is the yardstick for a training loop: achieved training FLOP/s
+(:func:`convlab.flops.training_flops` x images/s) over ``peak_matmul_rate()``. Timing is
+:func:`convlab.timing.time_call`'s, FLOP counts are in :mod:`convlab.flops`, and the machine is
+described by :mod:`convlab.machine`.
 """
 
 from __future__ import annotations
@@ -19,18 +16,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import keras
-
-from convlab import machine, report, settings
+from convlab import machine, report, settings, timing
 
 CACHE_VERSION = 1
 # The measurement stops growing n once one matmul takes this long (seconds): long enough for
@@ -39,77 +30,9 @@ _TARGET_CALL_S = 0.05
 _MAX_N = 8192
 
 
-# --------------------------------------------------------------------------- timing
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Wall times of repeated calls, in seconds, warm-up calls not included."""
-
-    times: tuple[float, ...]  # one per timed call, in call order, seconds
-
-    @property
-    def median(self) -> float:
-        """Median of ``times`` (seconds): the number to report."""
-        return statistics.median(self.times)
-
-    @property
-    def min(self) -> float:
-        """Fastest call (seconds): the best the machine did, least disturbed by other work."""
-        return min(self.times)
-
-
-def time_call(fn: Callable[[], Any], *, warmup: int = 1, repeats: int = 5) -> Timing:
-    """Call ``fn()`` ``warmup`` times untimed, then ``repeats`` times timed (perf_counter).
-
-    The warm-up calls absorb one-off costs (tracing, compilation, caches). ``fn`` must finish
-    its work before it returns: for TensorFlow on a GPU, fetch a result (``.numpy()``).
-    """
-    if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
-    if warmup < 0:
-        raise ValueError(f"warmup must be 0 or more, got {warmup}")
-    report.append(report.Event.HARDWARE, {"measured": "time_call"})  # this machine's results
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return Timing(tuple(times))
-
-
-# --------------------------------------------------------------------------- the machine
-
-
-def device() -> dict[str, Any]:
-    """What TensorFlow computes on by default (:func:`convlab.machine.describe`), as a dict.
-
-    Returns {"kind": "GPU" or "CPU", "name": the first GPU's or the CPU's model name,
-    "cpu": CPU model, "cores": usable cores (int), "tensorflow": version}.
-    """
-    described = machine.describe()
-    return {"kind": described.kind, "name": described.name, "cpu": described.cpu,
-            "cores": described.cores, "tensorflow": described.tensorflow}
-
-
-def hardware_key(dtype: str = "float32") -> str:
-    """A string naming this machine for the cache: device, CPU, cores, TF version, dtype.
-
-    A different CPU or GPU, another core count (a bigger container) or another TensorFlow
-    gives another key, so ``peak_matmul_rate`` measures again there.
-    """
-    d = device()
-    return f"{d['kind']}:{d['name']}|cpu:{d['cpu']}|cores:{d['cores']}|tf:{d['tensorflow']}|{dtype}"
-
-
 def cache_path() -> Path:
     """``$XDG_CACHE_HOME/convlab/speed.json``, else ``~/.cache/convlab/speed.json``."""
     return settings.user_cache_dir() / "convlab" / "speed.json"
-
-
-# --------------------------------------------------------------------------- matmul rate
 
 
 def matmul_flops_per_second(
@@ -143,13 +66,13 @@ def matmul_flops_per_second(
     a, b = operands(size)
     if n is None:
         while True:
-            probe = time_call(lambda a=a, b=b: product(a, b).numpy(), warmup=1, repeats=1)
+            probe = timing.time_call(lambda a=a, b=b: product(a, b).numpy(), warmup=1, repeats=1)
             if probe.median >= _TARGET_CALL_S or size >= _MAX_N:
                 break
             size *= 2
             a, b = operands(size)
-    timing = time_call(lambda: product(a, b).numpy(), warmup=1, repeats=repeats)
-    return 2.0 * size**3 / timing.median
+    measured = timing.time_call(lambda: product(a, b).numpy(), warmup=1, repeats=repeats)
+    return 2.0 * size**3 / measured.median
 
 
 def _read_cache(path: Path) -> dict[str, Any]:
@@ -179,13 +102,13 @@ def _write_cache(path: Path, entries: dict[str, Any]) -> None:
 def peak_matmul_rate(dtype: str = "float32", *, refresh: bool = False) -> float:
     """This machine's dense matmul rate in FLOP/s, measured once and then read from a cache.
 
-    The cache (``cache_path()``) holds one entry per ``hardware_key(dtype)``: another machine,
+    The cache (``cache_path()``) holds one entry per ``machine.hardware_key(dtype)``: another
     GPU, core count or TensorFlow version measures again (``matmul_flops_per_second``, about
     1 s) and adds its entry. A corrupt cache file is replaced; ``refresh=True`` re-measures.
     """
     report.append(report.Event.HARDWARE, {"measured": "peak_matmul_rate"})
     path = cache_path()
-    key = hardware_key(dtype)
+    key = machine.hardware_key(dtype)
     entries = _read_cache(path)
     entry = entries.get(key)
     if not refresh and isinstance(entry, dict):
@@ -199,81 +122,3 @@ def peak_matmul_rate(dtype: str = "float32", *, refresh: bool = False) -> float:
     }
     _write_cache(path, entries)
     return rate
-
-
-# --------------------------------------------------------------------------- model FLOPs
-
-_CONV_TYPES = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
-
-
-def _shape(tensor_or_shape: Any) -> tuple[int | None, ...]:
-    shape = getattr(tensor_or_shape, "shape", tensor_or_shape)
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-def _layer_flops(layer: keras.layers.Layer, in_shape: tuple, out_shape: tuple) -> int:
-    """Forward FLOPs per sample of one layer (2 per multiply-add); 0 for other layer types.
-
-    Shapes include the batch axis, e.g. (None, 32, 32, 3).
-    """
-    if isinstance(layer, _CONV_TYPES):
-        channels_last = layer.data_format == "channels_last"
-        c_in = in_shape[-1] if channels_last else in_shape[1]
-        spatial = out_shape[1:-1] if channels_last else out_shape[2:]
-        per_position = math.prod(layer.kernel_size) * (c_in // layer.groups) * layer.filters
-        return 2 * math.prod(spatial) * per_position
-    if isinstance(layer, keras.layers.Dense):
-        # A Dense layer on (batch, ..., in) applies the same (in, out) matrix at every position.
-        return 2 * math.prod(in_shape[1:-1]) * in_shape[-1] * layer.units
-    return 0
-
-
-def model_flops(model: keras.Model, batch_shape: tuple[int | None, ...] | None = None) -> int:
-    """Forward-pass FLOPs for ONE sample: 2 x the multiply-adds of Conv and Dense layers.
-
-    Conv: 2 * H_out * W_out * kh * kw * C_in * C_out (per group for grouped convolutions);
-    Dense on (..., in): 2 * in * out at each position. Biases, activations, pooling,
-    normalisation and every other layer count 0: they are a small share in a CNN and no
-    matmul-bound work. ``model`` is a built Sequential or functional model (its layers know
-    their input and output shapes), or a Sequential ``batch_shape`` builds the shapes for,
-    e.g. ``(None, 32, 32, 3)``; nested models are counted layer by layer.
-    """
-    total = 0
-    if batch_shape is not None:
-        shape = tuple(batch_shape)
-        for layer in model.layers:
-            if isinstance(layer, keras.Model):
-                total += model_flops(layer, shape)
-            out = _shape(layer.compute_output_shape(shape))
-            total += _layer_flops(layer, shape, out)
-            shape = out
-        return total
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            total += model_flops(layer)
-            continue
-        try:
-            in_shape, out_shape = _shape(layer.input), _shape(layer.output)
-        except (AttributeError, ValueError) as exc:
-            raise ValueError(
-                f"layer {layer.name!r} has no known input shape: build the model with "
-                "keras.Input(...) or pass batch_shape=(None, ...)"
-            ) from exc
-        total += _layer_flops(layer, in_shape, out_shape)
-    return total
-
-
-def training_flops(model: keras.Model, batch_shape: tuple[int | None, ...] | None = None) -> int:
-    """FLOPs one sample costs in a training step: about 3 x ``model_flops``.
-
-    The standard approximation: the backward pass costs about twice the forward pass (one
-    product for the gradient with respect to the inputs, one for the weights).
-    """
-    return 3 * model_flops(model, batch_shape)
-
-
-def format_rate(flops_per_second: float) -> str:
-    """1.23e11 -> "123 GFLOP/s"; TFLOP/s from 1e12 on."""
-    if flops_per_second >= 1e12:
-        return f"{flops_per_second / 1e12:.1f} TFLOP/s"
-    return f"{flops_per_second / 1e9:.0f} GFLOP/s"

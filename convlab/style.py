@@ -21,8 +21,9 @@ for each theme.
 
 Every figure function of :mod:`convlab.viz` draws in the one palette below and finishes its
 figure with :func:`describe` (its alt text). :func:`themed_drawing` gives an SVG drawn elsewhere
-(graphviz's) the same treatment; :func:`save` writes a figure for the site outside a notebook
-(the results page's chart).
+(graphviz's) the same treatment, and a viewBox that holds the whole graph whatever dpi it was
+drawn at, so Jupyter, Colab and the page show the same drawing; :func:`save` writes a figure
+for the site outside a notebook (the results page's chart).
 """
 
 from __future__ import annotations
@@ -204,16 +205,57 @@ def themed_svg(svg: str, title: str) -> str:
     return f"{svg[:end_of_tag]}\n <title>{label}</title>{svg[end_of_tag:]}"
 
 
+FITTED = "data-convlab-fitted"  # the attribute :func:`themed_drawing` marks its drawings with
+GRAPH_SCALE = re.compile(r'(<g id="graph0" class="graph" transform=")scale\(([-\d.]+) ([-\d.]+)\)')
+GRAPH_TRANSLATE = re.compile(r'<g id="graph0" class="graph" transform="[^"]*?'
+                             r'translate\(([-\d.]+) ([-\d.]+)\)')
+GRAPH_BACKGROUND = re.compile(  # the graph's first element after its title: its background
+    r'<g id="graph0"[^>]*>\s*<title>[^<]*</title>\s*<polygon[^>]*?\spoints="([^"]*)"')
+VIEW_BOX = re.compile(r'viewBox="[^"]*"')
+
+
+def graph_box(svg: str) -> tuple[float, float, float, float] | None:
+    """The (left, top, width, height) in SVG user units, before any ``scale``, that graphviz's
+    background polygon covers once its graph's ``translate`` is applied: the drawing's own
+    extent. None for an SVG that is not graphviz's."""
+    translate = GRAPH_TRANSLATE.search(svg)
+    background = GRAPH_BACKGROUND.search(svg)
+    if translate is None or background is None:
+        return None
+    dx, dy = (float(v) for v in translate.groups())
+    points = [tuple(float(v) for v in pair.split(",")) for pair in background[1].split()]
+    xs = [x + dx for x, _ in points]
+    ys = [y + dy for _, y in points]
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def fit_graphviz_view(svg: str) -> str:
+    """Graphviz's SVG with its graph at scale 1 and a viewBox that holds exactly the graph.
+
+    Drawn at another dpi than 72 (``keras.utils.model_to_dot`` draws at 200), graphviz scales
+    the graph by dpi/72 inside a viewBox of the unscaled size, so Jupyter, Colab and a browser
+    show its top-left corner, magnified. The size on the page is set from the viewBox by
+    :func:`themed_drawing`, so the scale is not needed. Any other SVG is returned as it is."""
+    box = graph_box(svg)
+    if box is None:
+        return svg
+    svg = GRAPH_SCALE.sub(r"\1scale(1 1)", svg, count=1)
+    left, top, width, height = box
+    return VIEW_BOX.sub(f'viewBox="{left:g} {top:g} {width:g} {height:g}"', svg, count=1)
+
+
 def themed_drawing(svg: str | bytes, title: str) -> str:
     """An SVG drawn elsewhere (graphviz's, e.g. ``keras.utils.model_to_dot(model,
     show_shapes=True).create_svg()``) for the page, as :func:`themed_svg` returns it: at its own
-    size but no wider than the column, titled ``title``.
+    size (1 pt per graphviz point, whatever dpi it was drawn at) but no wider than the column,
+    its viewBox holding the whole graph (:func:`fit_graphviz_view`), titled ``title`` and marked
+    with the attribute :data:`FITTED`.
 
     Black strokes and text take the page's text colour and white fills its background, so the
     drawing reads in light and dark mode like the course's matplotlib figures."""
-    text = svg.decode() if isinstance(svg, bytes) else svg
+    text = fit_graphviz_view(svg.decode() if isinstance(svg, bytes) else svg)
     view = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"', text)
-    if view:  # graphviz scales width/height by its dpi; the drawing's own size reads best
+    if view:  # the drawing's own size reads best; graphviz's width/height are scaled by its dpi
         width, height = (float(v) for v in view.groups())
         scale = min(1.0, (COLUMN_INCHES - 2 * PAD_INCHES) * 72 / width)
         width, height = width * scale, height * scale   # no wider than the page's column
@@ -222,7 +264,7 @@ def themed_drawing(svg: str | bytes, title: str) -> str:
     text = re.sub(r'(fill|stroke)="(black|#000000)"', rf'\1="{INK}"', text)
     text = re.sub(r'fill="(white|#ffffff)"', f'fill="{PAPER}"', text)
     text = re.sub(r"<text(?![^>]*\bfill=)", f'<text fill="{INK}"', text)
-    return themed_svg(text, title)
+    return themed_svg(text.replace("<svg", f'<svg {FITTED}="1"', 1), title)
 
 
 def save(fig: Figure, path: Path) -> None:

@@ -8,7 +8,7 @@ shows the results::
     print(throughput.device_statement(rows))   # says plainly when there is no GPU
 
 Every figure is measured here and now: a device that is absent gives no row, never an
-estimate. Timing follows :func:`convlab.speed.time_call`: warm-up calls excluded (tracing,
+estimate. Timing follows :func:`convlab.timing.time_call`: warm-up calls excluded (tracing,
 XLA compilation), the median of the timed repeats reported. Which devices there are and what
 they are called comes from :mod:`convlab.machine`.
 
@@ -36,7 +36,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from convlab import machine, models, speed
+from convlab import machine, models, timing
 
 SEED = 1234
 RESULT = "RESULT "  # the line of ``python -m convlab.throughput``'s output that holds the result
@@ -79,7 +79,7 @@ def time_training(
     ``make_model()`` builds an uncompiled model (softmax output); it is compiled here with
     Adam and sparse categorical cross-entropy. Each timed call is ``model.fit`` for one epoch
     over ``images`` random images (rounded up to whole batches), the first ``warmup`` calls
-    untimed; the result is the median over ``repeats`` calls (:func:`speed.time_call`).
+    untimed; the result is the median over ``repeats`` calls (:func:`timing.time_call`).
     ``policy`` sets a Keras dtype policy (e.g. ``"mixed_float16"``) while the model is built.
     """
     import tensorflow as tf
@@ -105,9 +105,10 @@ def time_training(
         def one_epoch() -> None:
             model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
 
-        timing = speed.time_call(one_epoch, warmup=warmup, repeats=repeats)
+        measured = timing.time_call(one_epoch, warmup=warmup, repeats=repeats)
     variant = (policy or "float32") + (" + XLA" if jit_compile else "")
-    return SpeedRow(device, hardware, batch_size, variant, n / timing.median, timing.median, n)
+    return SpeedRow(device, hardware, batch_size, variant, n / measured.median, measured.median,
+                    n)
 
 
 def training_speed(

@@ -9,8 +9,11 @@ Lessons train with Keras itself and pass convlab's log as a callback::
 
 The log prints one line per epoch (or about ``lines`` of them), never a line per batch, and
 keeps the timings: ``log.seconds``, ``log.epoch_seconds``, ``log.images_per_second`` and, from
-the model's FLOPs and the machine's matmul rate (convlab.speed), ``log.flops_per_second`` and
-``log.fraction_of_peak``.
+the model's FLOPs (convlab.flops) and the machine's matmul rate (convlab.speed),
+``log.flops_per_second`` and
+``log.fraction_of_peak``. Since those are this machine's, a log that timed an epoch records a
+hardware event for the build (:data:`convlab.report.Event.HARDWARE`): the page says its timings
+are the machine's, and the cache runs the lesson again on another machine.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 import keras
 
-from convlab import speed
+from convlab import flops, machine, report, speed
 
 _BAR_WIDTH = 24
 _BAR_INTERVAL_S = 0.1  # redraw the terminal progress bar at most 10 times a second
@@ -154,24 +157,24 @@ class EpochLog(keras.callbacks.Callback):
     def _training_flops_per_sample(self) -> int | None:
         if self._flops_per_sample is False:
             try:
-                flops = speed.training_flops(self.model)
+                count = flops.training_flops(self.model)
             except Exception:  # a model whose layers cannot say their shapes
-                flops = 0
-            self._flops_per_sample = flops or None
+                count = 0
+            self._flops_per_sample = count or None
         return self._flops_per_sample  # type: ignore[return-value]
 
     @property
     def flops_per_second(self) -> float | None:
-        """Achieved training FLOP/s: ``speed.training_flops(model)`` x ``images_per_second``.
+        """Achieved training FLOP/s: ``flops.training_flops(model)`` x ``images_per_second``.
 
         Counts only Conv and Dense multiply-adds, 3x forward for a training step (see
-        convlab.speed); None when they cannot be counted or no epoch has finished.
+        convlab.flops); None when they cannot be counted or no epoch has finished.
         """
         rate = self.images_per_second
-        flops = self._training_flops_per_sample() if self.model is not None else None
-        if rate is None or not flops:
+        per_sample = self._training_flops_per_sample() if self.model is not None else None
+        if rate is None or not per_sample:
             return None
-        return flops * rate
+        return per_sample * rate
 
     @property
     def fraction_of_peak(self) -> float | None:
@@ -196,8 +199,8 @@ class EpochLog(keras.callbacks.Callback):
         text += f": {rate:,.0f} images/s"
         fraction = self.fraction_of_peak
         if fraction is not None:
-            kind = speed.device()["kind"]
-            peak = speed.format_rate(speed.peak_matmul_rate())
+            kind = machine.describe().kind
+            peak = flops.format_rate(speed.peak_matmul_rate())
             text += f", {_format_fraction(fraction)} of this {kind}'s float32 matmul rate ({peak})"
         return text
 
@@ -290,6 +293,8 @@ class EpochLog(keras.callbacks.Callback):
             self._val_seconds += time.perf_counter() - self._val_start
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if not self.epoch_seconds:  # the first time measured: the run's output is this machine's
+            report.append(report.Event.HARDWARE, {"measured": "EpochLog"})
         if self._epoch_samples is None:  # no validation this epoch: the tracker counted training
             self._epoch_samples = self._count_samples()
         now = time.perf_counter()

@@ -31,7 +31,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, report, training, viz
+from convlab import data, metrics, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
@@ -244,7 +244,7 @@ train("combined", cnn(dropout=0.1, l2=0.00005, batchnorm=True, augment=True),
 names = list(results)
 base = results["no regularisation"]
 n_test = len(x_test)
-se = {name: float(np.sqrt(r["test"] * (1 - r["test"]) / n_test)) for name, r in results.items()}
+se = {name: metrics.standard_error(r["test"], n_test) for name, r in results.items()}
 report.markdown(report.markdown_table(
     ["variant", "test", "±", "train", "val.", "gap", "epochs", "s/epoch"],
     [[name, f"**{r['test']:.1%}**", f"{se[name]:.1%}", f"{r['train']:.1%}",
@@ -276,7 +276,7 @@ singles = [n for n in names if n not in ("no regularisation", "schedule only", "
 
 def noise(a, b):
     """Twice the standard error of the difference between rows a and b: what it must clear."""
-    return 2 * float(np.sqrt(se[a] ** 2 + se[b] ** 2))
+    return metrics.noise_margin(test[a], test[b], n_test)
 
 
 def versus_baseline(name):
@@ -528,7 +528,7 @@ my_standard_error = None    # exercise 2: your answer as a fraction, e.g. 0.05
 
 # %% tags=["hide-input"]
 check("exercise 1", my_parameters, cnn(batchnorm=True).count_params())
-check("exercise 2", my_standard_error, float(np.sqrt(0.6 * 0.4 / 500)), atol=0.001)
+check("exercise 2", my_standard_error, metrics.standard_error(0.6, 500), atol=0.001)
 
 # %% [markdown]
 # Next, [reference architectures](../reference_architectures/): networks built from

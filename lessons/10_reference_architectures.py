@@ -32,7 +32,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, report, training, viz
+from convlab import data, metrics, report, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.runs import same_data, stored_lesson_run
@@ -305,21 +305,11 @@ best = max(results, key=lambda name: results[name]["test_flip"])
 report.record("best_flip_test_accuracy", results[best]["test_flip"])
 resnet, vgg = results["ResNet-20"], results["VGG-style"]
 n_test = len(x_test)
-
-
-def se(p):
-    """The binomial standard error of an accuracy p measured on this run's test images."""
-    return float(np.sqrt(p * (1 - p) / n_test))
-
-
-def noise(p, q):
-    """Twice the standard error of the difference of two accuracies: what it must clear."""
-    return 2 * float(np.sqrt(se(p) ** 2 + se(q) ** 2))
-
+largest_standard_error = metrics.standard_error(0.5, n_test)   # an accuracy's, at p = 50%
 
 # Chance is 10% on ten classes; on n test images a guessing network scores within about
 # 3 standard errors of it, 3 * sqrt(0.1 * 0.9 / n) (6 points on 200 images, 1 on 10,000).
-guessing = 3 * se(0.1)
+guessing = 3 * metrics.standard_error(0.1, n_test)
 learned = [name for name in results if results[name]["test_flip"] > 0.1 + guessing]
 
 
@@ -334,13 +324,14 @@ def run_sentence():
                 "of so short a run include the one-off cost of building each training step.")
     p, q = resnet["test_flip"], vgg["test_flip"]
     slower = resnet["seconds_per_epoch"] / vgg["seconds_per_epoch"]
-    if abs(p - q) <= noise(p, q):
+    noise = metrics.noise_margin(p, q, n_test)   # what a difference must clear
+    if abs(p - q) <= noise:
         order = (f"The two are within the noise of each other (they would have to differ by "
-                 f"more than {100 * noise(p, q):.1f} points)")
+                 f"more than {100 * noise:.1f} points)")
     else:
         winner, loser = ("ResNet-20", "VGG-style") if p > q else ("VGG-style", "ResNet-20")
         order = (f"{winner} is ahead of {loser} by more than the noise "
-                 f"({100 * abs(p - q):.1f} points, against {100 * noise(p, q):.1f})")
+                 f"({100 * abs(p - q):.1f} points, against {100 * noise:.1f})")
     text = (f"In this run, {run}, ResNet-20 labels **{p:.1%}** of the {n_test:,} test images "
             f"correctly with flip averaging ({resnet['test']:.1%} without), and the VGG-style "
             f"network **{q:.1%}** ({vgg['test']:.1%}). {order}. ResNet-20 has "
@@ -354,9 +345,8 @@ def run_sentence():
     if comparable:
         combined = previous["combined_test_accuracy"]
         gain = results[best]["test_flip"] - combined
-        verdict = ("more than the noise" if abs(gain) > noise(results[best]["test_flip"],
-                                                              combined)
-                   else "within the noise")
+        noise = metrics.noise_margin(results[best]["test_flip"], combined, n_test)
+        verdict = "more than the noise" if abs(gain) > noise else "within the noise"
         text += (f" The best of the two, {best}, scores {100 * gain:+.1f} points against the "
                  f"previous lesson's combined model ({combined:.1%} in "
                  f"{previous['combined_epochs']:.0f} epochs), {verdict}, with "
@@ -438,7 +428,7 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 # * In this run ({{ epochs }} epoch{{ 's' if epochs != 1 else '' }} on {{ len(x_fit):, }}
 #   images) they score {{ resnet["test_flip"]:.1% }} (ResNet-20) and
 #   {{ vgg["test_flip"]:.1% }} (VGG-style) with flip averaging, each give or take about
-#   {{ se(0.5):.1%}} at most (one binomial standard error on {{ n_test:, }} test
+#   {{ largest_standard_error:.1%}} at most (one binomial standard error on {{ n_test:, }} test
 #   images){{ short_run_note }}.
 # * In the fast CIFAR-10 results the recipe mattered as much as the network: augmentation, a
 #   one-cycle schedule and, later, label smoothing and flip averaging. This page does not

@@ -39,6 +39,7 @@ import tensorflow as tf
 from convlab import data, machine, report, speed, throughput, training, viz
 from convlab.exercises import check
 from convlab.expectations import expect
+from convlab.flops import training_flops
 from convlab.references import tutorial
 
 keras.utils.set_random_seed(1234)
@@ -92,7 +93,7 @@ def make_cnn():
     ])
 
 
-flops = speed.training_flops(make_cnn())
+flops = training_flops(make_cnn())
 print(f"{flops / 1e6:,.0f} million floating-point operations to train on one image")
 
 # %% [markdown]

@@ -159,19 +159,3 @@ def test_a_widgets_large_data_moves_to_a_script_beside_the_page(tmp_path):
     stored = json.loads(script[script.index("] = ") + 4:].rstrip().rstrip(";"))
     assert json.loads(stored["weights"]) == {"w": "A" * 30_000}
     assert figures.extract_widget_data({"data-input": "{}"}, place) is None
-
-
-def test_a_graphviz_drawing_at_200_dpi_is_shown_whole():
-    # keras.utils.model_to_dot draws at dpi 200: graphviz scales the graph by 200/72 but
-    # leaves the viewBox at the unscaled size, which showed a magnified top-left corner.
-    drawn = ('<svg width="526pt" height="635pt" viewBox="0.00 0.00 772.00 932.00">'
-             '<title>t</title><g id="graph0" class="graph" '
-             'transform="scale(2.78 2.78) rotate(0) translate(4 928)"><text>x</text></g></svg>')
-    fitted = figures.fit_graphviz_scale(drawn)
-    assert 'viewBox="0 0 2146.16 2590.96"' in fitted
-    assert fitted.replace('viewBox="0 0 2146.16 2590.96"',
-                          'viewBox="0.00 0.00 772.00 932.00"') == drawn
-    at_72_dpi = drawn.replace("scale(2.78 2.78)", "scale(1 1)")
-    assert figures.fit_graphviz_scale(at_72_dpi) == at_72_dpi
-    matplotlib = '<svg width="10pt" height="5pt" viewBox="0 0 10 5"><g id="figure_1"></g></svg>'
-    assert figures.fit_graphviz_scale(matplotlib) == matplotlib

@@ -75,3 +75,14 @@ def test_the_build_tells_machines_apart_without_starting_tensorflow():
     assert identity.startswith(f"{here.cpu}, {here.cores} cores, ") and imported == "False"
     if not here.gpus:
         assert identity.endswith("no GPU") and machine.summary(here).endswith("no GPU)")
+
+
+def test_hardware_key_names_device_cores_and_tensorflow():
+    two = machine.hardware_key(described=described())
+    assert two == "CPU:AMD EPYC 7B13|cpu:AMD EPYC 7B13|cores:8|tf:2.21.0|float32"
+    sixteen = machine.Machine(cpu="AMD EPYC 7B13", cores=16, cpu_bfloat16=False,
+                              tensorflow="2.21.0")
+    assert machine.hardware_key(described=sixteen) != two  # a bigger container measures again
+    assert "GPU:NVIDIA H100" in machine.hardware_key(described=described(H100))
+    assert (machine.hardware_key("bfloat16", described())
+            != machine.hardware_key("float32", described()))

@@ -1,9 +1,11 @@
-"""convlab.metrics: counts checked against hand-made examples."""
+"""convlab.metrics: counts and standard errors checked against hand-made examples."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convlab import metrics
 
@@ -25,3 +27,59 @@ def test_accuracy_per_class_is_the_diagonal_share_of_each_row():
     counts = metrics.confusion_counts([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], 3)
     reference = np.diag(counts)[:2] / counts.sum(axis=1)[:2]  # the same thing, by hand
     assert np.allclose(accuracy[:2], reference)
+
+
+def test_standard_error_known_values():
+    assert metrics.standard_error(0.6, 500) == pytest.approx(0.021909, abs=1e-6)  # lesson 09's
+    assert metrics.standard_error(0.5, 10_000) == pytest.approx(0.005)  # half a point
+    assert metrics.standard_error(0.1, 200) == pytest.approx(0.0212132, abs=1e-7)
+    assert metrics.standard_error(0.0, 100) == 0.0 and metrics.standard_error(1.0, 100) == 0.0
+    assert isinstance(metrics.standard_error(0.6, 500), float)
+    errors = metrics.standard_error(np.array([[0.5, 0.9]]), 100)
+    assert errors.shape == (1, 2) and np.allclose(errors, [[0.05, 0.03]])
+
+
+def test_standard_error_refuses_what_is_not_an_accuracy():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        metrics.standard_error(66.6, 10_000)  # a percentage, not a fraction
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        metrics.standard_error(float("nan"), 10_000)
+    with pytest.raises(ValueError, match="at least one test image"):
+        metrics.standard_error(0.5, 0)
+
+
+# an accuracy measured on n test images: k of them right
+measured = st.integers(1, 1_000_000).flatmap(
+    lambda n: st.tuples(st.integers(0, n).map(lambda k: k / n), st.just(n)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(measured)
+def test_standard_error_is_largest_at_one_half_and_shrinks_as_one_over_root_n(accuracy):
+    p, n = accuracy
+    se = metrics.standard_error(p, n)
+    assert 0 <= se <= metrics.standard_error(0.5, n) + 1e-15
+    assert se == pytest.approx(metrics.standard_error(1 - p, n))  # right and wrong swap
+    assert metrics.standard_error(p, 4 * n) == pytest.approx(se / 2)
+
+
+def test_noise_margin_known_values():
+    # two accuracies of 50% on 10,000 images: 2 * sqrt(2) * 0.005, about 1.4 points
+    assert metrics.noise_margin(0.5, 0.5, 10_000) == pytest.approx(0.0141421, abs=1e-7)
+    se_a, se_b = metrics.standard_error(0.666, 10_000), metrics.standard_error(0.458, 10_000)
+    assert metrics.noise_margin(0.666, 0.458, 10_000) == pytest.approx(
+        2 * np.sqrt(se_a**2 + se_b**2))
+    assert metrics.noise_margin(1.0, 0.0, 50) == 0.0
+    margins = metrics.noise_margin(np.array([0.5, 0.9]), 0.5, 100)
+    assert margins.shape == (2,) and margins[0] > margins[1]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        metrics.noise_margin(0.5, 1.5, 100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=st.floats(0, 1), q=st.floats(0, 1), n=st.integers(1, 1_000_000))
+def test_noise_margin_is_symmetric_and_exceeds_twice_either_error(p, q, n):
+    margin = metrics.noise_margin(p, q, n)
+    assert margin == pytest.approx(metrics.noise_margin(q, p, n))
+    assert margin >= 2 * max(metrics.standard_error(p, n), metrics.standard_error(q, n)) - 1e-15
+    assert margin <= 2 * (metrics.standard_error(p, n) + metrics.standard_error(q, n)) + 1e-15

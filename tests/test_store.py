@@ -33,7 +33,8 @@ def _manifest(lesson, profile, **fields) -> dict:
     """A manifest as a run of ``lesson`` on this machine, with nothing imported, would write."""
     return {"schema": freshness.SCHEMA, "lesson": lesson.name, "profile": profile.name,
             "profile_values": profile.overrides(lesson.slug), "code": lesson.code_digest(),
-            "convlab": codegraph.closure(_cells(lesson), []).units, "files": [], "packages": {"python": freshness._version("python")},
+            "convlab": codegraph.closure(_cells(lesson), []).units, "files": [],
+            "packages": {"python": freshness._version("python")},
             "convlab_modules": [], "data": [], "hardware": "a test machine",
             "machine": machine.identity(), "used_gpu": False, "hardware_dependent": False,
             **fields}

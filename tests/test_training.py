@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from convlab import speed, training
+from convlab import report, settings, speed, training
 
 
 def tiny_model() -> keras.Sequential:
@@ -181,3 +181,24 @@ def test_summary_without_counted_samples(capsys):
 def test_rejects_both_lines_and_every():
     with pytest.raises(ValueError, match="not both"):
         training.EpochLog(lines=3, every=2)
+
+
+def test_a_timed_epoch_declares_the_run_hardware_dependent(monkeypatch, tmp_path, capsys):
+    # Lessons 06-08 print seconds and images/s through EpochLog: a build must know that their
+    # output is this machine's (the page's timings note, the manifest's hardware_dependent).
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
+    model = tiny_model()
+    x, y = tiny_data(20)
+    log = training.EpochLog(lines=0)
+    model.fit(x, y, epochs=1, batch_size=10, verbose=0, callbacks=[log])
+    assert report.read(tmp_path, report.Event.HARDWARE) == [
+        {"kind": "hardware", "measured": "EpochLog"}]
+    model.fit(x, y, epochs=2, batch_size=10, verbose=0, callbacks=[log])
+    lines = (tmp_path / report.RECORDS_FILE).read_text().splitlines()
+    assert len(lines) == 2, "one event per fit, not one per epoch"
+
+
+def test_a_log_that_timed_nothing_declares_nothing(monkeypatch, tmp_path):
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
+    training.EpochLog()  # made, never given to fit
+    assert report.read(tmp_path, report.Event.HARDWARE) == []

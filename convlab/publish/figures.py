@@ -214,27 +214,6 @@ def _write(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
-GRAPHVIZ_SCALE = re.compile(r'viewBox="0(?:\.0+)? 0(?:\.0+)? ([\d.]+) ([\d.]+)"'
-                            r'(.*?<g id="graph0" class="graph" '
-                            r'transform="scale\(([\d.]+) ([\d.]+)\))',
-                            re.S)
-
-
-def fit_graphviz_scale(svg: str) -> str:
-    """Graphviz's SVG drawn at another dpi than 72 (``keras.utils.model_to_dot`` draws at 200)
-    scales its graph by dpi/72 inside a viewBox of the unscaled size, so a browser shows only
-    its top-left corner, magnified. Widen the viewBox to the scaled drawing; any other SVG is
-    returned as it is."""
-    found = GRAPHVIZ_SCALE.search(svg)
-    if found is None:
-        return svg
-    width, height, between, x_scale, y_scale = found.groups()
-    if float(x_scale) == float(y_scale) == 1:
-        return svg
-    view = f'viewBox="0 0 {float(width) * float(x_scale):.2f} {float(height) * float(y_scale):.2f}"'
-    return svg[:found.start()] + view + between + svg[found.end():]
-
-
 def extract_svg(svg: str, place: Place, *, eager: bool = False) -> str | None:
     """Write the page SVG ``svg`` (from :func:`convlab.style.themed_svg`) as a light and a
     dark file beside the page and return their ``<img>`` markup; None when it is small enough

@@ -156,8 +156,7 @@ class _Images:
         alt text."""
         source = image.get("src", "")
         if source.startswith(SVG_DATA):
-            svg = figures.fit_graphviz_scale(
-                base64.b64decode(source[len(SVG_DATA):]).decode("utf-8"))
+            svg = base64.b64decode(source[len(SVG_DATA):]).decode("utf-8")
             files = None if self.place is None else figures.extract_svg(
                 svg, self.place, eager=self.count == 0)
             if files is not None:
