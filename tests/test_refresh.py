@@ -247,3 +247,37 @@ def test_a_stopped_merge_keeps_the_entry_it_was_replacing(course, monkeypatch):
     assert sorted(p.name for p in entry.parent.iterdir()) == ["beta"]
     refresh.merge(course, [later])
     assert "2027-01-01" in (entry / "manifest.json").read_text()
+
+
+# The release workflow's archives
+
+
+def test_a_release_packs_the_site_and_the_manifests_with_checksums(course):
+    pack = [str(Path(__file__).resolve().parents[1] / ".ci" / "pack-release"), "v1", "out"]
+    done = subprocess.run(pack, cwd=course.root, capture_output=True, text=True)
+    assert done.returncode == 1 and "no built site in site/" in done.stderr
+    (course.root / "site" / "lessons").mkdir(parents=True)
+    (course.root / "site" / "index.html").write_text("<h1>Tiny course</h1>")
+    (course.root / "site" / "lessons" / "alpha.html").write_text("<h1>Alpha</h1>")
+    (course.root / "runs" / "full" / "alpha").mkdir(parents=True)
+    (course.root / "runs" / "full" / "alpha" / "manifest.json").write_text("{}\n")
+    (course.root / "runs" / "full" / "alpha" / "notebook.ipynb").write_text("{}\n")
+    subprocess.run(pack, cwd=course.root, check=True, capture_output=True)
+    out = course.root / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "convlab-runs-v1.tar.gz", "convlab-runs-v1.tar.gz.sha256",
+        "convlab-site-v1.tar.gz", "convlab-site-v1.tar.gz.sha256"]
+    for name in ("convlab-site-v1.tar.gz", "convlab-runs-v1.tar.gz"):
+        subprocess.run(["sha256sum", "-c", f"{name}.sha256"], cwd=out, check=True,
+                       capture_output=True)
+    listed = subprocess.run(["tar", "-tzf", "convlab-site-v1.tar.gz"], cwd=out, text=True,
+                            check=True, capture_output=True).stdout.split()
+    assert "convlab-site-v1/index.html" in listed and "convlab-site-v1/lessons/alpha.html" in \
+        listed
+    listed = subprocess.run(["tar", "-tzf", "convlab-runs-v1.tar.gz"], cwd=out, text=True,
+                            check=True, capture_output=True).stdout.split()
+    assert listed == ["runs/full/alpha/manifest.json"], "the manifests, not the notebooks"
+    first = (out / "convlab-site-v1.tar.gz.sha256").read_text()
+    os.utime(course.root / "site" / "index.html", (1_000_000_000, 1_000_000_000))
+    subprocess.run(pack, cwd=course.root, check=True, capture_output=True)
+    assert (out / "convlab-site-v1.tar.gz.sha256").read_text() == first, "reproducible"
