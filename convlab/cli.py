@@ -221,14 +221,14 @@ def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
 def _merge(project: Project, args: argparse.Namespace, out: Console) -> int:
     """``convlab store merge DIR...``: the entries merged, then what their merge made stale."""
     current = [lesson for lesson in project.lessons()
-               if refresh.entry_state(project, lesson).state == refresh.CURRENT]
+               if refresh.entry_state(project, lesson)["state"] == refresh.CURRENT]
     merged = refresh.merge(project, args.entries)
     for entry in merged:
         out.print(escape(f"merged {entry.meta['lesson']}: {stored_run_label(entry.meta)}"))
     for lesson in current:  # a reader of a replaced run
         state = refresh.entry_state(project, lesson)
-        if state.state != refresh.CURRENT:
-            out.print(escape(f"made stale by the merge: {lesson.name} ({state.reason}); "
+        if state["state"] != refresh.CURRENT:
+            out.print(escape(f"made stale by the merge: {lesson.name} ({state['reason']}); "
                              f"refresh it with `convlab run {lesson.name} --profile full`"))
     out.print(f"{len(merged)} entr{'y' if len(merged) == 1 else 'ies'} merged into "
               f"{full_store(project.root).root}; commit it")

@@ -128,21 +128,22 @@ def test_listing_names_two_stale_entries_and_plans_their_refresh(course, capsys,
 
 def _state(slug: str, state: str = "current", reads: list[str] | None = None,
            used_gpu: bool = True) -> EntryState:
-    return EntryState(lesson=f"0_{slug}", slug=slug, state=state, reason="r",
-                      used_gpu=used_gpu, reads=reads)
+    return {"lesson": f"0_{slug}", "slug": slug, "state": state, "reason": "r",
+            "used_gpu": used_gpu, "hardware": "h", "reads": reads}
 
 
 def test_a_plan_runs_readers_after_the_runs_they_read():
     states = [_state("a", "stale", []), _state("b", reads=["a"]), _state("c", reads=["b"]),
               _state("d", reads=[]), _state("e", "missing")]
     refreshed = plan(states)
-    assert refreshed.lessons == ["a", "b", "c", "e"]
+    assert refreshed["lessons"] == ["a", "b", "c", "e"]
     # e has no manifest, so what it reads is unknown: it runs after every lesson it might read
-    assert refreshed.waves == [["a"], ["b"], ["c"], ["e"]]
-    assert refreshed.why["c"] == "reads 0_b's stored run, which is refreshed"
-    assert plan(states, only=["d"]).waves == [["d"]]
-    assert plan([_state("a"), _state("b", used_gpu=False)], include_cpu_runs=True).waves == \
-        [["b"]]
+    assert refreshed["waves"] == [["a"], ["b"], ["c"], ["e"]]
+    assert refreshed["why"]["c"] == "reads 0_b's stored run, which is refreshed"
+    assert plan(states, only=["d"])["waves"] == [["d"]]
+    cpu_made = [_state("a"), _state("b", used_gpu=False)]
+    assert plan(cpu_made)["waves"] == [] and \
+        plan(cpu_made, include_cpu_runs=True)["waves"] == [["b"]]
     with pytest.raises(PlanError, match="read each other's stored runs"):
         plan([_state("a", "stale", ["b"]), _state("b", reads=["a"])])
 
@@ -247,6 +248,18 @@ def test_a_stopped_merge_keeps_the_entry_it_was_replacing(course, monkeypatch):
     assert sorted(p.name for p in entry.parent.iterdir()) == ["beta"]
     refresh.merge(course, [later])
     assert "2027-01-01" in (entry / "manifest.json").read_text()
+
+
+def test_the_module_re_runs_no_stored_lesson():
+    """A class of the package defining an attribute is a possible target of any lesson code
+    calling a method of that name on an object the analysis cannot trace, so each would count
+    in the digest of such code: the store's every entry reading data would go stale."""
+    from convlab.publish import codegraph
+
+    index = codegraph._Package(codegraph.PACKAGE).attrs
+    defined = {attr for attr, classes in index.items() if attr != codegraph.WHOLE
+               and any(c.startswith("convlab.publish.refresh:") for c in classes)}
+    assert defined == set()
 
 
 # The release workflow's archives

@@ -19,6 +19,12 @@ a tiny project:
 
 The judgement of an entry is the store's own (:meth:`convlab.publish.store.RunStore.lookup`,
 as ``convlab list`` and the build use it); this module only reads its verdicts.
+
+States, plans and incoming entries are plain dictionaries, and the module's only classes are
+its two errors, which define nothing: the build's code analysis counts each attribute a class
+of the package defines as a possible target of lesson code calling a method of that name on an
+object it cannot trace (:mod:`convlab.publish.codegraph`), so a class here with a ``source`` or
+``hardware`` would make every stored run that reads such a name stale.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,39 +53,28 @@ from convlab.publish.store import (
 )
 from convlab.settings import FULL_PROFILE
 
+EntryState = dict[str, Any]
+"""One lesson's entry in the store, as ``convlab list --json`` shows it: ``lesson``
+(``02_dense_baseline``), ``slug`` (``dense_baseline``), ``state`` (:data:`CURRENT`,
+:data:`STALE`: changed or damaged, :data:`MISSING`), ``reason`` (why it is not current;
+``"unchanged"`` when it is), ``used_gpu`` (the manifest's field; an entry without it was made
+on a CPU), ``hardware``, ``executed_at``, ``commit`` (``None`` without a readable manifest),
+``reads`` (slugs of the stored runs it read; ``None`` without a manifest) and ``differences``
+(what differs here without making it stale)."""
+
+RefreshPlan = dict[str, Any]
+"""``lessons`` (slugs, in the lessons' order), ``waves`` (lists of slugs: each wave after the
+one before, the lessons of one wave independent of each other) and ``why`` (slug: reason)."""
+
+Incoming = tuple[Path, Lesson, dict[str, Any]]  # an entry to merge: folder, lesson, manifest
+
 LISTING_SCHEMA = "convlab-store-listing/1"
 CURRENT, STALE, MISSING = "current", "stale", "missing"
 REFRESH_WORKFLOW = "refresh"  # .github/workflows/refresh.yml's name, as the Actions tab shows it
 
 
-@dataclass(frozen=True)
-class EntryState:
-    """One lesson's entry in the store of full runs, as ``convlab list --json`` shows it."""
-
-    lesson: str  # 02_dense_baseline
-    slug: str  # dense_baseline
-    state: str  # CURRENT, STALE (or damaged) or MISSING
-    reason: str  # why it is not current ("unchanged" when it is)
-    used_gpu: bool  # the manifest's used_gpu; an entry without the field was made on a CPU
-    hardware: str | None = None
-    executed_at: str | None = None
-    commit: str | None = None
-    reads: list[str] | None = None  # slugs of the stored runs it read; None: no manifest
-    differences: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RefreshPlan:
-    """The lessons a refresh runs (slugs), why each, and the order: ``waves[i]`` after
-    ``waves[i-1]``, the lessons of one wave independent of each other."""
-
-    lessons: list[str]
-    waves: list[list[str]]
-    why: dict[str, str]
-
-
 class PlanError(ValueError):
-    """A refresh that cannot be ordered (two lessons read each other's runs) or names no lesson."""
+    """A refresh that cannot be ordered: lessons that read each other's stored runs."""
 
 
 class MergeError(ValueError):
@@ -115,12 +109,11 @@ def entry_state(project: Project, lesson: Lesson, store: RunStore | None = None)
     found = store.lookup(lesson, load_profile(FULL_PROFILE), project.root)
     meta = entry.meta if entry is not None else {}
     state = CURRENT if found.entry is not None else MISSING if found.absent else STALE
-    return EntryState(
-        lesson=lesson.name, slug=lesson.slug, state=state, reason=found.reason,
-        used_gpu=used_gpu(meta), hardware=meta.get("hardware"),
-        executed_at=meta.get("executed_at"), commit=meta.get("commit"),
-        reads=reads(meta) if entry is not None else None,
-        differences=list(found.differences))
+    return {"lesson": lesson.name, "slug": lesson.slug, "state": state, "reason": found.reason,
+            "used_gpu": used_gpu(meta), "hardware": meta.get("hardware"),
+            "executed_at": meta.get("executed_at"), "commit": meta.get("commit"),
+            "reads": reads(meta) if entry is not None else None,
+            "differences": list(found.differences)}
 
 
 def plan(states: list[EntryState], *, include_cpu_runs: bool = False,
@@ -130,30 +123,31 @@ def plan(states: list[EntryState], *, include_cpu_runs: bool = False,
 
     Every lesson reading a refreshed lesson's stored run is refreshed too, in a later wave. A
     lesson without a manifest (its reads unknown) runs after every lesson it might read."""
-    by_slug = {s.slug: s for s in states}
+    by_slug = {s["slug"]: s for s in states}
     why: dict[str, str] = {}
     for s in states:
         if only is not None:
-            if s.slug in only:
-                why[s.slug] = "asked for"
-        elif s.state != CURRENT:
-            why[s.slug] = f"{s.state}: {s.reason}"
-        elif include_cpu_runs and not s.used_gpu:
-            why[s.slug] = f"made on a CPU ({s.hardware or 'hardware not recorded'})"
-    readers = {slug: [s.slug for s in states if s.reads and slug in s.reads] for slug in by_slug}
+            if s["slug"] in only:
+                why[s["slug"]] = "asked for"
+        elif s["state"] != CURRENT:
+            why[s["slug"]] = f"{s['state']}: {s['reason']}"
+        elif include_cpu_runs and not s["used_gpu"]:
+            why[s["slug"]] = f"made on a CPU ({s['hardware'] or 'hardware not recorded'})"
+    readers = {slug: [s["slug"] for s in states if slug in (s["reads"] or [])]
+               for slug in by_slug}
     todo = list(why)
     while todo:  # whoever reads a refreshed run must run again after it
         slug = todo.pop()
         for reader in readers[slug]:
             if reader not in why:
-                why[reader] = f"reads {by_slug[slug].lesson}'s stored run, which is refreshed"
+                why[reader] = f"reads {by_slug[slug]['lesson']}'s stored run, which is refreshed"
                 todo.append(reader)
-    chosen = [s.slug for s in states if s.slug in why]
-    after = {slug: {r for r in (by_slug[slug].reads or []) if r in why} for slug in chosen}
+    chosen = [s["slug"] for s in states if s["slug"] in why]
+    after = {slug: {r for r in (by_slug[slug]["reads"] or []) if r in why} for slug in chosen}
 
     def upstream(slug: str, seen: frozenset[str] = frozenset()) -> set[str]:
         if slug in seen:
-            names = " and ".join(by_slug[s].lesson for s in sorted(seen | {slug}))
+            names = " and ".join(by_slug[s]["lesson"] for s in sorted(seen | {slug}))
             raise PlanError(f"{names} read each other's stored runs, so no order runs each "
                             "after the other; make one of them stop reading the other")
         found = set(after[slug])
@@ -163,7 +157,7 @@ def plan(states: list[EntryState], *, include_cpu_runs: bool = False,
 
     # A lesson without a manifest may read any other: it runs after every lesson that reads
     # no such lesson (those that do run after it, as their manifests say).
-    unknown = {slug for slug in chosen if by_slug[slug].reads is None}
+    unknown = {slug for slug in chosen if by_slug[slug]["reads"] is None}
     settled = {o for o in chosen if o not in unknown and not upstream(o) & unknown}
     for slug in unknown:
         after[slug] = settled
@@ -178,7 +172,7 @@ def plan(states: list[EntryState], *, include_cpu_runs: bool = False,
     waves: list[list[str]] = [[] for _ in range(max(map(depth, chosen), default=-1) + 1)]
     for slug in chosen:
         waves[wave[slug]].append(slug)
-    return RefreshPlan(chosen, waves, why)
+    return {"lessons": chosen, "waves": waves, "why": why}
 
 
 def listing(project: Project, *, include_cpu_runs: bool = False,
@@ -194,11 +188,11 @@ def listing(project: Project, *, include_cpu_runs: bool = False,
     return {
         "schema": LISTING_SCHEMA,
         "store": STORE_PATH.as_posix(),
-        "lessons": [asdict(s) for s in states],
-        "current": sum(s.state == CURRENT for s in states),
-        "stale": [s.slug for s in states if s.state != CURRENT],
-        "cpu_made": [s.slug for s in states if s.state != MISSING and not s.used_gpu],
-        "refresh": asdict(refresh),
+        "lessons": states,
+        "current": sum(s["state"] == CURRENT for s in states),
+        "stale": [s["slug"] for s in states if s["state"] != CURRENT],
+        "cpu_made": [s["slug"] for s in states if s["state"] != MISSING and not s["used_gpu"]],
+        "refresh": refresh,
     }
 
 
@@ -218,18 +212,11 @@ def refusal(missing: list[str]) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """An entry to merge: where it was found, the lesson it is a run of, and its manifest."""
-
-    source: Path
-    lesson: Lesson
-    meta: dict[str, Any]
-
-    def describe(self) -> str:
-        """``02_dense_baseline (full run of <date> on <hardware>, from <source>)``."""
-        return (f"{self.lesson.name} (run of {self.meta.get('executed_at', '?')} on "
-                f"{self.meta.get('hardware', '?')}, from {self.source})")
+def _describe(item: Incoming) -> str:
+    """``02_dense_baseline (run of <date> on <hardware> at <commit>, from <folder>)``."""
+    folder, lesson, meta = item
+    return (f"{lesson.name} (run of {meta.get('executed_at', '?')} on "
+            f"{meta.get('hardware', '?')} at {meta.get('commit', '?')}, from {folder})")
 
 
 def entry_folders(paths: list[Path]) -> list[Path]:
@@ -240,8 +227,10 @@ def entry_folders(paths: list[Path]) -> list[Path]:
     for path in paths:
         if (path / MANIFEST).is_file():
             found.append(path)
-        elif path.is_dir() and any((sub / MANIFEST).is_file() for sub in path.iterdir()):
-            found += sorted(sub for sub in path.iterdir() if (sub / MANIFEST).is_file())
+        elif path.is_dir() and (entries := sorted(
+                sub for sub in path.iterdir()
+                if (sub / MANIFEST).is_file() and not sub.name.startswith("."))):
+            found += entries  # a store's hidden folders are writes under way
         else:
             raise MergeError(f"{path} is not an entry of a store of full runs (a folder with "
                              f"{MANIFEST} and {NOTEBOOK}) nor a folder of them; give the "
@@ -273,39 +262,40 @@ def _verified(project: Project, folder: Path, scratch: Path) -> Incoming:
     if meta.get("profile") != FULL_PROFILE:
         raise MergeError(f"{folder} is a run of the {meta.get('profile')} profile, not the "
                          f"{FULL_PROFILE} profile the store holds")
-    return Incoming(folder, lesson, meta)
+    return folder, lesson, meta
 
 
 def _stale_here(project: Project, item: Incoming, merged: dict[str, Incoming]) -> str | None:
     """Why ``item`` would not be current in this checkout once ``merged`` are in the store."""
+    _, lesson, meta = item
     inside = {f"{STORE_PATH.as_posix()}/{slug}/{MANIFEST}": other
               for slug, other in merged.items()}
     files = []
-    for stored in item.meta.get("files", []):
+    for stored in meta.get("files", []):
         other = inside.get(Path(str(stored.get("location", ""))).as_posix())
         if other is None:
             files.append(stored)
-        elif fingerprint(other.source / MANIFEST) != stored.get("fingerprint"):
-            return (f"it read another run of {other.lesson.name} than the one merged with it; "
-                    f"run {item.lesson.name} again after {other.lesson.name}'s run is merged")
-    meta = {**item.meta, "files": files}
-    verdict = freshness.check(meta, item.lesson, load_profile(FULL_PROFILE), project.root,
-                              strict=False)
+        elif fingerprint(other[0] / MANIFEST) != stored.get("fingerprint"):
+            return (f"it read another run of {other[1].name} than the one merged with it; "
+                    f"run {lesson.name} again after {other[1].name}'s run is merged")
+    verdict = freshness.check({**meta, "files": files}, lesson, load_profile(FULL_PROFILE),
+                              project.root, strict=False)
     return verdict.stale
 
 
 def _install(store: RunStore, item: Incoming) -> None:
     """Copy ``item`` into the store under its lesson's slug: a copy beside it, then a rename,
     so the store holds the old entry or the new one, never a part (as ``RunStore.write``)."""
+    source, lesson, _ = item
     store.root.mkdir(parents=True, exist_ok=True)
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp = store.root / f"{TMP_PREFIX}{tag}"
-    old = store.root / f"{OLD_PREFIX}{tag}-{item.lesson.slug}"
-    final = store.folder(item.lesson)
+    old = store.root / f"{OLD_PREFIX}{tag}-{lesson.slug}"
+    final = store.folder(lesson)
     try:
         tmp.mkdir()
         for name in (NOTEBOOK, MANIFEST):
-            shutil.copyfile(item.source / name, tmp / name)
+            shutil.copyfile(source / name, tmp / name)
         if final.exists():
             os.rename(final, old)
         os.rename(tmp, final)
@@ -337,16 +327,16 @@ def merge(project: Project, paths: list[Path]) -> list[Entry]:
     merged: dict[str, Incoming] = {}
     problems = []
     for item in incoming:
-        first = merged.setdefault(item.lesson.slug, item)
-        if first is not item and first.meta["checksum"] != item.meta["checksum"]:
-            problems.append(f"two different runs of {item.lesson.name}: {first.describe()} "
-                            f"and {item.describe()}; merge only the one to keep")
+        first = merged.setdefault(item[1].slug, item)
+        if first is not item and first[2]["checksum"] != item[2]["checksum"]:
+            problems.append(f"two different runs of {item[1].name}: {_describe(first)} "
+                            f"and {_describe(item)}; merge only the one to keep")
     for item in merged.values():
         stale = _stale_here(project, item, merged)
         if stale:
-            problems.append(f"{item.describe()} would be stale here: {stale}")
+            problems.append(f"{_describe(item)} would be stale here: {stale}")
     if problems:
         raise MergeError("refusing to merge, nothing was written:\n  " + "\n  ".join(problems))
     for item in merged.values():
         _install(store, item)
-    return [store.read(item.lesson) for item in merged.values()]  # type: ignore[misc]
+    return [store.read(lesson) for _, lesson, _ in merged.values()]  # type: ignore[misc]
