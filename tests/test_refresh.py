@@ -183,6 +183,13 @@ def test_entries_made_in_two_clones_are_merged(course, capsys, monkeypatch):
     assert main(["store", "merge", str(third / "runs/full")]) == 0
     assert _listing(capsys)["stale"] == []
 
+    # a new run of alpha alone: gamma read the old one, and the merge says so
+    later = _another_run(alpha, course.root.parent / "later", executed_at="2027-01-01")
+    assert main(["store", "merge", str(later)]) == 0
+    out = capsys.readouterr().out
+    assert "made stale by the merge: 03_gamma (manifest.json changed)" in out
+    assert "convlab run 03_gamma --profile full" in out
+
 
 def _another_run(entry: Path, into: Path, **changes: str) -> Path:
     """A copy of the run in ``entry`` as another intact run would be, with ``changes`` to its
