@@ -269,6 +269,44 @@ def test_the_module_re_runs_no_stored_lesson():
     assert defined == set()
 
 
+# The refresh workflow's plan step, as the workflow file holds it
+
+
+def _workflow_step(workflow: str, job: str, step_id: str) -> str:
+    import yaml
+
+    folder = Path(__file__).resolve().parents[1] / ".github" / "workflows"
+    steps = yaml.safe_load((folder / workflow).read_text())["jobs"][job]["steps"]
+    return next(step["run"] for step in steps if step.get("id") == step_id)
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="GitHub's runners have jq; not here")
+@pytest.mark.parametrize(("variable", "runner", "gpu"), [
+    ("", '"ubuntu-latest"', "false"),
+    ("gpu", '"gpu"', "true"),
+    ('["self-hosted", "linux", "gpu"]', '["self-hosted","linux","gpu"]', "true"),
+])
+def test_the_refresh_workflow_plans_on_the_runner_its_variable_names(course, variable, runner,
+                                                                      gpu):
+    script = _workflow_step("refresh.yml", "plan", "plan")
+    bin_dir = course.root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "convlab").write_text(f'#!/bin/sh\nexec {sys.executable} -m convlab "$@"\n')
+    (bin_dir / "convlab").chmod(0o755)
+    outputs, summary = course.root / "outputs", course.root / "summary"
+    env = {**os.environ, "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary),
+           "GPU_RUNNER": variable, "LESSONS": "02", "INCLUDE_CPU_RUNS": "true"}
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=course.root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    found = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert found["runner"] == runner and found["gpu"] == gpu
+    assert found["timeout"] == ("180" if gpu == "true" else "360")
+    assert (found["count"], found["wave1"], found["wave2"]) == ("1", '["beta"]', "[]")
+    assert ("::warning title=No GPU runner::" in done.stdout) == (gpu == "false")
+    assert "- beta: asked for" in summary.read_text()
+
+
 # The release workflow's archives
 
 
