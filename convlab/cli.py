@@ -252,7 +252,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``convlab`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "list" and not args.json and (args.include_cpu_runs or args.lesson):
+        parser.error("--include-cpu-runs and --lesson shape the refresh plan of --json: add --json")
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     out, err = console(), console(stderr=True)

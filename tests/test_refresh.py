@@ -124,6 +124,9 @@ def test_listing_names_two_stale_entries_and_plans_their_refresh(course, capsys,
     assert asked["why"]["gamma"] == "reads 01_alpha's stored run, which is refreshed"
     assert main(["list", "--json", "--lesson", "07"]) == 2
     assert "no lesson '07'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["list", "--lesson", "01"])
+    assert "add --json" in capsys.readouterr().err
 
 
 def _state(slug: str, state: str = "current", reads: list[str] | None = None,
