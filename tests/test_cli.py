@@ -15,7 +15,8 @@ from convlab.publish.cli import main
 def test_help_documents_every_command():
     done = subprocess.run([sys.executable, "-m", "convlab", "--help"], capture_output=True,
                           text=True, check=True)
-    for command in ("build", "run", "serve", "list", "results", "clean", "CONVLAB_DATA_DIR"):
+    for command in ("build", "run", "serve", "list", "results", "clean", "store merge",
+                    "CONVLAB_DATA_DIR"):
         assert command in done.stdout
 
 

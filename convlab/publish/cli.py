@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from convlab.publish import environment, repository, results
+from convlab.publish import environment, refresh, repository, results
 from convlab.publish.lock import BuildRunning, build_lock
 from convlab.publish.outcome import Outcome
 from convlab.publish.pipeline import (
@@ -54,6 +54,9 @@ examples:
   convlab serve                    the site on localhost; saving a lesson re-renders its page
   convlab list                     each lesson's stored full run and quick cache entry: current,
                                    or why it would run, and what differs from this machine
+  convlab list --json              the store's entries and the plan of a refresh, as JSON
+                                   (what the refresh workflow runs; convlab/publish/refresh.py)
+  convlab store merge DIR...       copy entries made in other checkouts into runs/full/
   convlab results                  each cached lesson's results beside the tutorials' figures
   convlab results --json           the same as results.json (schema in convlab/publish/results.py)
   convlab results --compare site-old/ --fail-on-regression
@@ -110,6 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     _profile_arg(p)
     p.add_argument("--check-store", action="store_true",
                    help="exit 1 if a stored full run is missing, stale or corrupt")
+    p.add_argument("--json", action="store_true",
+                   help="print the store's entries and the refresh plan as JSON (the lessons "
+                        "to run again, in waves: a lesson reading another's stored run after it)")
+    p.add_argument("--include-cpu-runs", action="store_true",
+                   help="with --json: the plan also refreshes entries made without a GPU")
+    p.add_argument("--lesson", action="append", metavar="LESSON",
+                   help="with --json: plan the refresh of this lesson whatever its state "
+                        "(repeatable; lessons reading its stored run follow)")
+
+    p = commands.add_parser("store", help="the store of full runs: merge entries made elsewhere")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = actions.add_parser("merge", help="copy entries made in other checkouts into runs/full/ "
+                                         "after checking them (all or nothing)")
+    p.add_argument("entries", nargs="+", type=Path, metavar="DIR",
+                   help="an entry (another checkout's runs/full/SLUG/) or a folder of them")
 
     p = commands.add_parser("results", help="show the results recorded by cached lessons")
     _profile_arg(p)
@@ -164,6 +182,10 @@ def shown_run(project: Project, lesson: Lesson, profile: Profile) -> Outcome | N
 
 def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
     """``convlab list``: each lesson's stored full run and cache entry, and what differs."""
+    if args.json:
+        data = refresh.listing(project, include_cpu_runs=args.include_cpu_runs, only=args.lesson)
+        print(json.dumps(data, indent=2))
+        return 1 if data["stale"] and args.check_store else 0
     profile = load_profile(args.profile)
     store, full = full_store(project.root), load_profile(FULL_PROFILE)
     cache = None if profile.name == FULL_PROFILE else quick_cache(project.cache_dir, profile)
@@ -190,6 +212,23 @@ def _list(project: Project, args: argparse.Namespace, out: Console) -> int:
     return 1 if bad and args.check_store else 0
 
 
+def _merge(project: Project, args: argparse.Namespace, out: Console) -> int:
+    """``convlab store merge DIR...``: the entries merged, then what their merge made stale."""
+    current = [lesson for lesson in project.lessons()
+               if refresh.entry_state(project, lesson)["state"] == refresh.CURRENT]
+    merged = refresh.merge(project, args.entries)
+    for entry in merged:
+        out.print(escape(f"merged {entry.meta['lesson']}: {stored_run_label(entry.meta)}"))
+    for lesson in current:  # a reader of a replaced run
+        state = refresh.entry_state(project, lesson)
+        if state["state"] != refresh.CURRENT:
+            out.print(escape(f"made stale by the merge: {lesson.name} ({state['reason']}); "
+                             f"refresh it with `convlab run {lesson.name} --profile full`"))
+    out.print(f"{len(merged)} entr{'y' if len(merged) == 1 else 'ies'} merged into "
+              f"{full_store(project.root).root}; commit it")
+    return 0
+
+
 def _clean(project: Project, profile: str | None) -> int:
     """Delete the execution cache's entries (of one profile); how many there were."""
     folders = [project.cache_dir / profile] if profile else [
@@ -207,7 +246,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``convlab`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "list" and not args.json and (args.include_cpu_runs or args.lesson):
+        parser.error("--include-cpu-runs and --lesson shape the refresh plan of --json: add --json")
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     out, err = console(), console(stderr=True)
@@ -245,13 +287,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(project, args, out)
         elif args.command == "results":
             return _results(project, args, out)
+        elif args.command == "store":
+            return _merge(project, args, out)
         elif args.command == "clean":
             with build_lock(project.cache_dir, wait=False):
                 count = _clean(project, args.profile)
             out.print(f"removed {count} cached lesson execution(s) from {project.cache_dir}; "
                       "the store of full runs (runs/full/) is kept")
     except (ProjectError, ProfileError, results.ResultsError, repository.RepositoryError,
-            PublishRefused, BuildRunning) as error:
+            PublishRefused, BuildRunning, refresh.MergeError, refresh.PlanError) as error:
         err.print(f"[red]error:[/] {escape(str(error))}")
         return 2
     except (BuildFailed, SiteError) as error:

@@ -15,7 +15,7 @@ import time
 from dataclasses import replace
 from typing import Protocol
 
-from convlab.publish import environment, repository, results, site
+from convlab.publish import environment, refresh, repository, results, site
 from convlab.publish.execute import LessonError, execute
 from convlab.publish.freshness import manifest
 from convlab.publish.lock import build_lock
@@ -180,11 +180,7 @@ def build(
             missing = ([f"{lesson.name} ({reason})" for lesson, reason in
                         unpublishable(project)] if use_store else ["every lesson (--no-store)"])
             if missing:
-                raise PublishRefused(
-                    "a published site shows only current full runs, and these lessons have "
-                    f"none in {full_store(project.root).root}: {'; '.join(missing)}. Make "
-                    "them with `convlab build --profile full --publish` (or one at a time "
-                    "with `convlab run NN --profile full`) and commit runs/full/.")
+                raise PublishRefused(refresh.refusal(missing))
         return _build(project, profile, force=force, use_store=use_store, reporter=reporter,
                       mkdocs=mkdocs)
 
