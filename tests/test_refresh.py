@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from convlab.cli import main
 from convlab.publish import pipeline, refresh
+from convlab.publish.cli import main
 from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
 from convlab.publish.refresh import EntryState, PlanError, plan
@@ -98,7 +98,8 @@ def test_listing_names_two_stale_entries_and_plans_their_refresh(course, capsys,
     assert data["stale"] == ["beta", "gamma"] and data["current"] == 1
     states = {lesson["slug"]: lesson for lesson in data["lessons"]}
     assert states["beta"]["state"] == "stale" and states["beta"]["reason"] == "its code changed"
-    assert states["alpha"]["state"] == "current" and states["alpha"]["reason"] == "unchanged"
+    assert states["beta"]["why"] == "code"
+    assert states["alpha"]["state"] == "current" and states["alpha"]["why"] == "current"
     assert data["refresh"]["lessons"] == ["beta", "gamma"]
     assert data["refresh"]["waves"] == [["beta", "gamma"]], "neither reads the other's run"
     assert data["refresh"]["why"]["beta"] == "stale: its code changed"

@@ -177,8 +177,10 @@ def build(
         repository.check_publishable(project)
     with build_lock(project.cache_dir):
         if publish and profile.name != FULL_PROFILE:
-            missing = ([f"{lesson.name} ({reason})" for lesson, reason in
-                        unpublishable(project)] if use_store else ["every lesson (--no-store)"])
+            if not use_store:
+                raise PublishRefused("a published site shows the store's current full runs, "
+                                     "which --no-store ignores: publish without --no-store")
+            missing = unpublishable(project)
             if missing:
                 raise PublishRefused(refresh.refusal(missing))
         return _build(project, profile, force=force, use_store=use_store, reporter=reporter,

@@ -20,11 +20,8 @@ a tiny project:
 The judgement of an entry is the store's own (:meth:`convlab.publish.store.RunStore.lookup`,
 as ``convlab list`` and the build use it); this module only reads its verdicts.
 
-States, plans and incoming entries are plain dictionaries, and the module's only classes are
-its two errors, which define nothing: the build's code analysis counts each attribute a class
-of the package defines as a possible target of lesson code calling a method of that name on an
-object it cannot trace (:mod:`convlab.publish.codegraph`), so a class here with a ``source`` or
-``hardware`` would make every stored run that reads such a name stale.
+States, plans and incoming entries are plain dictionaries, as ``convlab list --json`` prints
+them.
 """
 
 from __future__ import annotations
@@ -37,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from convlab.datafiles import fingerprint
-from convlab.lesson_runs import STORE as STORE_PATH
 from convlab.publish import freshness
 from convlab.publish.profile import load_profile
 from convlab.publish.project import Lesson, Project, ProjectError
+from convlab.publish.reasons import Reason
 from convlab.publish.store import (
     MANIFEST,
     NOTEBOOK,
@@ -52,6 +49,7 @@ from convlab.publish.store import (
     full_store,
 )
 from convlab.settings import FULL_PROFILE
+from convlab.settings import STORE_DIR as STORE_PATH
 
 EntryState = dict[str, Any]
 """One lesson's entry in the store, as ``convlab list --json`` shows it: ``lesson``
@@ -109,11 +107,12 @@ def entry_state(project: Project, lesson: Lesson, store: RunStore | None = None)
     found = store.lookup(lesson, load_profile(FULL_PROFILE), project.root)
     meta = entry.meta if entry is not None else {}
     state = CURRENT if found.entry is not None else MISSING if found.absent else STALE
-    return {"lesson": lesson.name, "slug": lesson.slug, "state": state, "reason": found.reason,
+    return {"lesson": lesson.name, "slug": lesson.slug, "state": state,
+            "reason": str(found.reason), "why": str(found.reason.why),
             "used_gpu": used_gpu(meta), "hardware": meta.get("hardware"),
             "executed_at": meta.get("executed_at"), "commit": meta.get("commit"),
             "reads": reads(meta) if entry is not None else None,
-            "differences": list(found.differences)}
+            "differences": [str(d) for d in found.differences]}
 
 
 def plan(states: list[EntryState], *, include_cpu_runs: bool = False,
@@ -196,15 +195,14 @@ def listing(project: Project, *, include_cpu_runs: bool = False,
     }
 
 
-def refusal(missing: list[str]) -> str:
-    """Why ``convlab build --publish`` refuses: ``missing`` holds ``"NN_name (why)"`` for each
-    lesson without a current full run."""
-    names = [item.split(" ", 1)[0] for item in missing]
-    commands = "; ".join(f"`convlab run {name} --profile full`" for name in names
-                         if name[:1].isdigit()) or "`convlab build --profile full`"
+def refusal(missing: list[tuple[Lesson, Reason]]) -> str:
+    """Why ``convlab build --publish`` refuses: each lesson without a current full run, and
+    why it has none."""
+    listed = "; ".join(f"{lesson.name} ({reason})" for lesson, reason in missing)
+    commands = "; ".join(f"`convlab run {lesson.name} --profile full`" for lesson, _ in missing)
     return (
         f"a published site shows only current full runs, and {len(missing)} lesson(s) have "
-        f"none in {STORE_PATH.as_posix()}/: {'; '.join(missing)}. Refresh them on a GPU: "
+        f"none in {STORE_PATH.as_posix()}/: {listed}. Refresh them on a GPU: "
         f"run the GitHub workflow '{REFRESH_WORKFLOW}' (Actions > {REFRESH_WORKFLOW} > Run "
         "workflow; it opens a pull request with the new runs), or on a machine of your own "
         f"{commands}, then commit {STORE_PATH.as_posix()}/ (`convlab list` says what is stale "
