@@ -130,7 +130,7 @@ def save_benchmark_result(path: str | Path, *, what: str, provenance: Provenance
                           **fields: Any) -> None:
     """Write a benchmark script's result as JSON for :func:`benchmark_result`, atomically.
 
-    Adds what every stored result carries: ``what`` it is, the ``command`` that was run
+    Adds what every benchmark result carries: ``what`` it is, the ``command`` that was run
     (:func:`command_line`), the date, hardware, software versions and the data's provenance
     and fingerprint; ``fields`` are the script's own figures.
     """

@@ -119,7 +119,7 @@ class Execution:
     results: list[dict[str, Any]]
     expectations: list[dict[str, Any]]
     modules: dict[str, str]  # convlab module -> its source file, as imported by the lesson
-    files: list[dict[str, Any]]  # stored results read: {"location", "fingerprint"} ("" if absent)
+    files: list[dict[str, Any]]  # files read: {"location", "fingerprint"} ("" if absent)
     packages: list[str]  # top-level modules the lesson imported (the kernel's own left out)
     hardware_dependent: bool  # the lesson timed code: its results depend on the machine
     code: str  # Lesson.code_digest of the source that ran, read once when it started
@@ -283,7 +283,7 @@ def _check_package(lesson: Lesson, modules: dict[str, str]) -> None:
 def _files_opened(read: list[str], written: list[str], project: Path,
                   known: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """``{"location", "fingerprint"}`` of each file in the project that the lesson's own code
-    read (not wrote): a change to one re-runs it. Files convlab reads (data, stored results),
+    read (not wrote): a change to one re-runs it. Files convlab reads (data, benchmark results),
     the package, the Python environment, git's files and the execution cache are left out."""
     root = project.resolve()
     skip = [codegraph.PACKAGE.resolve(), Path(sys.prefix).resolve(), root / ".git",

@@ -25,7 +25,7 @@ Two places keep runs, and they judge a manifest differently (:func:`check`):
 * the **store of full runs** (not strict): a run made elsewhere, with other library
   versions or another copy of the data, is still that run. Those differences are facts about
   it, listed (``convlab list``) and shown on its page, never a reason to re-run it. Only the
-  lesson's code, its profile values, the convlab code it used and the stored results it read
+  lesson's code, its profile values, the convlab code it used and the files it read
   make a store entry stale.
 """
 

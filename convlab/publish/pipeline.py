@@ -3,7 +3,7 @@
 For every lesson, the first of these that holds is used:
 
 1. its entry in the committed store of full runs (``runs/full/``), unless the lesson's code,
-   its full-profile values, the convlab code it used or a stored result it read changed;
+   its full-profile values, the convlab code it used or a file it read changed;
 2. (any profile but ``full``) its entry in the execution cache of the build's profile;
 3. a fresh execution under the build's profile, written to the store (``full``) or the
    cache (any other profile), as soon as the lesson finishes.

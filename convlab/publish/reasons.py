@@ -26,7 +26,7 @@ class Why(StrEnum):
     CODE = "code"  # the lesson's code cells or placeholders
     PROFILE_VALUES = "profile-values"  # the values the profile sets
     CONVLAB = "convlab"  # the convlab code it ran
-    FILE = "file"  # a file it read (a stored result, a file it opened)
+    FILE = "file"  # a file it read (a benchmark result, a stored run, a file it opened)
     PACKAGE = "package"  # a third-party package's version (strict only)
     DATA = "data"  # where its data come from, or their contents (strict only)
     MACHINE = "machine"  # another machine, for a run that timed code (strict only)
