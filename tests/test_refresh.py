@@ -29,7 +29,7 @@ GAMMA = '''\
 # The third tiny lesson sets its result beside alpha's stored run.
 
 # %%
-from convlab.lesson_runs import stored_lesson_run
+from convlab.runs import stored_lesson_run
 earlier = stored_lesson_run("alpha")
 print("alpha's stored results", earlier and earlier["results"])
 '''

@@ -5,7 +5,7 @@ a tiny project:
 
 * :func:`listing`: every lesson's entry in ``runs/full/`` (current, stale or missing, why, and
   whether a GPU made it), with the **refresh plan**: the lessons to run again, in *waves*. A
-  lesson that read another lesson's stored run (``convlab.lesson_runs.stored_lesson_run``: its
+  lesson that read another lesson's stored run (``convlab.runs.stored_lesson_run``: its
   manifest's ``files`` name ``runs/full/<slug>/manifest.json``) runs in a wave after that
   lesson, and is refreshed whenever that lesson is, since a new run of it makes the reader's
   entry stale. ``convlab list --json`` prints it.
