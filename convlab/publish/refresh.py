@@ -41,7 +41,6 @@ from convlab.publish.reasons import Reason
 from convlab.publish.store import (
     MANIFEST,
     NOTEBOOK,
-    OLD_PREFIX,
     TMP_PREFIX,
     CorruptEntry,
     Entry,
@@ -281,29 +280,6 @@ def _stale_here(project: Project, item: Incoming, merged: dict[str, Incoming]) -
     return verdict.stale
 
 
-def _install(store: RunStore, item: Incoming) -> None:
-    """Copy ``item`` into the store under its lesson's slug: a copy beside it, then a rename,
-    so the store holds the old entry or the new one, never a part (as ``RunStore.write``)."""
-    source, lesson, _ = item
-    store.root.mkdir(parents=True, exist_ok=True)
-    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp = store.root / f"{TMP_PREFIX}{tag}"
-    old = store.root / f"{OLD_PREFIX}{tag}-{lesson.slug}"
-    final = store.folder(lesson)
-    try:
-        tmp.mkdir()
-        for name in (NOTEBOOK, MANIFEST):
-            shutil.copyfile(source / name, tmp / name)
-        if final.exists():
-            os.rename(final, old)
-        os.rename(tmp, final)
-    finally:
-        if old.exists() and not final.exists():
-            os.rename(old, final)
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def merge(project: Project, paths: list[Path]) -> list[Entry]:
     """Copy the entries in ``paths`` (see :func:`entry_folders`) into the project's store of
     full runs and return them as stored, or raise :class:`MergeError`, writing nothing, when
@@ -336,5 +312,6 @@ def merge(project: Project, paths: list[Path]) -> list[Entry]:
     if problems:
         raise MergeError("refusing to merge, nothing was written:\n  " + "\n  ".join(problems))
     for item in merged.values():
-        _install(store, item)
+        source, lesson, _ = item
+        store.install(lesson, source)
     return [store.read(lesson) for _, lesson, _ in merged.values()]  # type: ignore[misc]

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,26 @@ class RunStore:
         text = nbformat.writes(notebook)
         meta = {**manifest, "notebook_sha256": _sha256(text.encode("utf-8"))}
         meta["checksum"] = _checksum(meta)
+
+        def fill(folder: Path) -> None:
+            (folder / NOTEBOOK).write_text(text, encoding="utf-8")
+            (folder / MANIFEST).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+
+        self._replace(lesson, fill)
+        return Entry(self.folder(lesson), meta, text)
+
+    def install(self, lesson: Lesson, source: Path) -> None:
+        """Copy an entry made elsewhere (``source``: a folder holding its notebook and
+        manifest, verified by the caller) into this store, atomically, replacing the one
+        before."""
+        self._replace(lesson, lambda folder: [shutil.copyfile(source / name, folder / name)
+                                              for name in (NOTEBOOK, MANIFEST)])
+
+    def _replace(self, lesson: Lesson, fill: Callable[[Path], object]) -> None:
+        """Fill a new folder beside the lesson's entry, then rename it into place: readers see
+        the old entry or the new one, never a part, and a stop between the two renames keeps
+        the old one."""
         self.root.mkdir(parents=True, exist_ok=True)
         tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         tmp = self.root / f"{TMP_PREFIX}{tag}"
@@ -151,9 +172,7 @@ class RunStore:
         final = self.folder(lesson)
         try:
             tmp.mkdir()
-            (tmp / NOTEBOOK).write_text(text, encoding="utf-8")
-            (tmp / MANIFEST).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
-                                        encoding="utf-8")
+            fill(tmp)
             if final.exists():
                 os.rename(final, old)
             os.rename(tmp, final)
@@ -162,7 +181,6 @@ class RunStore:
                 os.rename(old, final)  # interrupted between the renames: keep the old entry
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
-        return Entry(final, meta, text)
 
     def sweep(self) -> None:
         """Clear what builds killed mid-write left: their temporary folders go, and an entry
