@@ -1,6 +1,7 @@
 """How a classifier did, counted in NumPy from its labels: the confusion counts and the
 accuracy of each class; and how far an accuracy measured on a test set can be trusted: its
-binomial standard error and the margin a difference between two accuracies must clear.
+binomial standard error, the margin a difference between two accuracies must clear, and
+the paired (McNemar) test of two classifiers scored on the same images.
 
 Labels are class indices 0..n_classes-1, one per image: a 1-D array, or the (n, 1) column
 Keras datasets give (CIFAR-10's ``y_train``). The figures of :mod:`convlab.viz.classifier` draw
@@ -9,6 +10,7 @@ these numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -77,3 +79,38 @@ def noise_margin(accuracy_a: float | np.ndarray, accuracy_b: float | np.ndarray,
     se_b = standard_error(accuracy_b, n)
     margin = 2 * np.sqrt(np.square(se_a) + np.square(se_b))
     return float(margin) if np.ndim(margin) == 0 else margin
+
+
+def mcnemar_p_value(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value from the discordant pairs of two classifiers scored
+    on the same images: ``only_a`` images that A gets right and B wrong, ``only_b`` the other
+    way round (images both get right, or both wrong, say nothing about which is better).
+
+    Under "A and B are equally good" each discordant image is a fair coin, so ``only_a`` is
+    Binomial(only_a + only_b, 1/2); the p-value is the chance of a split at least this uneven,
+    ``min(1, 2 * P[X <= min(only_a, only_b)])``, and 1.0 when there is no discordant image.
+    """
+    if only_a < 0 or only_b < 0 or int(only_a) != only_a or int(only_b) != only_b:
+        raise ValueError(f"discordant counts are whole numbers of images, got {only_a} and "
+                         f"{only_b}")
+    n, k = int(only_a + only_b), int(min(only_a, only_b))
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2.0 * tail)
+
+
+def paired_comparison(correct_a: Sequence[bool] | np.ndarray,
+                      correct_b: Sequence[bool] | np.ndarray) -> dict[str, float]:
+    """Two classifiers compared on the same test images, one boolean per image (True where it
+    predicted the right class): ``{"accuracy_a", "accuracy_b", "only_a", "only_b",
+    "p_value"}``, the p-value by :func:`mcnemar_p_value`. A difference whose p-value is 0.05
+    or more is a tie: the images cannot tell the two apart."""
+    a = np.asarray(correct_a, dtype=bool).ravel()
+    b = np.asarray(correct_b, dtype=bool).ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(f"one right-or-wrong per test image for each classifier, on the same "
+                         f"images: got {a.size} and {b.size}")
+    only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
+    return {"accuracy_a": float(a.mean()), "accuracy_b": float(b.mean()),
+            "only_a": only_a, "only_b": only_b, "p_value": mcnemar_p_value(only_a, only_b)}

@@ -83,3 +83,38 @@ def test_noise_margin_is_symmetric_and_exceeds_twice_either_error(p, q, n):
     assert margin == pytest.approx(metrics.noise_margin(q, p, n))
     assert margin >= 2 * max(metrics.standard_error(p, n), metrics.standard_error(q, n)) - 1e-15
     assert margin <= 2 * (metrics.standard_error(p, n) + metrics.standard_error(q, n)) + 1e-15
+
+
+# --- the paired test ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("only_a", "only_b", "p"), [
+    (0, 0, 1.0),                      # no discordant image: nothing to tell them apart
+    (0, 5, 2 / 32),                   # 2 * (1/2)^5
+    (1, 9, 2 * (1 + 10) / 1024),      # 2 * (C(10,0) + C(10,1)) / 2^10
+    (5, 5, 1.0),
+    (3, 4, 1.0),                      # capped at 1
+])
+def test_mcnemar_against_hand_computed_tables(only_a, only_b, p):
+    assert metrics.mcnemar_p_value(only_a, only_b) == pytest.approx(p, rel=1e-12)
+    assert metrics.mcnemar_p_value(only_b, only_a) == pytest.approx(p, rel=1e-12)
+
+
+@settings(deadline=None)  # the first call imports scipy.stats
+@given(st.integers(0, 300), st.integers(0, 300))
+def test_mcnemar_is_scipys_exact_binomial_test(only_a, only_b):
+    from scipy.stats import binomtest
+
+    expected = 1.0 if only_a + only_b == 0 else binomtest(only_a, only_a + only_b, 0.5).pvalue
+    assert metrics.mcnemar_p_value(only_a, only_b) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_a_paired_comparison_counts_only_the_images_they_disagree_on():
+    a = np.array([1, 1, 1, 0, 0, 1, 1, 0], dtype=bool)
+    b = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
+    found = metrics.paired_comparison(a, b)
+    assert found == {"accuracy_a": 5 / 8, "accuracy_b": 3 / 8, "only_a": 3, "only_b": 1,
+                     "p_value": pytest.approx(2 * (1 + 4) / 16)}
+    with pytest.raises(ValueError, match="same images"):
+        metrics.paired_comparison(a, b[:-1])
+    with pytest.raises(ValueError, match="whole numbers"):
+        metrics.mcnemar_p_value(-1, 2)
