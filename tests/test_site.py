@@ -194,3 +194,17 @@ def test_provenance_note_reads_as_one_sentence():
     note = _cpu_run_note({"hardware": "AMD EPYC (2 cores, no GPU)", "data": [
         {"description": "CIFAR-10: a subset of the official 50,000 + 10,000.", "subset": True}]})
     assert "50,000 + 10,000; the docs workflow" in note and ".;" not in note
+
+
+def test_home_chart_pairs_each_measured_accuracy_with_the_tutorials():
+    from convlab.publish.home import accuracy_pairs, results_chart
+
+    data = {"lessons": [{"lesson": "02_dense", "title": "Dense", "results": [
+        {"name": "test_accuracy", "value": 0.41, "reference": 0.47, "quantity": "fraction"},
+        {"name": "seconds", "value": 3.0, "reference": 2.0, "quantity": "seconds"},
+        {"name": "train_accuracy", "value": 0.6, "quantity": "fraction"}]}]}
+    assert accuracy_pairs(data) == [("02 Dense: test accuracy", 0.41, 0.47)]
+    svg = results_chart(data)
+    assert svg.startswith("<svg") and "currentColor" in svg and "<title>" in svg
+    assert "41.0%" in svg and "47.0%" in svg, "the values, from the results"
+    assert results_chart({"lessons": []}) is None

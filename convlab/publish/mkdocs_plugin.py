@@ -17,8 +17,8 @@ Lesson pages: mkdocs-jupyter's HTML is rewritten into the site's own vocabulary
 Formulas, on every page, are typeset at build time as MathML (:mod:`convlab.publish.formulas`,
 MathJax under Node.js, fetched from npm once per machine): pages load no math script.
 
-The home page's marker ``<!-- convlab:results-chart -->`` becomes the results chart that the
-build drew from this build's results (:mod:`convlab.publish.results`), when it drew one.
+The home page's marker ``<!-- convlab:results-chart -->`` becomes the chart of this build's
+results beside the tutorials' (:mod:`convlab.publish.home`), when it has any.
 
 What a page loads (:func:`page_assets`): the lesson pages' stylesheet and the keyboard script
 on every page; a widget's script and stylesheet (the explorers', the loader of their data) only
@@ -39,12 +39,19 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
-from convlab.publish import assets, figures, formulas, notebook_html, results, search_index
+from convlab.publish import (
+    assets,
+    figures,
+    formulas,
+    home,
+    notebook_html,
+    results,
+    search_index,
+)
 from convlab.publish.project import LESSON_LINK, Project, page_url
 
 MARKER = "<!-- convlab:lessons -->"
 CHART_MARKER = "<!-- convlab:results-chart -->"
-CHART_ALT = "Accuracy each lesson measured, beside the figure its original tutorial reported"
 # The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
 # and the digit explorer (convlab.digit_explorer)
 THEME = Path(__file__).parent / "theme"
@@ -127,18 +134,14 @@ class ConvlabPlugin(BasePlugin):
         config.theme.dirs.insert(0, str(OVERRIDES))
         return config
 
-    def on_page_markdown(self, markdown: str, page: Any, config: Any, **kwargs: Any) -> str:
-        """Replace the lessons marker with the table of lessons, the chart marker with the
-        results chart (or nothing, when the build drew none)."""
+    def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
+        """Replace the lessons marker with the table of lessons."""
+        if MARKER not in markdown:
+            return markdown
         depth = page.file.src_uri.count("/")
-        if MARKER in markdown:
-            markdown = markdown.replace(MARKER, lessons_table(self.project, "../" * depth))
-        if CHART_MARKER in markdown:
-            chart = Path(config.docs_dir) / results.CHART_NAME
-            figure = (f"![{CHART_ALT}]({'../' * depth}{results.CHART_NAME})"
-                      "{ .convlab-results-chart }" if chart.is_file() else "")
-            markdown = markdown.replace(CHART_MARKER, figure)
-        return markdown
+        table = lessons_table(self.project, "../" * depth)
+        return markdown.replace(MARKER, f'<div class="convlab-lessons" markdown>\n\n{table}'
+                                        "\n\n</div>")
 
     def on_files(self, files: Files, config: Any) -> Files:
         """Add the theme's stylesheets and scripts and iframe-worker's shim to the site's files;
@@ -164,6 +167,12 @@ class ConvlabPlugin(BasePlugin):
         src_uri = page.file.src_uri
         try:
             if not src_uri.endswith(".ipynb"):
+                if src_uri == results.PAGE_NAME:
+                    html = inline_chart(html, Path(config.docs_dir) / results.CHART_NAME)
+                if CHART_MARKER in html:  # (a comment: Markdown passes it through)
+                    chart = home.load_chart(config.docs_dir)
+                    html = html.replace(CHART_MARKER, chart and
+                                        f'<figure class="convlab-figure">{chart}</figure>' or "")
                 return formulas.typeset_arithmatex(unsearched(html, src_uri), f"docs/{src_uri}")
             lesson = self.project.lesson(Path(src_uri).stem)
             place = figures.place_for(config.site_dir, page.file.dest_uri)
@@ -233,6 +242,17 @@ def page_assets(html: str, page_url: str) -> str:
                    "onload=\"this.media='all'\">" for url in styles)
     body = "".join(f'<script src="{url}" defer></script>' for url in scripts)
     return html.replace("</head>", f"{head}</head>", 1).replace("</body>", f"{body}</body>", 1)
+
+
+def inline_chart(html: str, chart: Path) -> str:
+    """The results page with its chart's ``<img>`` replaced by the chart's SVG, so that the
+    chart's text takes the page's colour (``currentColor`` means nothing in an ``<img>``: in
+    the dark theme its text was black on black)."""
+    if not chart.is_file():
+        return html
+    image = re.compile(r'<img [^>]*src="' + re.escape(chart.name) + r'"[^>]*>')
+    svg = chart.read_text(encoding="utf-8")
+    return image.sub(lambda _: f'<span class="convlab-figure">{svg}</span>', html, count=1)
 
 
 def file_links(html: str, src_uri: str) -> str:
