@@ -98,7 +98,10 @@ def test_scrolling_blocks_are_reachable_with_the_keyboard():
     # Material's scroller is the <code> in the <pre>: it takes the focus, the <pre> does not
     assert '<pre><code tabindex="0">x' in html and '<span></span><code tabindex="0">y' in html
     assert 'tabindex="-1">z' in html and "<code>inline</code>" in html and "<pre tab" not in html
-    assert 'role="region" aria-label=' in html
+    assert 'role="region" aria-label="Output 1 on this page"' in html
+    two = focusable_blocks('<div class="convlab-output-html">a</div>'
+                           '<div class="convlab-output-html">b</div>')
+    assert 'aria-label="Output 2 on this page">b' in two, "each region's name its own"
 
 
 def test_widgets_files_only_on_pages_that_hold_the_widget():

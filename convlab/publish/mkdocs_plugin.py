@@ -221,10 +221,14 @@ def unsearched(html: str, src_uri: str) -> str:
 
 def focusable_blocks(html: str) -> str:
     """Every code block and text output (the ``<code>`` in a ``<pre>``, which scrolls sideways)
-    and rich output box reachable with the Tab key, so that a keyboard can scroll them."""
+    and rich output box reachable with the Tab key, so that a keyboard can scroll them; each
+    rich output box a region named by its number on the page."""
     html = CODE_IN_PRE.sub(r'\1 tabindex="0"', html)
-    return html.replace(RICH_OUTPUT, f'{RICH_OUTPUT} tabindex="0" role="region" '
-                                     'aria-label="Output of the code above"')
+    parts = html.split(RICH_OUTPUT)
+    # each region's name its own (axe-core's landmark-unique): numbered in page order
+    return parts[0] + "".join(
+        f'{RICH_OUTPUT} tabindex="0" role="region" aria-label="Output {number} on this page"'
+        f"{part}" for number, part in enumerate(parts[1:], start=1))
 
 
 def page_assets(html: str, page_url: str) -> str:
