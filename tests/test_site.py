@@ -211,3 +211,13 @@ def test_home_chart_pairs_each_measured_accuracy_with_the_tutorials():
     assert svg.startswith("<svg") and "currentColor" in svg and "<title>" in svg
     assert "41.0%" in svg and "47.0%" in svg, "the values, from the results"
     assert results_chart({"lessons": []}) is None
+
+
+def test_code_keeps_its_colours_in_fewer_elements():
+    from convlab.publish.notebook_html import fewer_spans
+
+    code = ('<span></span><span class="n">model</span><span class="o">.</span>'
+            '<span class="n">fit</span><span class="p">(</span><span class="p">)</span>'
+            '<span class="w"> </span><span class="c1"># a &lt;comment&gt;</span>')
+    assert fewer_spans(code) == ('model<span class="o">.</span>fit<span class="p">()</span> '
+                                 '<span class="c1"># a &lt;comment&gt;</span>')

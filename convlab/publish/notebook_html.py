@@ -40,6 +40,10 @@ SVG_DATA = "data:image/svg+xml;base64,"
 # The lines of a Keras summary after its table: "Total params: 1,792 (7.00 KB)" and the like.
 SUMMARY_TOTAL = re.compile(r"^\s*((?:Total|Trainable|Non-trainable|Optimizer) params):\s*(.*?)\s*$")
 SUMMARY_TITLE = re.compile(r'^\s*Model: "(.*)"\s*$')
+# Pygments' tokens that Material draws in the code's own colour (plain names, whitespace), and
+# two neighbouring tokens of one class (no text between them).
+UNCOLOURED = re.compile(r'<span class="(?:n|w)">([^<]*)</span>')
+NEIGHBOURS = re.compile(r'<span class="([\w ]+)">([^<]*)</span><span class="\1">([^<]*)</span>')
 # rich's box drawing: lines of the header (heavy) and of the body (light); separators.
 HEADER_LINE, BODY_LINE = "┃", "│"
 
@@ -88,10 +92,22 @@ def _code_in_pre(soup: BeautifulSoup) -> None:
 def _input(wrapper: Tag) -> list[str]:
     code = wrapper.select_one(".highlight-ipynb pre")
     if code is not None:
-        inner = code.decode_contents()
+        inner = fewer_spans(code.decode_contents())
         return [f'<div class="language-python highlight"><pre><code>{inner}</code></pre></div>']
     prose = wrapper.select_one(".jp-RenderedMarkdown")
     return [_prose(prose)] if prose is not None else []
+
+
+def fewer_spans(code: str) -> str:
+    """Pygments' highlighted code with the same colours in fewer elements (a lesson page's
+    code is most of its DOM): no span around a plain name or whitespace (Material draws names
+    in the code's own colour, ``--md-code-hl-name-color``), no empty span, and neighbouring
+    spans of one class merged."""
+    code = UNCOLOURED.sub(r"\1", code).replace("<span></span>", "")
+    merged = NEIGHBOURS.sub(r'<span class="\1">\2\3</span>', code)
+    while merged != code:
+        code, merged = merged, NEIGHBOURS.sub(r'<span class="\1">\2\3</span>', merged)
+    return code
 
 
 def _prose(rendered: Tag) -> str:
