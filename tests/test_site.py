@@ -100,7 +100,7 @@ def test_scrolling_blocks_are_reachable_with_the_keyboard():
     assert 'tabindex="-1">z' in html and "<code>inline</code>" in html and "<pre tab" not in html
     assert 'role="region" aria-label="Output 1 on this page"' in html
     two = focusable_blocks('<div class="convlab-output-html">a</div>'
-                           '<div class="convlab-output-html">b</div>')
+                           '<div data-search-exclude class="convlab-output-html">b</div>')
     assert 'aria-label="Output 2 on this page">b' in two, "each region's name its own"
 
 

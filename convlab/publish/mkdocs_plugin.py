@@ -77,7 +77,9 @@ RELATIVE = re.compile(r'(?P<attr>\shref)="(?P<url>(?![a-z][a-z0-9+.-]*:|#|/)[^"]
 # empty <span> before it); rich output boxes scroll themselves and are named by what they hold.
 CODE_IN_PRE = re.compile(r'(<pre(?=[\s>])[^>]*>(?:<span></span>)?<code)(?=[\s>])'
                          r'(?![^>]*\stabindex=)')
-RICH_OUTPUT = '<div class="convlab-output-html"'
+# (kept out of the search index first: data-search-exclude may come before the class)
+RICH_OUTPUT = re.compile(r'<div (?:data-search-exclude )?class="convlab-output-html"'
+                         r'(?![^>]*\stabindex=)')
 # Kept out of the search index (Material's data-search-exclude), which every page loads: what
 # code printed or drew (numbers and tick labels find nothing a reader looks for), the lessons'
 # code cells (the lesson's .py holds them; their names are in the prose and the API reference)
@@ -224,11 +226,15 @@ def focusable_blocks(html: str) -> str:
     and rich output box reachable with the Tab key, so that a keyboard can scroll them; each
     rich output box a region named by its number on the page."""
     html = CODE_IN_PRE.sub(r'\1 tabindex="0"', html)
-    parts = html.split(RICH_OUTPUT)
-    # each region's name its own (axe-core's landmark-unique): numbered in page order
-    return parts[0] + "".join(
-        f'{RICH_OUTPUT} tabindex="0" role="region" aria-label="Output {number} on this page"'
-        f"{part}" for number, part in enumerate(parts[1:], start=1))
+    count = 0
+
+    def region(match: re.Match[str]) -> str:
+        nonlocal count  # each region's name its own (axe-core's landmark-unique)
+        count += 1
+        return (f'{match[0]} tabindex="0" role="region" '
+                f'aria-label="Output {count} on this page"')
+
+    return RICH_OUTPUT.sub(region, html)
 
 
 def page_assets(html: str, page_url: str) -> str:
