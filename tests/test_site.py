@@ -117,6 +117,10 @@ def test_widgets_files_only_on_pages_that_hold_the_widget():
     assert explorer.index("widget-data.js") < explorer.index("conv-explorer.js")
     assert '<script src="../assets/convlab/conv-explorer.js" defer></script></body>' in explorer
     assert "digit-explorer" not in explorer
+    material = page_assets(page.format('<script src="../vendor/iframe-worker/shim/index.js">'
+                                       '</script><script src="../assets/javascripts/bundle.'
+                                       'a5f9d56c.min.js"></script>'), "lessons/a.html")
+    assert material.count(" defer></script>") == 2, "the shim and Material's bundle, deferred"
 
 
 SUMMARY = [

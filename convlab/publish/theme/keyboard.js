@@ -11,7 +11,8 @@
     return "";
   }
   function focusable() {
-    const used = new Set();
+    const used = new Set([...document.querySelectorAll(".md-typeset__scrollwrap[aria-label]")]
+      .map(function (wrap) { return wrap.getAttribute("aria-label"); }));
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
       if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
         const base = `table${heading(wrap) ? ": " + heading(wrap) : ""}, scrolls sideways`;
@@ -26,4 +27,10 @@
   }
   if (window.document$) window.document$.subscribe(focusable);
   else document.addEventListener("DOMContentLoaded", focusable);
+  // a window made narrower (a phone turned, a desktop window resized) may make a table scroll
+  let pending = 0;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(focusable, 200);
+  });
 })();
