@@ -147,7 +147,8 @@ def test_keras_summary_is_one_table():
     assert '<th scope="col" class="convlab-number">Param #</th>' in table
     assert "<td>(None, 30, 30, 32)</td>" in table, "a cell rich wrapped is one cell"
     assert table.count("<tr>") == 5  # header, two layers, two totals
-    assert '<th scope="row" colspan="2">Total params</th>' in table
+    assert ('<th scope="row">Total params</th><td colspan="2" class="convlab-number">'
+            "10,906 (42.60 KB)</td>") in table
     assert "┃" not in table and "│" not in table
     # other terminal output: one plain block, however many outputs it came in
     block = console_block(["loss 0.5\n", "loss 0.4"])

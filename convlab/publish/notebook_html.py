@@ -234,8 +234,10 @@ def summary_table(texts: list[str]) -> str | None:
         "<tr>" + "".join(f"<td{_numeric(n)}>{e(' '.join(filter(None, parts)))}</td>"
                          for parts, n in zip(cells, numeric, strict=False)) + "</tr>"
         for cells in rows)
-    foot = "".join(f'<tr><th scope="row" colspan="{width - 1}">{e(name)}</th>'
-                   f'<td class="convlab-number">{e(value)}</td></tr>' for name, value in totals)
+    span = f' colspan="{width - 1}"' if width > 2 else ""  # a total under shape and count
+    foot = "".join(f'<tr><th scope="row">{e(name)}</th>'
+                   f'<td{span} class="convlab-number">{e(value)}</td></tr>'
+                   for name, value in totals)
     caption = f"<caption>Model: {e(title)}</caption>" if title else ""
     return (f'<table class="convlab-summary">{caption}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody>" + (f"<tfoot>{foot}</tfoot>" if foot else "") + "</table>")
