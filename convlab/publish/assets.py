@@ -10,10 +10,13 @@ into a per-user cache (:func:`cache_dir`), and later builds reuse them.
 * iframe-worker lets search run in a page opened from disk (Material's offline plugin); it is
   served under ``vendor/iframe-worker/``, never from a CDN.
 * axe-core is the accessibility checker of tests/browser/test_accessibility.py.
+* Lighthouse (with its dependencies, so ``npm install`` rather than ``npm pack``) scores the
+  built pages on a phone profile (``benchmarks/lighthouse.py``, which ``.ci/run`` runs).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tarfile
@@ -39,6 +42,10 @@ IFRAME_WORKER_FOLDER = "vendor/iframe-worker"
 AXE_VERSION = "4.10.3"
 AXE_FILES = ("axe.min.js", "LICENSE")
 AXE_ENTRY = "axe.min.js"
+# Lighthouse, run by benchmarks/lighthouse.py. 12.x: the last major release that runs on
+# Debian's Node.js 20 (13.x asks for Node.js 22.19 or newer).
+LIGHTHOUSE_VERSION = "12.8.2"
+LIGHTHOUSE_ENTRY = "node_modules/lighthouse/cli/index.js"
 
 
 class AssetError(RuntimeError):
@@ -79,6 +86,31 @@ def axe_core(cache: Path | None = None) -> Path:
     folder = npm_package("axe-core", AXE_VERSION, AXE_FILES, AXE_ENTRY, cache=cache,
                          purpose="the accessibility tests need axe-core")
     return folder / AXE_ENTRY
+
+
+def lighthouse(cache: Path | None = None) -> Path:
+    """Lighthouse's command-line entry point (a Node.js script), installed with its
+    dependencies by ``npm install`` the first time (no browser download: it drives Debian's
+    Chromium)."""
+    target = (cache or cache_dir()) / f"lighthouse-{LIGHTHOUSE_VERSION}"
+    if (target / LIGHTHOUSE_ENTRY).is_file():
+        return target / LIGHTHOUSE_ENTRY
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AssetError(f"Lighthouse, installed with npm: {INSTALL}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        done = subprocess.run(
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", scratch,
+             f"lighthouse@{LIGHTHOUSE_VERSION}"],
+            capture_output=True, text=True, env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+        if done.returncode != 0 or not (Path(scratch) / LIGHTHOUSE_ENTRY).is_file():
+            raise AssetError(f"npm install lighthouse@{LIGHTHOUSE_VERSION} failed:\n"
+                             f"{done.stdout}{done.stderr}".rstrip())
+        shutil.rmtree(target, ignore_errors=True)
+        Path(scratch).rename(target)  # whole or not at all
+        Path(scratch).mkdir()  # for TemporaryDirectory's clean-up
+    return target / LIGHTHOUSE_ENTRY
 
 
 def npm_package(name: str, version: str, files: tuple[str, ...], entry: str, *,

@@ -44,6 +44,11 @@ from convlab.settings import FULL_PROFILE, QUICK_PROFILE
 DOWNLOADS = "downloads"
 INSTALL_TAG = "convlab-install"
 PROVENANCE_TAG = "convlab-provenance"
+CHECKS_TAG = "convlab-checks"
+# The heading under which a lesson states its expectations (the cells after it, to the next
+# Markdown cell): on the page, a list of what was checked and how it came out instead.
+CHECKS_HEADING = re.compile(r"^#{2,3} What this page checks\s*$", re.MULTILINE)
+REMOVE_TAG = "remove-cell"  # mkdocs.yml: mkdocs-jupyter leaves such cells off the page
 
 
 class SiteError(RuntimeError):
@@ -113,8 +118,8 @@ def _cpu_run_note(meta: dict[str, Any]) -> str | None:
     """For a stored full run made without a GPU: what a GPU run will replace."""
     if meta.get("used_gpu", False):
         return None
-    subset = [d.get("description", d.get("dataset", "?")) for d in meta.get("data", [])
-              if d.get("subset")]
+    subset = [d.get("description", d.get("dataset", "?")).rstrip(". ")
+              for d in meta.get("data", []) if d.get("subset")]
     data = f", with {'; '.join(subset)}" if subset else ""
     return (f"this full run was made on a CPU{data}; the docs workflow replaces it with a "
             "run on a GPU" + (" and the full dataset" if subset else ""))
@@ -171,6 +176,60 @@ def provenance_html(lesson: Lesson, outcome: Outcome, repo: str | None) -> str:
         '<p class="admonition-title">How this page was built</p>'
         f"<table>{rows}</table></div>"
     )
+
+
+def _shown(value: Any, fmt: str | None) -> str:
+    """A measured value as the course prints it (the result's own format, when it has one)."""
+    if not isinstance(value, int | float):
+        return html.escape(str(value))
+    if fmt:
+        try:
+            return html.escape(fmt.format(value))
+        except (ValueError, TypeError):
+            pass
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def checks_markdown(meta: dict[str, Any]) -> str | None:
+    """The run's expectations as a list a reader can read: each rule, whether it was met, and
+    the measured value; those of another profile listed last as not checked. ``None`` when the
+    run recorded none."""
+    checks = meta.get("expectations", [])
+    if not checks:
+        return None
+    formats = {r.get("name"): r.get("fmt") for r in meta.get("results", [])
+               if isinstance(r, dict)}
+    met = [c for c in checks if c.get("status") == "passed"]
+    other = [c for c in checks if c.get("status") != "passed"]
+    lines = [f"The build checked {len(met)} expectation(s) on this run's results; had one "
+             "failed, there would be no page. Each rule, and the value this run measured:", ""]
+    lines += [f"- {html.escape(c['rule'])}: **met** "
+              f"({_shown(c.get('value'), formats.get(c['name']))})" for c in met]
+    if other:
+        lines += ["", "Not checked here: they are for another profile's run size.", ""]
+        lines += [f"- {html.escape(c['rule'])}" for c in other]
+    return "\n".join(lines)
+
+
+def present_checks(notebook: nbformat.NotebookNode, meta: dict[str, Any]) -> None:
+    """Under the heading "What this page checks", show the list of :func:`checks_markdown`
+    in place of the code cells that declare the expectations (they stay in the downloads)."""
+    listing = checks_markdown(meta)
+    if listing is None:
+        return
+    headings = [i for i, cell in enumerate(notebook.cells)
+                if cell.cell_type == "markdown" and CHECKS_HEADING.search(cell.source)]
+    if not headings:
+        return
+    index = headings[0]
+    for cell in notebook.cells[index + 1:]:
+        if cell.cell_type != "code":
+            break
+        tags = cell.metadata.setdefault("tags", [])
+        if REMOVE_TAG not in tags:
+            tags.append(REMOVE_TAG)
+    notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(
+        listing, metadata={"tags": [CHECKS_TAG]}))
 
 
 def install_cell(repo_url: str, commit: str | None) -> nbformat.NotebookNode:
@@ -269,6 +328,7 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
         text = jupytext.writes(_without_outputs(download), fmt="py:percent")
         _write_if_changed(downloads / f"{lesson.name}.py", text, written)
 
+        present_checks(notebook, meta)
         box = provenance_html(lesson, outcome, github_repo(repo_url))
         _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
             box, metadata={"tags": [PROVENANCE_TAG]}))
