@@ -2,7 +2,7 @@
 
 import json
 
-from convlab.publish.search_index import INDEX, plain, trim
+from convlab.publish.search_index import INDEX, first_sentence, plain, trim
 
 
 def test_plain_keeps_the_words():
@@ -24,3 +24,25 @@ def test_trim_rewrites_the_index_in_place(tmp_path):
 
 def test_a_site_without_search_is_left_alone(tmp_path):
     assert trim(tmp_path) == 0
+
+
+def test_the_api_reference_is_indexed_by_names_and_first_sentences(tmp_path):
+    path = tmp_path / INDEX
+    path.parent.mkdir()
+    long = "<p>Time a call. Warm-up calls are excluded; the median is reported.</p>"
+    docs = [{"location": "reference.html#convlab.timing.time_call", "title": "time_call",
+             "text": long},
+            {"location": "lessons/alpha.html#one", "title": "One", "text": long}]
+    path.write_text(json.dumps({"config": {}, "docs": docs}))
+    trim(tmp_path)
+    reference, lesson = json.loads(path.read_text())["docs"]
+    assert reference == {"location": "reference.html#convlab.timing.time_call",
+                         "title": "time_call", "text": "Time a call."}
+    assert lesson["text"] == "Time a call. Warm-up calls are excluded; the median is reported."
+
+
+def test_first_sentence_stops_at_a_word_within_its_limit():
+    assert first_sentence("Shapes: (n, 32, 32, 3) images.") == "Shapes:"
+    assert first_sentence("no end mark at all") == "no end mark at all"
+    cut = first_sentence("word " * 100, limit=22)
+    assert cut == "word word word word ..." and len(cut) <= 22 + 4
