@@ -4,6 +4,10 @@ A lesson's exercise has two cells: one where the reader sets ``my_answer = None`
 and a hidden one that computes the right answer from the run and calls :func:`check`. The
 check never raises (a wrong answer must not stop the notebook, and the build runs every
 exercise with its ``None``) and never prints the right answer before the reader has found it.
+
+In a notebook (and so on the site, where the check cell's code is hidden) the check also shows
+the answer folded, computed from the run, with ``explain`` (why it is so) under it: a reader
+opens it after trying, without running anything. A script prints only the verdict.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check", "message", "verdict"]
+__all__ = ["check", "folded_answer", "message", "verdict"]
 
 
 def verdict(answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0) -> str | None:
@@ -42,9 +46,23 @@ def verdict(answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0) ->
 
 
 def check(name: str, answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0,
-          hint: str = "") -> None:
-    """Print what ``name``'s reader should hear about ``answer`` (:func:`message`)."""
+          hint: str = "", explain: str = "") -> None:
+    """Print what ``name``'s reader should hear about ``answer`` (:func:`message`); in a
+    notebook, then show the right answer folded (:func:`folded_answer`), with ``explain``."""
     print(message(name, answer, right, rtol=rtol, atol=atol, hint=hint))
+    from convlab import report
+
+    if report.in_notebook():
+        report.markdown(folded_answer(name, right, explain))
+
+
+def folded_answer(name: str, right: Any, explain: str = "") -> str:
+    """HTML of the right answer inside a closed ``<details>``: "Show the answer to exercise 1"
+    (Markdown may follow in ``explain``)."""
+    shown = "this run has no answer to give" if right is None else _shown(right)
+    body = f"**{shown}**" + (f". {explain.strip()}" if explain.strip() else "")
+    return (f"<details class=\"convlab-answer\"><summary>Show the answer to {name}</summary>"
+            f"\n\n{body}\n\n</details>")
 
 
 def message(name: str, answer: Any, right: Any, *, rtol: float = 0.0, atol: float = 0.0,

@@ -202,6 +202,12 @@ def summary(described: Machine | None = None) -> str:
     return f"{described.cpu} ({described.cores} cores, no GPU)"
 
 
+def cpu_summary() -> str:
+    """The line of :func:`summary` for a run that never imported TensorFlow (so it computed on
+    the CPU), read without importing it: ``"AMD EPYC 7B13 (2 cores)"``."""
+    return f"{cpu_model()} ({usable_cores()} cores)"
+
+
 def hardware_key(dtype: str = "float32", described: Machine | None = None) -> str:
     """A string naming this machine for a cache of its measurements (the matmul rate's,
     :func:`convlab.speed.peak_matmul_rate`): the default device, the CPU, the usable cores,

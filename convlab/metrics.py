@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -100,17 +102,56 @@ def mcnemar_p_value(only_a: int, only_b: int) -> float:
     return min(1.0, 2.0 * tail)
 
 
+# A difference whose p-value is at least this is a tie: the images cannot tell the two apart.
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Two classifiers A and B scored on the same ``n`` test images (accuracies are
+    fractions 0..1; ``only_a`` images A gets right and B wrong, ``only_b`` the other way)."""
+
+    n: int
+    accuracy_a: float
+    accuracy_b: float
+    only_a: int
+    only_b: int
+    p_value: float  # two-sided exact McNemar (:func:`mcnemar_p_value`)
+
+    @property
+    def winner(self) -> Literal["a", "b"] | None:
+        """``"a"`` or ``"b"`` when one is better beyond the noise (p < :data:`SIGNIFICANCE`),
+        ``None`` for a tie."""
+        if self.p_value >= SIGNIFICANCE or self.only_a == self.only_b:
+            return None
+        return "a" if self.only_a > self.only_b else "b"
+
+    @property
+    def tie(self) -> bool:
+        """Whether the images cannot tell the two apart (no :attr:`winner`)."""
+        return self.winner is None
+
+    def evidence(self, a: str, b: str) -> str:
+        """The comparison in words, A and B named: "CNN 49.6% against dense 27.3% on the same
+        10,000 test images (CNN alone right on 2,600, dense alone on 370; exact McNemar test
+        p < 0.001)"."""
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.2g}"
+        return (f"{a} {self.accuracy_a:.1%} against {b} {self.accuracy_b:.1%} on the same "
+                f"{self.n:,} test images ({a} alone right on {self.only_a:,}, {b} alone on "
+                f"{self.only_b:,}; exact McNemar test {p})")
+
+
 def paired_comparison(correct_a: Sequence[bool] | np.ndarray,
-                      correct_b: Sequence[bool] | np.ndarray) -> dict[str, float]:
+                      correct_b: Sequence[bool] | np.ndarray) -> PairedComparison:
     """Two classifiers compared on the same test images, one boolean per image (True where it
-    predicted the right class): ``{"accuracy_a", "accuracy_b", "only_a", "only_b",
-    "p_value"}``, the p-value by :func:`mcnemar_p_value`. A difference whose p-value is 0.05
-    or more is a tie: the images cannot tell the two apart."""
+    predicted the right class), by the exact McNemar test (:func:`mcnemar_p_value`). A
+    difference whose p-value is :data:`SIGNIFICANCE` or more is a tie: the images cannot tell
+    the two apart."""
     a = np.asarray(correct_a, dtype=bool).ravel()
     b = np.asarray(correct_b, dtype=bool).ravel()
     if a.shape != b.shape or a.size == 0:
         raise ValueError(f"one right-or-wrong per test image for each classifier, on the same "
                          f"images: got {a.size} and {b.size}")
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
-    return {"accuracy_a": float(a.mean()), "accuracy_b": float(b.mean()),
-            "only_a": only_a, "only_b": only_b, "p_value": mcnemar_p_value(only_a, only_b)}
+    return PairedComparison(int(a.size), float(a.mean()), float(b.mean()), only_a, only_b,
+                            mcnemar_p_value(only_a, only_b))

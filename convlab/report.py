@@ -48,6 +48,8 @@ class Event(StrEnum):
 
     RESULT = "result"  # a measured result (:func:`record`)
     EXPECTATION = "expectation"  # an expectation checked (:mod:`convlab.expectations`)
+    CLAIM = "claim"  # a claim of the prose checked (:mod:`convlab.claims`)
+    CORRECT = "correct"  # which test images a model got right (:func:`record_correct`)
     DATA = "data"  # a dataset loaded (:func:`convlab.data.load`)
     FILE = "file"  # a stored run or benchmark result read (:mod:`convlab.runs`)
     HARDWARE = "hardware"  # time was measured: the results are this machine's
@@ -197,6 +199,32 @@ def _record(name: str, value: float, reference: str | None, fmt: str | None,
     return event
 
 
+def record_correct(name: str, correct: Sequence[bool] | Any) -> None:
+    """Record which test images model ``name`` labels correctly: one boolean per image, in the
+    test set's order, so that a later lesson can compare another model with it on the same
+    images (:func:`convlab.metrics.paired_comparison`; read back with
+    :func:`convlab.runs.stored_lesson_run`). Stored packed, 8 images a byte, in base64."""
+    import base64
+
+    import numpy as np
+
+    if not name.isidentifier():
+        raise ValueError(f"a model's name is a Python identifier like 'dense', got {name!r}")
+    bits = np.asarray(correct, dtype=bool).ravel()
+    append(Event.CORRECT, {"name": name, "n": int(bits.size),
+                           "bits": base64.b64encode(np.packbits(bits).tobytes()).decode()})
+
+
+def read_correct(event: Mapping[str, Any]) -> Any:
+    """The boolean array (one per test image) a :data:`Event.CORRECT` event recorded."""
+    import base64
+
+    import numpy as np
+
+    packed = np.frombuffer(base64.b64decode(event["bits"]), dtype=np.uint8)
+    return np.unpackbits(packed, count=int(event["n"])).astype(bool)
+
+
 def compare(results: Mapping[str, float], *, reference: str | None = None,
             quantity: Mapping[str, str] | None = None,
             better: Mapping[str, Better] | None = None) -> None:
@@ -207,7 +235,7 @@ def compare(results: Mapping[str, float], *, reference: str | None = None,
     did not report raises :class:`KeyError` naming the close matches, as :func:`record` does
     (record such a result with :func:`record`). ``quantity`` and ``better`` override, by
     result name, what :func:`record` would decide. The measured column is headed with the
-    profile, so a quick run's number is never mistaken for a tutorial-sized one."""
+    profile, so a quick run's number is never mistaken for a full run's."""
     quantity, better = quantity or {}, better or {}
     rows = []
     for name, value in results.items():

@@ -18,6 +18,7 @@ A stored lesson run is returned as a plain dictionary::
     {"lesson": "09_regularisation", "executed_at": "2026-12-01 17:40 UTC",
      "hardware": "AMD EPYC (2 cores, no GPU)", "seconds": 2700.0, "used_gpu": False,
      "results": {"combined_test_accuracy": 0.71, ...},          # every report.record
+     "correct": {"dense": array([True, False, ...])},            # every report.record_correct
      "data": {"cifar10": {"fingerprint": "sha256:...", "n_train": 10000, ...}}}
 """
 
@@ -54,6 +55,8 @@ def stored_lesson_run(slug: str, store: str | Path = STORE_DIR) -> dict[str, Any
                 "hardware": manifest["hardware"], "seconds": float(manifest["seconds"]),
                 "used_gpu": bool(manifest.get("used_gpu", False)),
                 "results": {r["name"]: float(r["value"]) for r in manifest["results"]},
+                "correct": {c["name"]: report.read_correct(c)
+                            for c in manifest.get("correct", [])},
                 "data": {d["dataset"]: d for d in manifest.get("data", [])}}
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{location} is not a stored run's manifest ({exc!r} missing or "

@@ -233,9 +233,10 @@ def test_downloaded_notebook_is_valid_and_executed(tiny_project):
     build(tiny_project, load_profile(tiny_project.root / "tiny.toml"), mkdocs=False)
     notebook = nbformat.read(tiny_project.docs_dir / "downloads" / "01_alpha.ipynb", 4)
     nbformat.validate(notebook)
-    install, *code = [c for c in notebook.cells if c.cell_type == "code"]
+    install, *code, compare = [c for c in notebook.cells if c.cell_type == "code"]
     assert "convlab-install" in install.metadata.tags and install.execution_count is None
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert "convlab-compare" in compare.metadata.tags and compare.execution_count is None
     assert notebook.metadata["kernelspec"]["name"] == "python3"
 
 

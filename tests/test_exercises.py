@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from convlab.exercises import check, message, verdict
+from convlab.exercises import check, folded_answer, message, verdict
 
 
 def test_no_answer_yet_asks_for_one_and_hides_the_right_one(capsys):
@@ -40,3 +40,11 @@ def test_tolerances_are_relative_and_absolute():
     assert verdict(2.2, 2.0, rtol=0.05) == "wrong"
     assert verdict(0.0225, 0.0219, atol=0.001) == "right"
     assert verdict(0.03, 0.0219, atol=0.001) == "wrong"
+
+
+def test_the_answer_is_folded_with_its_explanation():
+    folded = folded_answer("exercise 2", 2432, "weights plus one bias per filter")
+    assert folded.startswith('<details class="convlab-answer"><summary>Show the answer to '
+                             "exercise 2</summary>")
+    assert "**2,432**. weights plus one bias per filter" in folded
+    assert "no answer to give" in folded_answer("exercise 3", None)

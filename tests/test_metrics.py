@@ -112,9 +112,25 @@ def test_a_paired_comparison_counts_only_the_images_they_disagree_on():
     a = np.array([1, 1, 1, 0, 0, 1, 1, 0], dtype=bool)
     b = np.array([1, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
     found = metrics.paired_comparison(a, b)
-    assert found == {"accuracy_a": 5 / 8, "accuracy_b": 3 / 8, "only_a": 3, "only_b": 1,
-                     "p_value": pytest.approx(2 * (1 + 4) / 16)}
+    assert (found.n, found.accuracy_a, found.accuracy_b, found.only_a, found.only_b) == (
+        8, 5 / 8, 3 / 8, 3, 1)
+    assert found.p_value == pytest.approx(2 * (1 + 4) / 16)
+    assert found.tie and found.winner is None, "3 against 1 discordant images is a tie"
+    assert "on the same 8 test images" in found.evidence("A", "B")
     with pytest.raises(ValueError, match="same images"):
         metrics.paired_comparison(a, b[:-1])
     with pytest.raises(ValueError, match="whole numbers"):
         metrics.mcnemar_p_value(-1, 2)
+
+
+def test_a_clear_split_names_the_winner_and_a_narrow_one_is_a_tie():
+    right = np.ones(1000, dtype=bool)
+    a, b = right.copy(), right.copy()
+    b[:40] = False          # B alone wrong on 40 images
+    a[40:45] = False        # A alone wrong on 5
+    clear = metrics.paired_comparison(a, b)
+    assert clear.winner == "a" and not clear.tie
+    assert metrics.paired_comparison(b, a).winner == "b"
+    assert "p < 0.001" in clear.evidence("A", "B")
+    narrow = metrics.paired_comparison(a[35:], b[35:])   # 5 against 5
+    assert narrow.tie and "p = 1" in narrow.evidence("A", "B")

@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from convlab import data, report, runs, settings
@@ -118,3 +119,20 @@ def test_a_manifest_without_results_says_how_to_make_it_again(tmp_path):
     (tmp_path / "regularisation" / "manifest.json").write_text(json.dumps({"lesson": "09"}))
     with pytest.raises(ValueError, match="convlab run regularisation --profile full"):
         stored_lesson_run("regularisation", store=tmp_path)
+
+
+def test_which_images_a_model_got_right_survives_the_store(tmp_path, monkeypatch):
+    records = tmp_path / "records"
+    records.mkdir()
+    monkeypatch.setenv(settings.RUN_DIR_ENV, str(records))
+    correct = np.random.default_rng(0).random(1003) < 0.4   # not a multiple of 8
+    report.record_correct("dense", correct)
+    [event] = report.read(records, report.Event.CORRECT)
+    assert len(event["bits"]) < 1003 / 8 * 4 / 3 + 4, "packed, 8 images a byte"
+    entry = tmp_path / "store" / "dense_baseline"
+    entry.mkdir(parents=True)
+    (entry / "manifest.json").write_text(json.dumps({
+        "lesson": "02_dense_baseline", "executed_at": "now", "hardware": "cpu", "seconds": 1,
+        "results": [], "correct": [event]}))
+    run = stored_lesson_run("dense_baseline", store=tmp_path / "store")
+    assert np.array_equal(run["correct"]["dense"], correct)

@@ -89,7 +89,7 @@ MACHINE_CODE = (
     "import sys as _s, json as _j\n"
     "_tf_used = 'tensorflow' in _s.modules\n"
     "from convlab import machine as _m\n"
-    f"print({MARKER!r}, _j.dumps({{'hardware': _m.summary(), "
+    f"print({MARKER!r}, _j.dumps({{'hardware': _m.summary() if _tf_used else _m.cpu_summary(), "
     "'used_gpu': _tf_used and bool(_m.describe().gpus)}))"
 )
 
@@ -118,6 +118,8 @@ class Execution:
     data: list[dict[str, Any]]
     results: list[dict[str, Any]]
     expectations: list[dict[str, Any]]
+    claims: list[dict[str, Any]]  # the prose's checked claims (convlab.claims), in order
+    correct: list[dict[str, Any]]  # which test images each model got right (record_correct)
     modules: dict[str, str]  # convlab module -> its source file, as imported by the lesson
     files: list[dict[str, Any]]  # files read: {"location", "fingerprint"} ("" if absent)
     packages: list[str]  # top-level modules the lesson imported (the kernel's own left out)
@@ -254,6 +256,8 @@ def execute(
             data=report.read(folder, Event.DATA),
             results=report.read(folder, Event.RESULT),
             expectations=report.read(folder, Event.EXPECTATION),
+            claims=report.read(folder, Event.CLAIM),
+            correct=report.read(folder, Event.CORRECT),
             modules=modules,
             files=files,
             packages=sorted(set(after["top"]) - set(before["top"])),

@@ -124,6 +124,8 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
         "commit_sha": environment.full_commit(root),
         "results": run.results,
         "expectations": run.expectations,
+        "claims": run.claims,
+        "correct": run.correct,
     }
 
 

@@ -10,6 +10,9 @@ An optional format spec follows the last colon, as in an f-string. During a buil
 expression is evaluated in the lesson's kernel at the point where the Markdown cell sits
 (after the code cells above it ran); the page and the downloaded notebook show the values,
 and the lesson source keeps the placeholders, so it reads as prose in Jupyter and Colab too.
+
+``{{ claim NAME }}`` marks a checked claim (:mod:`convlab.claims`): it becomes the claim's
+mark, made in the kernel by :func:`convlab.claims.mark` from how the claim came out there.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ PATTERN = re.compile(r"\{\{\s*(.+?)\s*\}\}")
 # A format spec as in format(): [[fill]align][sign][#][0][width][grouping][.precision][type]
 FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[+\- ]?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnosxX%]?")
 MARKER = "__convlab_placeholders__"
+CLAIM = re.compile(r"claim\s+([A-Za-z_]\w*)")  # {{ claim name }}: a checked claim's mark
 
 
 class PlaceholderError(ValueError):
@@ -38,7 +42,11 @@ class Placeholder:
 
 
 def _split(inner: str) -> tuple[str, str]:
-    """``"acc:.1%"`` -> ``("acc", ".1%")``; a colon inside brackets or a lambda is kept."""
+    """``"acc:.1%"`` -> ``("acc", ".1%")``; a colon inside brackets or a lambda is kept;
+    ``"claim name"`` -> the call that makes claim ``name``'s mark."""
+    cited = CLAIM.fullmatch(inner.strip())
+    if cited:
+        return f"__import__('convlab.claims').claims.mark({cited.group(1)!r})", ""
     head, colon, spec = inner.rpartition(":")
     if colon and head.strip() and FORMAT_SPEC.fullmatch(spec.strip()) and "lambda" not in head:
         depth = sum(head.count(o) - head.count(c) for o, c in ("()", "[]", "{}"))

@@ -14,7 +14,9 @@
                                "quantity": "fraction", "better": "higher",
                                "reference": 0.47, "reference_name": "dense_baseline..."}],
                   "expectations": [{"name": "...", "rule": "...", "status": "passed",
-                                    "value": 0.37}]}]}
+                                    "value": 0.37}],
+                  "claims": [{"name": "cnn_beats_dense", "statement": "...",
+                              "status": "holds", "evidence": "..."}]}]}
 
 A site mixes runs: each lesson's ``profile`` is that of the run its page shows, and its
 ``source`` says where the run came from: ``store`` (the committed full runs, ``runs/full/``),
@@ -22,7 +24,8 @@ A site mixes runs: each lesson's ``profile`` is that of the run its page shows, 
 ``profile`` is the one the build executed with. ``value`` and ``reference`` are plain
 numbers (accuracies as fractions); ``fmt`` says how the
 course prints them; ``status`` is ``passed`` or ``skipped`` (a failed expectation fails the
-build, so none is ever published).
+build, so none is ever published). A claim's ``status`` is ``holds`` or ``not shown`` (by a
+short run: a full run whose claim does not hold fails the build); see :mod:`convlab.claims`.
 
 A result's ``quantity`` (``fraction``, ``count``, ``number`` or ``seconds``) and ``better``
 (``higher``, ``lower`` or ``null``: any move is suspect) are recorded with it by
@@ -87,6 +90,8 @@ def lesson_record(outcome: Outcome) -> dict[str, Any]:
                     for r in meta.get("results", [])],
         "expectations": [{k: e.get(k) for k in ("name", "rule", "status", "value")}
                          for e in meta.get("expectations", [])],
+        "claims": [{k: c.get(k) for k in ("name", "statement", "status", "evidence")}
+                   for c in meta.get("claims", [])],
     }
 
 
@@ -237,6 +242,16 @@ def page_markdown(data: dict[str, Any], *, chart: bool = False) -> str:
     lines += ["## Results beside the original tutorials", ""]
     lines.append(markdown_table(["lesson", "result", "this build", "original tutorial",
                                  "difference"], table_rows(data)))
+    claim_rows = [[f"[{lesson['title']}](lessons/{lesson['slug']}.ipynb)", c["statement"],
+                   f"**{c['status']}**", c["evidence"]]
+                  for lesson in data["lessons"] for c in lesson.get("claims", [])]
+    if claim_rows:
+        shown = sum(row[2] == "**holds**" for row in claim_rows)
+        lines += ["", "## Claims", "",
+                  f"Every claim the lessons' prose makes about their runs, checked by the build "
+                  f"against the run its page shows: {shown} of {len(claim_rows)} hold; any other "
+                  "is *not shown* by a short run (a full run whose claim fails has no page).",
+                  "", markdown_table(["lesson", "claim", "status", "evidence"], claim_rows)]
     lines += ["", "## Where they come from", ""]
     rows = []
     for lesson in data["lessons"]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+import pprint
 import re
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ from typing import Any
 import jupytext
 import nbformat
 
+from convlab.claims import SYMBOLS, WORDS, Status, anchor
 from convlab.publish import api_links, placeholders, settings
 from convlab.publish.links import LinkError, require_intact
 from convlab.publish.outcome import CACHE, STORE, Outcome
@@ -45,6 +47,8 @@ DOWNLOADS = "downloads"
 INSTALL_TAG = "convlab-install"
 PROVENANCE_TAG = "convlab-provenance"
 CHECKS_TAG = "convlab-checks"
+BANNER_TAG = "convlab-claims-banner"
+COMPARE_TAG = "convlab-compare"
 # The heading under which a lesson states its expectations (the cells after it, to the next
 # Markdown cell): on the page, a list of what was checked and how it came out instead.
 CHECKS_HEADING = re.compile(r"^#{2,3} What this page checks\s*$", re.MULTILINE)
@@ -161,6 +165,12 @@ def provenance_html(lesson: Lesson, outcome: Outcome, repo: str | None) -> str:
         skipped = sum(c["status"] == "skipped" for c in checks)
         facts.append(("Checks", f"{passed} expectation(s) checked and met under this profile"
                                 + (f", {skipped} for other profiles skipped" if skipped else "")))
+    made = meta.get("claims", [])
+    if made:
+        held = sum(c["status"] == Status.HOLDS for c in made)
+        facts.append(("Claims", f"{held} of {len(made)} claim(s) in the prose hold in this run"
+                                + ("" if held == len(made) else
+                                   f"; {len(made) - held} not shown by this short run")))
     links = [
         f'<a href="../../{DOWNLOADS}/{lesson.name}.py" download>lesson (.py)</a>',
         f'<a href="../../{DOWNLOADS}/{lesson.name}.ipynb" download>executed notebook (.ipynb)</a>',
@@ -190,37 +200,60 @@ def _shown(value: Any, fmt: str | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:.4g}"
 
 
-def checks_markdown(meta: dict[str, Any]) -> str | None:
-    """The run's expectations as a list a reader can read: each rule, whether it was met, and
-    the measured value; those of another profile listed last as not checked. ``None`` when the
-    run recorded none."""
-    checks = meta.get("expectations", [])
-    if not checks:
+def claims_markdown(meta: dict[str, Any]) -> str | None:
+    """The run's checked claims as a list, each with an anchor the prose's marks link to, its
+    status and its evidence; ``None`` when the run declared none."""
+    made = meta.get("claims", [])
+    if not made:
         return None
-    formats = {r.get("name"): r.get("fmt") for r in meta.get("results", [])
-               if isinstance(r, dict)}
-    met = [c for c in checks if c.get("status") == "passed"]
-    other = [c for c in checks if c.get("status") != "passed"]
-    lines = [f"The build checked {len(met)} expectation(s) on this run's results; had one "
-             "failed, there would be no page. Each rule, and the value this run measured:", ""]
-    lines += [f"- {html.escape(c['rule'])}: **met** "
-              f"({_shown(c.get('value'), formats.get(c['name']))})" for c in met]
-    if other:
-        lines += ["", "Not checked here: they are for another profile's run size.", ""]
-        lines += [f"- {html.escape(c['rule'])}" for c in other]
+    held = sum(c["status"] == Status.HOLDS for c in made)
+    lines = [f"**Claims.** The prose makes {len(made)} claim(s) about this run, each marked "
+             "where it is made; the build checked every one against the run "
+             f"({held} hold{'s' if held == 1 else ''}). A full run whose claim did not hold "
+             "would have no page.", ""]
+    for c in made:
+        status = Status(c["status"])
+        lines.append(f'- <span id="{anchor(c["name"])}"></span>{SYMBOLS[status]} '
+                     f"{html.escape(c['statement'])}: **{WORDS[status]}** "
+                     f"({html.escape(c['evidence'])})")
     return "\n".join(lines)
 
 
+def checks_markdown(meta: dict[str, Any]) -> str | None:
+    """The run's claims (:func:`claims_markdown`) and expectations as lists a reader can read:
+    each rule, whether it was met, and the measured value; expectations of another profile
+    listed last as not checked. ``None`` when the run recorded neither."""
+    parts = [text for text in (claims_markdown(meta),) if text]
+    checks = meta.get("expectations", [])
+    if checks:
+        formats = {r.get("name"): r.get("fmt") for r in meta.get("results", [])
+                   if isinstance(r, dict)}
+        met = [c for c in checks if c.get("status") == "passed"]
+        other = [c for c in checks if c.get("status") != "passed"]
+        lines = [f"**Expectations.** The build checked {len(met)} expectation(s) on this run's "
+                 "results; had one failed, there would be no page. Each rule, and the value "
+                 "this run measured:", ""]
+        lines += [f"- {html.escape(c['rule'])}: **met** "
+                  f"({_shown(c.get('value'), formats.get(c['name']))})" for c in met]
+        if other:
+            lines += ["", "Not checked here: they are for another profile's run size.", ""]
+            lines += [f"- {html.escape(c['rule'])}" for c in other]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) if parts else None
+
+
 def present_checks(notebook: nbformat.NotebookNode, meta: dict[str, Any]) -> None:
-    """Under the heading "What this page checks", show the list of :func:`checks_markdown`
-    in place of the code cells that declare the expectations (they stay in the downloads)."""
+    """Under the heading "What this page checks", show the lists of :func:`checks_markdown`
+    in place of the code cells that declare the expectations (they stay in the downloads); a
+    page without that heading gets it at the end, so every claim's mark has its entry."""
     listing = checks_markdown(meta)
     if listing is None:
         return
     headings = [i for i, cell in enumerate(notebook.cells)
                 if cell.cell_type == "markdown" and CHECKS_HEADING.search(cell.source)]
     if not headings:
-        return
+        notebook.cells.append(nbformat.v4.new_markdown_cell("## What this page checks"))
+        headings = [len(notebook.cells) - 1]
     index = headings[0]
     for cell in notebook.cells[index + 1:]:
         if cell.cell_type != "code":
@@ -230,6 +263,40 @@ def present_checks(notebook: nbformat.NotebookNode, meta: dict[str, Any]) -> Non
             tags.append(REMOVE_TAG)
     notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(
         listing, metadata={"tags": [CHECKS_TAG]}))
+
+
+def claims_banner(meta: dict[str, Any], profile_name: str) -> str | None:
+    """A banner for the top of a page whose run did not show some of its prose's claims (a
+    short run: the prose is written for the full one); ``None`` when every claim holds."""
+    made = meta.get("claims", [])
+    missing = [c for c in made if c["status"] != Status.HOLDS]
+    if not missing:
+        return None
+    return ('<div class="admonition warning convlab-claims-banner" role="note">'
+            '<p class="admonition-title">A short run</p>'
+            f"<p>This page shows a run of the <strong>{html.escape(profile_name)}</strong> "
+            f"profile, smaller than the lesson's own. The prose is written for the full run: "
+            f"{len(missing)} of its {len(made)} checked claims are <strong>not shown by this "
+            f"short run</strong> and are marked {SYMBOLS[Status.NOT_SHOWN]} where they are "
+            "made. The course's full runs show them all.</p></div>")
+
+
+def compare_cell(lesson: Lesson, meta: dict[str, Any]) -> nbformat.NotebookNode | None:
+    """The last cell of a download: run after the lesson, it shows the reader's claims and
+    results beside the published run's (:func:`convlab.compare.compare_with_page`)."""
+    if not meta.get("claims") and not meta.get("results"):
+        return None
+    page = {"lesson": lesson.name, "profile": meta.get("profile", "?"),
+            "hardware": meta.get("hardware", "unknown"),
+            "claims": [{k: c.get(k) for k in ("name", "statement", "status", "evidence")}
+                       for c in meta.get("claims", [])],
+            "results": [{k: r.get(k) for k in ("name", "value", "fmt", "reference")}
+                        for r in meta.get("results", [])]}
+    source = ("# Compare your run: after running the cells above, this shows each claim's status\n"
+              "# and each result in your run beside those of the published page's run.\n"
+              "from convlab.compare import compare_with_page\n\n"
+              f"compare_with_page({pprint.pformat(page, width=96, sort_dicts=False)})")
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [COMPARE_TAG]})
 
 
 def install_cell(repo_url: str, commit: str | None) -> nbformat.NotebookNode:
@@ -322,6 +389,9 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
 
         download = nbformat.from_dict(notebook)
         download.cells.insert(0, install_cell(repo_url, meta.get("commit_sha")))
+        compare = compare_cell(lesson, meta)
+        if compare is not None:
+            download.cells.append(compare)
         published_links(download, site_url, config.directory_urls)
         quick_run_hint(download, load_profile(QUICK_PROFILE).overrides(lesson.slug))
         _write_if_changed(downloads / f"{lesson.name}.ipynb", nbformat.writes(download), written)
@@ -330,6 +400,10 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
 
         present_checks(notebook, meta)
         box = provenance_html(lesson, outcome, github_repo(repo_url))
+        banner = claims_banner(meta, outcome.profile.name)
+        if banner:
+            _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
+                banner, metadata={"tags": [BANNER_TAG]}))
         _insert_after_title(notebook, nbformat.v4.new_markdown_cell(
             box, metadata={"tags": [PROVENANCE_TAG]}))
         api = api_links.reference_cell(notebook)
