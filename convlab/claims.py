@@ -47,7 +47,7 @@ class Status(StrEnum):
 # What a page says of each status, after "this claim": the words the mark and lists use.
 WORDS = {Status.HOLDS: "holds in this run",
          Status.NOT_SHOWN: "not shown by this short run"}
-SYMBOLS = {Status.HOLDS: "✓", Status.NOT_SHOWN: "○"}
+SYMBOLS = {Status.HOLDS: "✓", Status.NOT_SHOWN: "–"}
 
 
 class ClaimFailed(AssertionError):
@@ -82,10 +82,11 @@ def strict() -> bool:
     return settings.run_dir() is not None and report.active_profile() == settings.FULL_PROFILE
 
 
-def claim(name: str, statement: str, *, holds: bool, evidence: str) -> Claim:
+def claim(name: str, statement: str, *, holds: bool, evidence: str) -> None:
     """Declare claim ``name``: ``statement`` must hold in this run; ``evidence`` says what the
-    run measured. Returns the recorded :class:`Claim`; raises :class:`ClaimFailed` when it
-    does not hold in a full-profile build."""
+    run measured. Prints how it came out and records it (:data:`CLAIMS`); raises
+    :class:`ClaimFailed` when it does not hold in a full-profile build. Returns nothing, so a
+    cell ending in a claim shows only that line."""
     if not name.isidentifier():
         raise ValueError(f"a claim name is a Python identifier like 'cnn_beats_dense', got "
                          f"{name!r}")
@@ -103,7 +104,6 @@ def claim(name: str, statement: str, *, holds: bool, evidence: str) -> Claim:
     where = "this short run" if settings.run_dir() is not None else "this run"
     outcome = "holds" if holds else f"not shown by {where}"
     print(f"{symbol} claim {outcome}: {made.statement} ({made.evidence})")
-    return made
 
 
 def anchor(name: str) -> str:
@@ -113,7 +113,8 @@ def anchor(name: str) -> str:
 
 def mark(name: str) -> str:
     """The HTML a ``{{ claim name }}`` in the prose becomes: a small link to the claim's entry
-    in the page's list, whose label and hover text give the evidence."""
+    in the page's list, whose label and hover text give the evidence (in a notebook, where
+    no stylesheet hides it, the evidence follows the mark in parentheses)."""
     if name not in CLAIMS:
         declared = ", ".join(sorted(CLAIMS)) or "none yet"
         raise UnknownClaim(f"the prose cites claim {name!r}, but no code cell above it declared "
@@ -125,4 +126,6 @@ def mark(name: str) -> str:
     return (f'<a class="convlab-claim" data-status="{made.status.name.lower()}" '
             f'href="#{anchor(name)}" aria-label="{label}">'
             f'<span aria-hidden="true">{SYMBOLS[made.status]}</span>'
-            f'<span class="convlab-claim-evidence" aria-hidden="true"> ({text})</span></a>')
+            f'<span class="convlab-claim-evidence" aria-hidden="true">'
+            f'<span class="convlab-claim-paren"> (</span>{text}'
+            f'<span class="convlab-claim-paren">)</span></span></a>')

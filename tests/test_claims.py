@@ -22,7 +22,7 @@ claim("mostly_zeros", "most training digits are zeros", holds=share > 0.5,
       evidence=f"{share:.0%} of them are zeros")
 
 # %% [markdown]
-# Some digits are zeros {{ claim some_zeros }}, but most are not {{ claim mostly_zeros }}.
+# Some digits are zeros {{ claim some_zeros }}, and most of them are {{ claim mostly_zeros }}.
 '''
 
 
@@ -35,12 +35,13 @@ def fresh_claims(monkeypatch):
 
 
 def test_a_readers_run_reports_a_claim_that_does_not_hold_and_goes_on(fresh_claims, capsys):
-    made = claims.claim("tie", "A and B tie.", holds=False, evidence="A 50% against B 60%.")
+    claims.claim("tie", "A and B tie.", holds=False, evidence="A 50% against B 60%.")
+    made = claims.CLAIMS["tie"]
     assert made.status == claims.Status.NOT_SHOWN and made.statement == "A and B tie"
-    assert "○ claim not shown by this run: A and B tie (A 50% against B 60%)" in \
+    assert "– claim not shown by this run: A and B tie (A 50% against B 60%)" in \
         capsys.readouterr().out
     mark = claims.mark("tie")
-    assert 'href="#claim-tie"' in mark and "not shown by this short run: A 50% against B 60%" \
+    assert 'href="#claim-tie"' in mark and "not shown by this short run: A 50% against B 60%<" \
         in mark and 'aria-label="Checked claim, not shown' in mark
 
 
@@ -55,8 +56,8 @@ def test_a_full_profile_build_stops_on_a_claim_that_does_not_hold(fresh_claims, 
     [event] = report.read(tmp_path, report.Event.CLAIM)
     assert event["name"] == "fine" and event["status"] == "holds"
     monkeypatch.setenv("CONVLAB_PROFILE", "quick")
-    assert claims.claim("tie", "A and B tie", holds=False, evidence="p = 0.01").status == \
-        claims.Status.NOT_SHOWN
+    claims.claim("tie", "A and B tie", holds=False, evidence="p = 0.01")
+    assert claims.CLAIMS["tie"].status == claims.Status.NOT_SHOWN
 
 
 def test_bad_names_and_uncited_claims_are_clear_errors(fresh_claims):
@@ -105,7 +106,7 @@ def test_a_short_run_marks_claims_it_does_not_show_and_the_page_says_how_many(ti
     assert "1 of its 2 checked claims are <strong>not shown by this short run" in text
     assert 'data-status="holds" href="#claim-some-zeros"' in text
     assert 'data-status="not_shown" href="#claim-mostly-zeros"' in text
-    assert '<span id="claim-mostly-zeros"></span>○ most training digits are zeros: **not shown ' \
+    assert '<span id="claim-mostly-zeros"></span>– most training digits are zeros: **not shown ' \
            'by this short run** (10% of them are zeros)' in text
     assert "{{" not in text
     listed = json.loads((tiny_project.docs_dir / "results.json").read_text())
