@@ -16,6 +16,8 @@ is learned anyway: a network that needs the flipped kernel simply learns it.
 * :func:`conv2d` is cross-correlation, exactly what ``keras.layers.Conv2D`` computes.
 * :func:`convolve2d` is true convolution: :func:`conv2d` with the kernel flipped.
 * :func:`pool2d` is max or average pooling (``MaxPooling2D`` / ``AveragePooling2D``).
+* :func:`conv2d_gradients` is backpropagation through :func:`conv2d`: how a loss changes with
+  the kernels, the bias and the input, given how it changes with the output.
 * :func:`output_size` is the size arithmetic: ``floor((D + 2P - N) / S) + 1``.
 * :data:`KERNELS` / :func:`kernel` is a bank of classic hand-made filters.
 * :func:`apply_with_keras` runs one of those filters through a real Keras layer.
@@ -88,6 +90,51 @@ def conv2d(
     if np.ndim(image) == 2 and np.ndim(kernels) == 2:
         return out[:, :, 0]
     return out
+
+
+def conv2d_gradients(
+    image: ArrayLike,
+    kernels: ArrayLike,
+    upstream: ArrayLike,
+    *,
+    stride: int | tuple[int, int] = 1,
+    padding: str = "valid",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gradients of a loss through :func:`conv2d`: ``(d_image, d_kernels, d_bias)``.
+
+    image: (H, W, C_in); kernels: (kh, kw, C_in, C_out); upstream: (H', W', C_out), the
+    gradient of the loss with respect to the layer's output (what backpropagation brings from
+    the layers above). Returns arrays shaped like image, kernels and the bias (C_out,).
+
+    Each output ``out[i, j, f]`` is a sum of ``window * kernels[..., f]`` plus ``bias[f]``, so
+    by the chain rule every position adds ``upstream[i, j, f]`` times the window to the
+    kernel's gradient, times the kernel to the window's gradient, and itself to the bias's.
+    With stride 1 and "valid" padding these sums are two correlations: ``d_kernels[:, :, c, f]
+    = conv2d(image[:, :, c], upstream[:, :, f])`` (the input correlated with the upstream
+    gradient) and ``d_image[:, :, c] = sum over f of the full convolution of upstream[:, :, f]
+    with kernels[:, :, c, f]`` (the upstream gradient spread back through the flipped kernel).
+    """
+    x = _as_image(image, "image")  # (H, W, C_in)
+    k = _as_kernels(kernels, channels=x.shape[2])  # (kh, kw, C_in, C_out)
+    g = _as_array(upstream, "upstream", ndims=(3,))  # (H', W', C_out)
+    sh, sw = _pair(stride, "stride")
+    kh, kw = k.shape[:2]
+    padded, (out_h, out_w) = _pad_for_windows(x, (kh, kw), (sh, sw), padding, fill=0.0)
+    if g.shape != (out_h, out_w, k.shape[3]):
+        raise ValueError(f"upstream must have the output's shape {(out_h, out_w, k.shape[3])}, "
+                         f"got {g.shape}")
+    d_padded = np.zeros_like(padded)
+    d_kernels = np.zeros_like(k)
+    for i in range(out_h):
+        for j in range(out_w):
+            rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
+            window = padded[rows, cols]  # (kh, kw, C_in)
+            d_kernels += window[..., None] * g[i, j]  # each filter f: window * g[i, j, f]
+            d_padded[rows, cols] += (k * g[i, j]).sum(axis=3)  # back through every filter
+    top, left = ((_same_padding(x.shape[0], kh, sh)[0], _same_padding(x.shape[1], kw, sw)[0])
+                 if padding == "same" else (0, 0))
+    d_image = d_padded[top:top + x.shape[0], left:left + x.shape[1]]
+    return d_image, d_kernels, g.sum(axis=(0, 1))
 
 
 def convolve2d(image: ArrayLike, kernel: ArrayLike, mode: str = "valid") -> np.ndarray:

@@ -24,6 +24,7 @@ from convlab.convolution import (
     apply_with_keras,
     box_blur,
     conv2d,
+    conv2d_gradients,
     convolve2d,
     display_range,
     kernel,
@@ -447,3 +448,45 @@ def test_public_functions_are_short_and_documented(function):
     source = inspect.getsource(function)
     assert len(source.splitlines()) <= 40, f"{function.__name__} is too long to read on a page"
     assert function.__doc__ and function.__annotations__
+
+
+# --- Backpropagation through a convolution, against TensorFlow's automatic gradients. ---
+
+
+@FAST
+@given(conv_cases())
+def test_conv2d_gradients_match_tensorflow(case):
+    import tensorflow as tf
+
+    image, kernels, bias, stride, padding = case
+    out_shape = conv2d(image, kernels, bias, stride=stride, padding=padding).shape
+    upstream = np.random.default_rng(1).uniform(-1, 1, out_shape)
+    x, k, b = (tf.Variable(a.astype(np.float32)) for a in (image[None], kernels, bias))
+    with tf.GradientTape() as tape:
+        out = tf.nn.conv2d(x, k, strides=_pair(stride), padding=padding.upper()) + b
+        loss = tf.reduce_sum(out * upstream[None].astype(np.float32))  # d loss / d out = upstream
+    expected = [g.numpy() for g in tape.gradient(loss, [x, k, b])]
+    ours = conv2d_gradients(image, kernels, upstream, stride=stride, padding=padding)
+    for mine, theirs, name in zip(ours, (expected[0][0], *expected[1:]), ("image", "kernels",
+                                                                          "bias"), strict=True):
+        assert mine.shape == theirs.shape, name
+        np.testing.assert_allclose(mine, theirs, **F32, err_msg=name)
+
+
+@FAST
+@given(image_and_kernel())
+def test_with_stride_one_the_gradients_are_two_correlations(case):
+    image, k = case   # one channel, one filter
+    out = conv2d(image, k)
+    upstream = np.random.default_rng(2).uniform(-1, 1, out.shape)
+    d_image, d_kernels, d_bias = conv2d_gradients(image[..., None], k[:, :, None, None],
+                                                  upstream[..., None])
+    np.testing.assert_allclose(d_kernels[:, :, 0, 0], conv2d(image, upstream))
+    np.testing.assert_allclose(d_image[..., 0],
+                               scipy.signal.convolve2d(upstream, k, mode="full"))
+    assert d_bias.shape == (1,) and np.isclose(d_bias[0], upstream.sum())
+
+
+def test_a_gradient_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match=r"upstream must have the output's shape \(3, 3, 1\)"):
+        conv2d_gradients(np.zeros((5, 5, 1)), np.zeros((3, 3, 1, 1)), np.zeros((5, 5, 1)))

@@ -112,6 +112,19 @@ def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
         maths = page.locator("article math")
         assert maths.count() > 0, "the lesson writes formulas; the page has no MathML"
         assert all(maths.nth(i).get_attribute("alttext") for i in range(maths.count()))
+    prose = "".join(c.source for c in lesson.read().cells if c.cell_type == "markdown")
+    marks = page.locator("article a.convlab-claim")
+    assert marks.count() == prose.count("{{ claim "), "a cited claim without its mark"
+    for i in range(marks.count()):
+        target = marks.nth(i).get_attribute("href").removeprefix("#")
+        assert page.locator(f"[id='{target}']").count() == 1, f"no entry for claim {target}"
+    if marks.count():
+        first = marks.first
+        evidence = first.locator(".convlab-claim-evidence")
+        assert not evidence.is_visible(), "the evidence shows before it is asked for"
+        first.focus()
+        assert evidence.is_visible() and "in this run" in evidence.inner_text()
+        assert "in this run" in first.get_attribute("aria-label")
     text = page.inner_text("article")
     assert "Traceback" not in text
     stderr = page.locator(".convlab-stderr").all_inner_texts()
