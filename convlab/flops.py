@@ -3,7 +3,9 @@
 * ``model_flops(model)``: how many FLOPs one sample costs in a forward pass (Conv and Dense
   layers only: 2 per multiply-add);
 * ``training_flops(model)``: the usual estimate for a training step, 3 x the forward pass;
-* ``format_rate(flops_per_second)``: ``"246 GFLOP/s"``.
+* ``format_rate(flops_per_second)``: ``"246 GFLOP/s"``;
+* ``layer_costs(model)``: per layer, its multiply-adds and the activations it stores for one
+  sample (CS231n's VGG table).
 
 With a measured training rate they say how well a training loop uses the hardware: achieved
 training FLOP/s (``training_flops(model) * images/s``) as a fraction of the machine's matmul
@@ -92,3 +94,18 @@ def format_rate(flops_per_second: float) -> str:
     if flops_per_second >= 1e12:
         return f"{flops_per_second / 1e12:.1f} TFLOP/s"
     return f"{flops_per_second / 1e9:.0f} GFLOP/s"
+
+
+def layer_costs(model: keras.Model) -> list[dict[str, Any]]:
+    """What each layer of a built model costs for ONE sample: ``{"layer", "output" (shape
+    without the batch axis), "parameters", "mult_adds" (multiply-adds of its Conv or Dense
+    arithmetic, 0 for other layers), "activations" (numbers in its output, what training
+    keeps in memory for the backward pass: 4 bytes each in float32)}``."""
+    rows = []
+    for layer in model.layers:
+        in_shape, out_shape = _shape(layer.input), _shape(layer.output)
+        rows.append({"layer": layer.name, "output": out_shape[1:],
+                     "parameters": layer.count_params(),
+                     "mult_adds": _layer_flops(layer, in_shape, out_shape) // 2,
+                     "activations": math.prod(out_shape[1:])})
+    return rows
