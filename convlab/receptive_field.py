@@ -11,7 +11,7 @@ kernel (or pooling window) and ``s`` the stride of layer ``l``:
 
 :func:`receptive_fields` applies the recurrence to a Keras model's layers;
 :func:`field_by_gradient` finds the same window by asking TensorFlow which input pixels can
-change one unit (a nonzero gradient for some input). Sizes and jumps are in input pixels,
+change one unit (a nonzero gradient). Sizes and jumps are in input pixels,
 ``(height, width)``; a field can reach past the image's edge, where "same" padding sees zeros.
 """
 
@@ -68,38 +68,48 @@ def receptive_fields(model: keras.Sequential) -> list[Field]:
     return fields
 
 
-def field_by_gradient(model: keras.Sequential, layer: str, *, samples: int = 8,
-                      seed: int = 0) -> tuple[tuple[int, int], np.ndarray]:
+def _linear_copy(layer: keras.layers.Layer) -> keras.layers.Layer | None:
+    """``layer`` with the same windows but linear: a convolution without its activation (new
+    random weights), average pooling for max pooling; ``None`` for a pointwise layer."""
+    config = {k: v for k, v in layer.get_config().items() if k != "name"}
+    if isinstance(layer, keras.layers.Conv2D):
+        return type(layer).from_config({**config, "activation": None})
+    if isinstance(layer, keras.layers.MaxPooling2D | keras.layers.AveragePooling2D):
+        return keras.layers.AveragePooling2D.from_config(config)
+    if isinstance(layer, _POINTWISE):
+        return None
+    raise ValueError(f"field_by_gradient does not know how layer {layer.name!r} "
+                     f"({type(layer).__name__}) moves pixels")
+
+
+def field_by_gradient(model: keras.Sequential, layer: str) -> tuple[tuple[int, int], np.ndarray]:
     """The receptive field of one unit of ``layer`` (the one nearest the middle of its map),
-    found by gradients: the input pixels where the gradient of that unit (summed over its
-    channels) is nonzero for at least one of ``samples`` random inputs. Max pooling and ReLU
-    pass a gradient to only some pixels for a given input, so several inputs are combined.
+    measured: the input pixels whose gradient, for that unit (summed over its channels), is
+    not zero.
 
-    Returns the field's (height, width), the extent of those pixels, and the (H, W) boolean
-    mask of them over the input.
+    For one image, ReLU passes a gradient only where a unit was active and max pooling only to
+    the pixel that won its window, so the pixels one image's gradient reaches are a subset of
+    the field. The check therefore runs on a linear copy of the network with the same windows
+    (no activations, average pooling, random weights). A linear function's gradient is the
+    change one unit step of each input makes, so it is read exactly by nudging one pixel (all
+    its channels) at a time, in one batch: pixel ``p``'s entry is ``f(e_p) - f(0)``. Returns
+    the extent of the pixels with a nonzero entry (height, width) and their (H, W) boolean
+    mask over the input.
     """
-    import tensorflow as tf
-
-    inputs = keras.Input(shape=model.input_shape[1:])
-    x = inputs
-    for each in model.layers:
-        x = each(x)
-        if each.name == layer:
-            break
-    else:
-        raise ValueError(f"the model has no layer {layer!r}; it has "
-                         f"{', '.join(each.name for each in model.layers)}")
-    upto = keras.Model(inputs, x)
-    out_h, out_w = upto.output_shape[1:3]
-    i, j = out_h // 2, out_w // 2
-    rng = np.random.default_rng(seed)
-    seen = np.zeros(model.input_shape[1:3], dtype=bool)
-    for _ in range(samples):
-        image = tf.Variable(rng.normal(size=(1, *model.input_shape[1:])).astype("float32"))
-        with tf.GradientTape() as tape:
-            unit = tf.reduce_sum(upto(image)[0, i, j, :])
-        gradient = tape.gradient(unit, image).numpy()[0]
-        seen |= np.abs(gradient).sum(axis=-1) > 0
+    names = [each.name for each in model.layers]
+    if layer not in names:
+        raise ValueError(f"the model has no layer {layer!r}; it has {', '.join(names)}")
+    copies = [_linear_copy(each) for each in model.layers[:names.index(layer) + 1]]
+    linear = keras.Sequential([keras.Input(shape=model.input_shape[1:]),
+                               *[c for c in copies if c is not None]])
+    out_h, out_w = linear.output_shape[1:3]
+    height, width, channels = model.input_shape[1:]
+    nudges = np.zeros((height * width + 1, height, width, channels), dtype="float32")
+    nudges[np.arange(height * width), *np.divmod(np.arange(height * width), width)] = 1.0
+    units = keras.ops.convert_to_numpy(linear.predict(nudges, batch_size=256, verbose=0))
+    units = units[:, out_h // 2, out_w // 2, :].sum(axis=-1)   # the unit, summed over channels
+    gradient = (units[:-1] - units[-1]).reshape(height, width)  # the last image is all zeros
+    seen = np.abs(gradient) > 1e-6 * (np.abs(gradient).max() or 1.0)
     rows, cols = np.nonzero(seen)
     if rows.size == 0:
         return (0, 0), seen
