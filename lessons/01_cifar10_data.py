@@ -224,17 +224,12 @@ claim("centring_removes_shared_part",
       holds=shared_part["x / 255 - 0.5"] < 0.5 * shared_part["x / 255"],
       evidence=f"spread over units of each unit's average z: {shared_part['x / 255']:.3f} "
                f"for x / 255, {shared_part['x / 255 - 0.5']:.3f} for x / 255 - 0.5")
-claim("centred_signs_mixed", "after centring, between 30% and 70% of the input values are "
-      "negative", holds=0.3 < negative_share < 0.7,
-      evidence=f"{negative_share:.1%} of the {centred.size:,} values of x / 255 - 0.5 are "
-               f"below 0")
 
 # %% [markdown]
 # Scaled to $[0, 1]$, the pixels of these {{ len(sample):, }} images average
 # {{ unit.mean():.2f }} and none is negative; after subtracting 0.5 they average
-# {{ centred.mean():+.2f }}, and {{ negative_share:.0% }} of the values are negative
-# {{ claim centred_signs_mixed }}, so the weight gradients of one image no longer share a
-# sign.
+# {{ centred.mean():+.2f }}, and {{ negative_share:.0% }} of the values are negative, so the
+# weight gradients of one image no longer share a sign.
 #
 # The pixels' range is not what $\tanh$ sees, though. With raw pixels the first layer's $z$
 # has a standard deviation of {{ z_spread["x (raw)"]:.0f }}, and {{ saturated["x (raw)"]:.0% }}

@@ -315,8 +315,8 @@ claim("shuffled_pixels_tie",
 #
 # Convolutional layers use it. A convolution looks at a small window of *neighbouring*
 # pixels (locality) and slides one small set of weights across the whole image (weight
-# sharing), so a pattern learned in one place is recognised in every other. That is where the
-# course goes next: [convolution, one window at a time](../convolution/).
+# sharing), so a pattern its weights have come to detect is detected wherever it appears.
+# That is where the course goes next: [convolution, one window at a time](../convolution/).
 #
 # ## Summary
 #

@@ -132,10 +132,16 @@ report.markdown(report.markdown_table(
      for i, j in np.ndindex(2, 2)],
 ))
 worked_difference = max(abs(by_hand - by_numpy).max(), abs(by_hand - by_keras).max())
+claim("three_ways_agree", "by hand, in NumPy and in Keras the worked example gives the same "
+      "four outputs", holds=bool(worked_difference == 0),
+      evidence=f"outputs {', '.join(f'{v:g}' for v in by_hand.ravel())} by hand; largest "
+               f"difference between any "
+               f"two of the three {worked_difference:g}")
 
 # %% [markdown]
 # All three agree: the first output is {{ by_keras[0, 0]:g }} in Keras, and the largest
-# difference between any two of the three, over all four outputs, is {{ worked_difference:g }}.
+# difference between any two of the three, over all four outputs, is {{ worked_difference:g }}
+# {{ claim three_ways_agree }}.
 #
 # ### Convolution or cross-correlation?
 #
@@ -470,7 +476,9 @@ claim("laplacian_unlike_copy",
 # the digit, a kernel from the bank above or nine numbers of your own, a stride and a
 # padding, and watch the output and its shape change. It computes exactly what
 # `convolution.conv2d` does; the site's tests hold its pixels against values this build
-# computed with `conv2d`. Stride and padding get their own lesson next:
+# computed with `conv2d`. It draws each output stretched from its own smallest value (black)
+# to its largest (white), a fifth way of showing one, so there 0 is mid-grey only when the
+# output runs as far below 0 as above. Stride and padding get their own lesson next:
 # [padding, stride and pooling](../padding_stride_pooling/).
 
 # %% tags=["hide-input"]
@@ -493,12 +501,17 @@ explorer.show({"cat": small_cat, "digit": digit})
 # * One 3 × 3 filter has {{ conv_parameters }} parameters at every image size; a dense layer
 #   making the same output from the cat would need {{ dense_equivalent:,.0f }}.
 # * Filter outputs leave 0..255 (the edge filter's run from {{ edge.min():.0f }} to
-#   {{ edge.max():.0f }}), so they are shifted and clipped to be shown.
+#   {{ edge.max():.0f }}). Shifted by 128 and clipped, an output that mostly stays near 0
+#   shows both signs; one that is large everywhere, like a random filter's, must be divided
+#   by its largest magnitude instead.
+# * A random 3 × 3 filter whose weights do not sum to 0 mostly returns a blurred copy of its
+#   input, inverted when the sum is negative; the Laplacian, whose weights sum to 0, returns
+#   the outline.
 #
 # ## Exercises
 #
 # Put your answers in the cell below and run the check cell after it, in the downloaded
-# notebook.
+# notebook. Each check also offers the answer, folded: try first.
 #
 # **1. Predict a shape.** A 5 × 5 kernel runs over the cat in valid mode. What is the shape
 # of the output? Set `answer_shape` to a pair, such as `(100, 200)`, before you compute it.
@@ -517,12 +530,18 @@ answer_parameters = None   # exercise 3, e.g. 100
 
 # %% tags=["hide-input"]
 check("exercise 1", answer_shape,
-      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape)
+      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape,
+      explain=f"$D - N + 1$ on each side: {cat.shape[0]} - 5 + 1 rows and "
+              f"{cat.shape[1]} - 5 + 1 columns; the image loses 4 of each.")
 identity_kernel = np.zeros((3, 3))
 identity_kernel[1, 1] = 1
-check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel))
+check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel),
+      explain="Each window's sum is just its centre pixel, so the output is the middle 2 × 2 "
+              "of the input, `x[1:3, 1:3]`: valid mode drops the border ring.")
 eight_filters = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3))])
-check("exercise 3", answer_parameters, eight_filters.count_params())
+check("exercise 3", answer_parameters, eight_filters.count_params(),
+      explain="Each filter spans all 3 input channels, so it has $3 \\times 3 \\times 3 = 27$ "
+              "weights and one bias; 8 filters make $8 \\times 28$.")
 
 # %% [markdown]
 # Previous lesson: [a dense baseline](../dense_baseline/). Next:
