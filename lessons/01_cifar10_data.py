@@ -3,8 +3,8 @@
 #
 # Most networks in this course learn from one set of small photographs, CIFAR-10: the dense
 # baseline of the next lesson, the CNN of lesson 6 and the deeper networks of lessons 9 and
-# 10. (The lessons on how convolution works use a photograph of a cat and handwritten digits
-# from MNIST, and lesson 7 Fashion-MNIST.) CIFAR-10 was assembled by Alex Krizhevsky, Vinod
+# 10. (Lessons 3, 4 and 8 also use a photograph of a cat and handwritten digits from MNIST,
+# and lesson 7 uses Fashion-MNIST.) CIFAR-10 was assembled by Alex Krizhevsky, Vinod
 # Nair and Geoffrey Hinton and described in Krizhevsky's *Learning Multiple Layers of
 # Features from Tiny Images* (2009). It holds 60,000 colour images of 32 × 32 pixels in ten
 # classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and truck, with
@@ -177,7 +177,7 @@ z_spread = {name: z.std() for name, z in pre_activation.items()}
 saturated = {name: (np.abs(z) > 3).mean() for name, z in pre_activation.items()}
 for name in scalings:
     print(f"{name:14} z: standard deviation {z_spread[name]:8.2f}, "
-          f"{saturated[name]:6.1%} of units with |z| > 3")
+          f"{saturated[name]:6.1%} of the values with |z| > 3")
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
@@ -205,7 +205,8 @@ plt.show()
 # %% tags=["hide-input"]
 shared_part = {name: z.mean(axis=0).std() for name, z in pre_activation.items()}  # per unit
 negative_share = (centred < 0).mean()
-claim("raw_pixels_saturate", "with raw pixels most of the first layer's units start saturated",
+claim("raw_pixels_saturate",
+      "with raw pixels most of the first layer's z values start beyond |z| = 3, saturated",
       holds=saturated["x (raw)"] > 0.5,
       evidence=f"{saturated['x (raw)']:.1%} of z beyond |z| = 3, standard deviation "
                f"{z_spread['x (raw)']:.0f}")
@@ -233,7 +234,8 @@ claim("centring_removes_shared_part",
 #
 # The pixels' range is not what $\tanh$ sees, though. With raw pixels the first layer's $z$
 # has a standard deviation of {{ z_spread["x (raw)"]:.0f }}, and {{ saturated["x (raw)"]:.0% }}
-# of the units start in the flat region beyond $|z| = 3$ {{ claim raw_pixels_saturate }}.
+# of its values (one per image and unit) start in the flat region beyond $|z| = 3$
+# {{ claim raw_pixels_saturate }}.
 # Scaled, $z$ has a standard deviation of {{ z_spread["x / 255"]:.2f }} for $x/255$ and
 # {{ z_spread["x / 255 - 0.5"]:.2f }} for $x/255 - 0.5$, with
 # {{ saturated["x / 255"]:.2% }} and {{ saturated["x / 255 - 0.5"]:.2% }} of the values beyond

@@ -212,8 +212,9 @@ viz.filter_rows(cat, {name: (filters[name], filtered[name]) for name in filters}
 plt.show()
 
 # %% [markdown]
-# The edge filter and the Laplacian leave flat fur and background black and keep only where
-# brightness changes: whiskers, eyes, the outline of the head. The blur softens everything,
+# The edge filter and the Laplacian leave flat fur and background black (their negative
+# outputs are black too, clipped) and keep only where brightness changes: whiskers, eyes,
+# the outline of the head. The blur softens everything,
 # and sharpening makes the fur look crisper. Each output is shown on the same part of the
 # scene as the original: a valid-mode output is smaller, so its crop sits $(N - 1)/2$ pixels
 # further up and left, and the panel titles give the size shown and the full size.
@@ -279,9 +280,10 @@ clipped_by_shift = ((edge + 128 < 0) | (edge + 128 > 255)).mean()
 # an output that mostly stays within ±128 of 0, as this one does; an output that is large
 # everywhere needs the division.
 #
-# Filters with random weights make such outputs: their weights do not sum to 0, so even a
-# flat patch of fur gives a large answer. Two of them, each output divided by its own
-# largest magnitude (written under the panel), 0 mid-grey:
+# Two filters with random weights, for comparison. Their weights do not sum to 0, so even a
+# flat patch of fur gives them an answer away from 0: its brightness times the sum of the
+# weights. Each output is shown divided by its own largest magnitude (given in the panel's
+# title), 0 mid-grey:
 
 # %%
 rng = np.random.default_rng(1234)
@@ -359,12 +361,19 @@ report.markdown(report.markdown_table(
 ))
 tutorial_sizes_match = all(
     photo_sizes[n]["tutorial's"] == tuple(int(d) for d in tutorial_reported[n]) for n in (3, 7))
+theirs = [size(*photo_sizes[n]["tutorial's"]) for n in (3, 7)]
+reported = [size(*(int(d) for d in tutorial_reported[n])) for n in (3, 7)]
+claim("tutorial_sizes_match",
+      "D - N + 1 gives the output sizes the tutorial reports for its photograph",
+      holds=tutorial_sizes_match,
+      evidence=f"the formula gives {theirs[0]} and {theirs[1]}; the tutorial reports "
+               f"{reported[0]} and {reported[1]}")
 
 # %% [markdown]
 # For the tutorial's {{ int(tutorial_photo[0]) }} × {{ int(tutorial_photo[1]) }} photograph
 # the formula gives {{ size(*photo_sizes[3]["tutorial's"]) }} and
-# {{ size(*photo_sizes[7]["tutorial's"]) }},
-# {{ "the sizes" if tutorial_sizes_match else "not the sizes" }} the tutorial reports.
+# {{ size(*photo_sizes[7]["tutorial's"]) }}, the sizes the tutorial reports
+# {{ claim tutorial_sizes_match }}.
 # Each photograph loses 2 rows and 2 columns to a 3 × 3 kernel and 6 to a 7 × 7 one,
 # whatever its size.
 
