@@ -1,12 +1,15 @@
 # %% [markdown]
 # # CIFAR-10: the data
 #
-# Every model in the first half of this course learns from the same photographs: CIFAR-10,
-# assembled by Alex Krizhevsky, Vinod Nair and Geoffrey Hinton and described in Krizhevsky's
-# *Learning Multiple Layers of Features from Tiny Images* (2009). It holds 60,000 colour
-# images of 32 × 32 pixels in ten classes: airplane, automobile, bird, cat, deer, dog, frog,
-# horse, ship and truck, with 6,000 images per class.
-# The official split keeps 50,000 images for training and 10,000 for testing.
+# Most networks in this course learn from one set of small photographs, CIFAR-10: the dense
+# baseline of the next lesson, the CNN of lesson 6 and the deeper networks of lessons 9 and
+# 10. (Lessons 3, 4 and 8 also use a photograph of a cat and handwritten digits from MNIST,
+# and lesson 7 uses Fashion-MNIST.) CIFAR-10 was assembled by Alex Krizhevsky, Vinod
+# Nair and Geoffrey Hinton and described in Krizhevsky's *Learning Multiple Layers of
+# Features from Tiny Images* (2009). It holds 60,000 colour images of 32 × 32 pixels in ten
+# classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and truck, with
+# 6,000 images per class. The official split keeps 50,000 images for training and 10,000 for
+# testing.
 #
 # Before training anything, we look at the data: how it is stored, what the pictures show,
 # whether the classes are balanced, and how to scale the pixel values for a network.
@@ -17,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import data, report, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 
@@ -27,6 +31,13 @@ from convlab.expectations import expect
 # plus the class names and where the images came from. It looks for a local copy first and
 # otherwise downloads the dataset through `keras.datasets`; the box at the top of the page
 # says which copy this page used, since a copy may hold fewer images than the official one.
+#
+# This site is built from the course's own copy, which holds 10,000 of the 50,000 training
+# images and all 10,000 test images. It was rebuilt from a public JPEG copy of CIFAR-10, so
+# its pixels differ slightly from the originals, and its training images come in a shuffled
+# order of their own. Everything this page counts (the class balance, the first labels, the
+# pixel statistics) is counted on the copy it loaded. Run the notebook yourself and
+# `keras.datasets` downloads the official release: your numbers will differ a little.
 
 # %%
 cifar = data.load("cifar10")
@@ -59,7 +70,8 @@ report.markdown(report.markdown_table(
 # %% [markdown]
 # ## Labels and pixels
 #
-# A label is the index of a class name, counted from 0. These are the first ten:
+# A label is the index of a class name, counted from 0. These are the first ten of this
+# copy's training labels (the official file, in its own order, starts with other images):
 
 # %%
 first = cifar.y_train[:10, 0]
@@ -91,22 +103,32 @@ plt.show()
 # equally common, which is the baseline any model must beat. Counting the labels:
 
 # %%
-def count_range(counts):
-    low, high = counts.min(), counts.max()
-    return f"{low:,}" if low == high else f"between {low:,} and {high:,}"
-
-
 train_counts = np.bincount(cifar.y_train[:, 0], minlength=10)
 test_counts = np.bincount(cifar.y_test[:, 0], minlength=10)
 viz.bar_counts({"train": train_counts, "test": test_counts}, cifar.class_names,
                title="images per class")
 plt.show()
 
+# %% tags=["hide-input"]
+train_shares = train_counts / n_train
+claim("train_classes_balanced",
+      "every class holds between 9% and 11% of this copy's training images",
+      holds=bool(train_shares.min() >= 0.09 and train_shares.max() <= 0.11),
+      evidence=f"from {train_shares.min():.1%} ({cifar.class_names[train_counts.argmin()]}) "
+               f"to {train_shares.max():.1%} ({cifar.class_names[train_counts.argmax()]}) of "
+               f"{n_train:,} training images")
+claim("test_classes_equal", "every class has the same number of test images",
+      holds=bool(test_counts.min() == test_counts.max()),
+      evidence=f"the fewest in a class {test_counts.min():,}, the most {test_counts.max():,}")
+
 # %% [markdown]
-# The most common class covers {{ train_counts.max() / n_train:.1% }} of the training images
-# and the rarest {{ train_counts.min() / n_train:.1% }}; in the test set every class has
-# {{ count_range(test_counts) }} images. Guessing the most common class, or guessing at
-# random, scores about 10%.
+# In this copy the most common class covers {{ train_shares.max():.1% }} of the training
+# images and the rarest {{ train_shares.min():.1% }}: close to balanced
+# {{ claim train_classes_balanced }}, though not exactly (the official training set has
+# exactly 5,000 of each).
+# In the test set every class has {{ test_counts.max():, }} images
+# {{ claim test_classes_equal }}, so guessing the most common class, or guessing at random,
+# scores 10% on it.
 
 # %% [markdown]
 # ## Scaling the pixels
@@ -122,10 +144,15 @@ plt.show()
 #
 # $$x' = \frac{x}{255} \in [0, 1] \qquad\text{and}\qquad x' = \frac{x}{255} - 0.5 \in [-0.5, 0.5].$$
 #
-# Both shrink the range. The second also centres the data near zero. With only positive
-# inputs, the gradients of all weights feeding a unit share one sign for any one image, so
-# that image can only make those weights all grow or all shrink together, and training
-# zig-zags. Centred inputs avoid that.
+# Both shrink the range. The second also centres the data near zero, which matters for the
+# gradients. The gradient of the loss with respect to weight $w_i$ of a unit is
+# $\delta \, x_i$, where $\delta$ is one number for the unit and the image. If every input
+# $x_i$ is positive, all of a unit's weight gradients from one image share the sign of
+# $\delta$: that image can only push all of the unit's weights up together or all down
+# together. LeCun, Bottou, Orr and Müller (*Efficient BackProp*, 1998) show how this makes
+# gradient descent zig-zag towards a solution, and recommend centring every input on zero.
+# This page does not train anything to measure the effect; it looks at what the scaling does
+# to the numbers a first layer computes.
 #
 # To see what $z$ the first layer actually computes, we build the first layer of the next
 # lesson's network, `Dense(1024)` on the 3,072 flattened values, with Keras' default starting
@@ -150,7 +177,7 @@ z_spread = {name: z.std() for name, z in pre_activation.items()}
 saturated = {name: (np.abs(z) > 3).mean() for name, z in pre_activation.items()}
 for name in scalings:
     print(f"{name:14} z: standard deviation {z_spread[name]:8.2f}, "
-          f"{saturated[name]:6.1%} of units with |z| > 3")
+          f"{saturated[name]:6.1%} of the values with |z| > 3")
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
@@ -175,30 +202,65 @@ share.legend(lines + bars, labels + bar_labels, fontsize=7, loc="upper left")
 fig.tight_layout()
 plt.show()
 
+# %% tags=["hide-input"]
+shared_part = {name: z.mean(axis=0).std() for name, z in pre_activation.items()}  # per unit
+negative_share = (centred < 0).mean()
+claim("raw_pixels_saturate",
+      "with raw pixels most of the first layer's z values start beyond |z| = 3, saturated",
+      holds=saturated["x (raw)"] > 0.5,
+      evidence=f"{saturated['x (raw)']:.1%} of z beyond |z| = 3, standard deviation "
+               f"{z_spread['x (raw)']:.0f}")
+claim("scaled_pixels_steep",
+      "with either scaling, fewer than 1% of the first layer's z start beyond |z| = 3",
+      holds=max(saturated["x / 255"], saturated["x / 255 - 0.5"]) < 0.01,
+      evidence=f"{saturated['x / 255']:.2%} for x / 255, {saturated['x / 255 - 0.5']:.2%} "
+               f"for x / 255 - 0.5")
+claim("centring_halves_spread",
+      "centring the inputs cuts the spread of the first layer's z by more than half",
+      holds=z_spread["x / 255 - 0.5"] < 0.5 * z_spread["x / 255"],
+      evidence=f"standard deviation {z_spread['x / 255']:.3f} for x / 255, "
+               f"{z_spread['x / 255 - 0.5']:.3f} for x / 255 - 0.5")
+claim("centring_removes_shared_part",
+      "centring removes most of the part of z that a unit computes for every image alike",
+      holds=shared_part["x / 255 - 0.5"] < 0.5 * shared_part["x / 255"],
+      evidence=f"spread over units of each unit's average z: {shared_part['x / 255']:.3f} "
+               f"for x / 255, {shared_part['x / 255 - 0.5']:.3f} for x / 255 - 0.5")
+
 # %% [markdown]
 # Scaled to $[0, 1]$, the pixels of these {{ len(sample):, }} images average
-# {{ unit.mean():.2f }}; after subtracting 0.5 they average {{ centred.mean():+.2f }}, close
-# to zero.
+# {{ unit.mean():.2f }} and none is negative; after subtracting 0.5 they average
+# {{ centred.mean():+.2f }}, and {{ negative_share:.0% }} of the values are negative, so the
+# weight gradients of one image no longer share a sign.
 #
-# The pixels' range is not what $\tanh$ sees, though. With the default starting weights, the
-# first layer's $z$ has a standard deviation of {{ z_spread["x / 255"]:.2f }} for $x/255$ and
+# The pixels' range is not what $\tanh$ sees, though. With raw pixels the first layer's $z$
+# has a standard deviation of {{ z_spread["x (raw)"]:.0f }}, and {{ saturated["x (raw)"]:.0% }}
+# of its values (one per image and unit) start in the flat region beyond $|z| = 3$
+# {{ claim raw_pixels_saturate }}.
+# Scaled, $z$ has a standard deviation of {{ z_spread["x / 255"]:.2f }} for $x/255$ and
 # {{ z_spread["x / 255 - 0.5"]:.2f }} for $x/255 - 0.5$, with
-# {{ saturated["x / 255"]:.1% }} and {{ saturated["x / 255 - 0.5"]:.1% }} of the values beyond
-# $|z| = 3$: both scalings start the units in the steep part. Raw pixels give a standard
-# deviation of {{ z_spread["x (raw)"]:.0f }} and put {{ saturated["x (raw)"]:.0% }} of them in
-# the flat region. The initialiser shrinks its weights as the number of inputs grows, so that
-# a sum over 3,072 values of order 1 stays of order 1; pixel scaling is what makes the values
-# of order 1, and centring removes most of the part of $z$ that is the same for every image
-# (the mean pixel times the sum of a unit's weights).
+# {{ saturated["x / 255"]:.2% }} and {{ saturated["x / 255 - 0.5"]:.2% }} of the values beyond
+# $|z| = 3$: both scalings start the units in the steep part {{ claim scaled_pixels_steep }}.
+# The initialiser shrinks its weights as the number of inputs grows, so that a sum over 3,072
+# values of order 1 stays of order 1; pixel scaling is what makes the values of order 1.
+#
+# Centring more than halves the spread of $z$ {{ claim centring_halves_spread }}. Where does
+# the difference come from? Write $x = \bar{x} + d$, the average pixel plus how this image
+# departs from it. Then $z = w^\top \bar{x} + w^\top d$, and the first part is the same for
+# every image: with $x/255$ it is about {{ unit.mean():.2f }} times the sum of the unit's
+# weights, a different constant for each unit that carries no information about the image.
+# Measured as the spread, across units, of each unit's average $z$, that shared part is
+# {{ shared_part["x / 255"]:.2f }} for $x/255$ and {{ shared_part["x / 255 - 0.5"]:.2f }}
+# after centring {{ claim centring_removes_shared_part }}: what is left of $z$ is mostly the
+# part that tells images apart.
 
 # %% [markdown]
 # ## What we have
 #
 # * Images as a `(N, 32, 32, 3)` array of `uint8` values 0..255, labels as `(N, 1)` integers:
 #   here {{ n_train:, }} training and {{ n_test:, }} test images.
-# * Ten classes, about equally represented (the most common holds
-#   {{ train_counts.max() / n_train:.1% }} of the training images): 10% accuracy is what
-#   guessing achieves.
+# * Ten classes, close to equally represented in this copy's training images (from
+#   {{ train_shares.min():.1% }} to {{ train_shares.max():.1% }} each) and exactly equally in
+#   the test images: 10% accuracy is what guessing achieves.
 # * Inputs rescaled to $x/255 - 0.5$ before training: they average
 #   {{ centred.mean():+.2f }}, and a first dense layer with Keras' default starting weights
 #   turns them into values $z$ with a standard deviation of
@@ -207,7 +269,8 @@ plt.show()
 #
 # ## Exercises
 #
-# Put your answer in the cell below and run the check cell after it.
+# Put your answer in the cell below and run the check cell after it. Each check also offers
+# the answer, folded: try first.
 #
 # **1. Predict a shape.** The dense network of the next lesson flattens each image into one
 # row. What is the shape of `cifar.x_train[:100]` flattened that way? Set `answer_shape` to a
@@ -217,19 +280,29 @@ plt.show()
 # $x/255 - 0.5$. By what factor does the standard deviation of the first layer's $z$
 # change? Think about what $z = w^\top x$ does to a scaled $x$, then set `answer_factor`.
 #
-# **3. Count a class.** How many test images show a cat? Set `answer_cats`.
+# **3. Count the memory.** `cifar.x_train` holds one byte a value. NumPy computes
+# `cifar.x_train / 255` in 64-bit floats. How many megabytes (millions of bytes) does the
+# scaled training array take? Set `answer_megabytes`.
 
 # %%
-answer_shape = None    # exercise 1, e.g. (10, 20)
-answer_factor = None   # exercise 2, e.g. 3
-answer_cats = None     # exercise 3, e.g. 500
+answer_shape = None       # exercise 1, e.g. (10, 20)
+answer_factor = None      # exercise 2, e.g. 3
+answer_megabytes = None   # exercise 3, e.g. 100
 
 # %% tags=["hide-input"]
 first_hundred = cifar.x_train[:100]
-check("exercise 1", answer_shape, first_hundred.reshape(len(first_hundred), -1).shape)
+check("exercise 1", answer_shape, first_hundred.reshape(len(first_hundred), -1).shape,
+      explain="Each image's $32 \\times 32 \\times 3$ values become one row of 3,072, one row "
+              "per image.")
 wider = (sample[probe] / 127.5 - 1).reshape(len(sample[probe]), -1) @ weights
-check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], rtol=0.05)
-check("exercise 3", answer_cats, test_counts[cifar.class_names.index("cat")])
+check("exercise 2", answer_factor, wider.std() / z_spread["x / 255 - 0.5"], rtol=0.05,
+      explain="$x/127.5 - 1 = 2\\,(x/255 - 0.5)$, and $z = w^\\top x$ is linear in $x$, so "
+              "every $z$ doubles, and so does its standard deviation.")
+scaled_bytes = (cifar.x_train / 255).nbytes
+check("exercise 3", answer_megabytes, scaled_bytes / 1e6, rtol=0.02,
+      explain=f"{cifar.x_train.size:,} values of 8 bytes each, eight times the "
+              f"{cifar.x_train.nbytes / 1e6:,.1f} MB of the uint8 array. Keras trains in "
+              "32-bit floats, so `(cifar.x_train / 255).astype('float32')` would halve it.")
 
 # %% [markdown]
 # Next, the simplest network that can use them: [a dense baseline](../dense_baseline/).
@@ -239,7 +312,7 @@ check("exercise 3", answer_cats, test_counts[cifar.class_names.index("cat")])
 # Each lesson ends with what its run must show; a build whose run breaks one of these fails.
 
 # %%
-report.record("largest_class_fraction", train_counts.max() / n_train)
+report.record("largest_class_fraction", train_shares.max())
 report.record("centred_mean", centred.mean())
 expect("largest_class_fraction").at_most(0.12)   # balanced: no class much above 10%
 expect("centred_mean").between(-0.1, 0.1)        # x / 255 - 0.5 is centred near zero

@@ -18,6 +18,7 @@ import skimage
 from IPython.display import HTML, display
 
 from convlab import convolution, data, explorer, report, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
@@ -131,10 +132,16 @@ report.markdown(report.markdown_table(
      for i, j in np.ndindex(2, 2)],
 ))
 worked_difference = max(abs(by_hand - by_numpy).max(), abs(by_hand - by_keras).max())
+claim("three_ways_agree", "by hand, in NumPy and in Keras the worked example gives the same "
+      "four outputs", holds=bool(worked_difference == 0),
+      evidence=f"outputs {', '.join(f'{v:g}' for v in by_hand.ravel())} by hand; largest "
+               f"difference between any "
+               f"two of the three {worked_difference:g}")
 
 # %% [markdown]
 # All three agree: the first output is {{ by_keras[0, 0]:g }} in Keras, and the largest
-# difference between any two of the three, over all four outputs, is {{ worked_difference:g }}.
+# difference between any two of the three, over all four outputs, is {{ worked_difference:g }}
+# {{ claim three_ways_agree }}.
 #
 # ### Convolution or cross-correlation?
 #
@@ -201,18 +208,82 @@ print("sharpen differs from it by at most", sharpen_vs_identity_minus_laplacian,
 filtered = {name: convolution.apply_with_keras(cat, kernel) for name, kernel in filters.items()}
 face = (slice(40, 230), slice(110, 370))   # the part of each image shown
 viz.filter_rows(cat, {name: (filters[name], filtered[name]) for name in filters}, crop=face,
-                title="hand-made filters on the cat (valid mode; the face shown)", offset=0)
+                title="hand-made filters on the cat (valid mode; outputs clipped to 0..255)")
 plt.show()
 
 # %% [markdown]
-# The edge filter and the Laplacian leave flat fur and background black and keep only where
-# brightness changes: whiskers, eyes, the outline of the head. The blur softens everything,
-# and sharpening makes the fur look crisper. Outputs like the edge filter's go below 0 and
-# above 255 (the blur's, a mean of pixels, cannot); on this figure those pixels are simply
-# clipped to black and white, a problem we come back to below.
+# The edge filter and the Laplacian leave flat fur and background black (their negative
+# outputs are black too, clipped) and keep only where brightness changes: whiskers, eyes,
+# the outline of the head. The blur softens everything,
+# and sharpening makes the fur look crisper. Each output is shown on the same part of the
+# scene as the original: a valid-mode output is smaller, so its crop sits $(N - 1)/2$ pixels
+# further up and left, and the panel titles give the size shown and the full size.
 #
-# Two filters with random weights, for comparison. They mix a pixel with its neighbours
-# in no meaningful proportion:
+# ## The display problem
+#
+# A filter's output is not an image yet. Our pixels were 0..255, but the edge filter
+# can give up to $8 \times 255$ where a bright pixel sits among dark ones, and far below 0 in
+# the opposite case (the blur's output, a mean of pixels, cannot leave 0..255):
+
+# %%
+edge = filtered["edge"]
+below, above = (edge < 0).mean(), (edge > 255).mean()
+print(f"edge output from {edge.min():.0f} to {edge.max():.0f}; "
+      f"{below:.1%} of pixels below 0, {above:.1%} above 255")
+
+# %% tags=["hide-input"]
+claim("edge_leaves_range", "the edge filter's output on the cat leaves 0..255 on both sides",
+      holds=bool(edge.min() < 0 and edge.max() > 255),
+      evidence=f"from {edge.min():.0f} to {edge.max():.0f}: {below:.1%} of the pixels below "
+               f"0, {above:.1%} above 255")
+
+# %% [markdown]
+# It runs from {{ edge.min():.0f }} to {{ edge.max():.0f }} {{ claim edge_leaves_range }}, and
+# the figure above simply clipped it to 0..255. Saved as 8-bit pixels without care, a value
+# like −3 would wrap around to 253, white, and flat fur would turn to noise. One fix: *shift*
+# the values so that 0 lands mid-way (add 128), round, and *clip* whatever is still outside
+# 0..255 to black or white. `convlab.convolution.display_range` does that:
+
+# %% tags=["hide-input"]
+report.markdown("```python\n" + inspect.getsource(convolution.display_range) + "```")
+
+# %% [markdown]
+# Shift-and-clip keeps small values exact and sacrifices the large ones. The other fix keeps
+# every value and sacrifices the small ones: divide the output by its largest magnitude $m$,
+# so that it runs from −1 to 1, and show −1 as black, 0 as mid-grey and +1 as white. The
+# four ways side by side, on the same part of the cat as above:
+
+# %%
+largest = np.abs(edge).max()
+fig, axes = plt.subplots(1, 4, figsize=(9.6, 2.4), layout="constrained")
+views = {
+    "cast to uint8 (wraps around)": edge.astype(np.int64).astype(np.uint8),
+    "clipped to 0..255": convolution.display_range(edge),
+    "shifted by 128, then clipped": convolution.display_range(edge, offset=128),
+    f"divided by its largest |value|, {largest:.0f}": 128 + 127 * edge / largest,
+}
+for ax, (title, pixels) in zip(axes, views.items()):
+    ax.imshow(pixels[face], cmap="gray", vmin=0, vmax=255, interpolation="none")
+    ax.set_title(title, fontsize=8)
+    ax.axis("off")
+fig.suptitle("four ways to show the edge filter's output (the face)")
+plt.show()
+clipped_by_shift = ((edge + 128 < 0) | (edge + 128 > 255)).mean()
+
+# %% [markdown]
+# Wrapping turns every slightly negative pixel white. Clipping alone is honest about the
+# bright side but shows the {{ below:.0% }} of negative pixels as black, the same as 0.
+# Shifting by 128 shows both signs: mid-grey for no change, lighter and darker for the two
+# directions of an edge, and here it clips only {{ clipped_by_shift:.1% }} of the pixels.
+# Dividing by the largest magnitude clips nothing, but one output of {{ largest:.0f }} sets
+# the scale for all, so the ordinary edges of the fur fade towards grey. Shift-and-clip suits
+# an output that mostly stays within ±128 of 0, as this one does; an output that is large
+# everywhere needs the division.
+#
+# Two filters with random weights, for comparison. Their weights do not sum to 0, so even a
+# flat patch of fur gives them an answer away from 0: its brightness times the sum of the
+# weights. Each output is shown divided by its own largest magnitude (given in the panel's
+# title), 0 mid-grey:
 
 # %%
 rng = np.random.default_rng(1234)
@@ -221,8 +292,8 @@ for name, kernel in random_filters.items():
     filters[name] = kernel
     filtered[name] = convolution.apply_with_keras(cat, kernel)
 viz.filter_rows(cat, {name: (random_filters[name], filtered[name]) for name in random_filters},
-                crop=face, title="random 3x3 filters on the cat, shown shifted by 128",
-                offset=128)
+                crop=face, scale=True,
+                title="random 3x3 filters on the cat (each divided by its largest |value|)")
 plt.show()
 
 # %% [markdown]
@@ -290,12 +361,19 @@ report.markdown(report.markdown_table(
 ))
 tutorial_sizes_match = all(
     photo_sizes[n]["tutorial's"] == tuple(int(d) for d in tutorial_reported[n]) for n in (3, 7))
+theirs = [size(*photo_sizes[n]["tutorial's"]) for n in (3, 7)]
+reported = [size(*(int(d) for d in tutorial_reported[n])) for n in (3, 7)]
+claim("tutorial_sizes_match",
+      "D - N + 1 gives the output sizes the tutorial reports for its photograph",
+      holds=tutorial_sizes_match,
+      evidence=f"the formula gives {theirs[0]} and {theirs[1]}; the tutorial reports "
+               f"{reported[0]} and {reported[1]}")
 
 # %% [markdown]
 # For the tutorial's {{ int(tutorial_photo[0]) }} × {{ int(tutorial_photo[1]) }} photograph
 # the formula gives {{ size(*photo_sizes[3]["tutorial's"]) }} and
-# {{ size(*photo_sizes[7]["tutorial's"]) }},
-# {{ "the sizes" if tutorial_sizes_match else "not the sizes" }} the tutorial reports.
+# {{ size(*photo_sizes[7]["tutorial's"]) }}, the sizes the tutorial reports
+# {{ claim tutorial_sizes_match }}.
 # Each photograph loses 2 rows and 2 columns to a 3 × 3 kernel and 6 to a 7 × 7 one,
 # whatever its size.
 
@@ -323,69 +401,80 @@ print("batch of one image:", cat[None, :, :, None].shape)
 # {{ filtered["edge"].size:, }} outputs would need {{ dense_equivalent:,.0f }}. The same
 # nine weights are used at every position: *weight sharing*.
 #
-# ## The display problem
-#
-# A filter's output is not an image yet. Our pixels were 0..255, but the edge filter
-# can give up to $8 \times 255$ where a bright pixel sits among dark ones, and far below 0 in
-# the opposite case:
-
-# %%
-edge = filtered["edge"]
-below, above = (edge < 0).mean(), (edge > 255).mean()
-print(f"edge output from {edge.min():.0f} to {edge.max():.0f}; "
-      f"{below:.1%} of pixels below 0, {above:.1%} above 255")
-
-# %% [markdown]
-# Saved as 8-bit pixels without care, a value like −3 wraps around to 253, white, and flat
-# fur turns to noise. The fix: *shift* the values so that 0 lands mid-way (add 128), round,
-# and *clip* whatever is still outside 0..255 to black or white.
-# `convlab.convolution.display_range` does that:
-
-# %% tags=["hide-input"]
-report.markdown("```python\n" + inspect.getsource(convolution.display_range) + "```")
-
-# %%
-fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.4), layout="constrained")
-views = {
-    "cast to uint8 (wraps around)": edge.astype(np.int64).astype(np.uint8),
-    "clipped to 0..255": convolution.display_range(edge),
-    "shifted by 128, then clipped": convolution.display_range(edge, offset=128),
-}
-for ax, (title, pixels) in zip(axes, views.items()):
-    ax.imshow(pixels[face], cmap="gray", vmin=0, vmax=255, interpolation="none")
-    ax.set_title(title, fontsize=9)
-    ax.axis("off")
-fig.suptitle("three ways to show the edge filter's output")
-plt.show()
-
-# %% [markdown]
-# Wrapping turns every slightly negative pixel white. Clipping alone is honest about the
-# bright side but shows the {{ below:.0% }} of negative pixels as black, the same as 0.
-# Shifting by 128 shows both signs: mid-grey for no change, lighter and darker for the two
-# directions of an edge.
-#
 # ## Random filters versus the Laplacian on a digit
 #
-# Last, a handwritten digit from MNIST, 28 × 28 pixels. The Laplacian finds its strokes'
-# outline; random filters give blurred, shifted or embossed copies that highlight nothing in
-# particular.
+# Last, a handwritten digit from MNIST, 28 × 28 pixels, through the Laplacian and five more
+# random 3 × 3 filters, in *same* mode so that every output is 28 × 28 too. Shifted by 128 and
+# clipped, these outputs would be mostly pure black and white, so each is shown divided by its
+# own largest magnitude $m$ (under each panel: black is $-m$, white $+m$, mid-grey 0).
 
 # %%
 digits = data.load("mnist")
 digit = digits.x_test[0].astype(float)
 kernels = {"Laplacian": convolution.kernel("laplacian")}
-kernels.update({f"random {n}": rng.normal(0, 0.5, (3, 3)) for n in range(1, 6)})
-panels = [digit] + [convolution.display_range(convolution.conv2d(digit, kernel, padding="same"),
-                                              offset=128) for kernel in kernels.values()]
-fig, axes = plt.subplots(1, 7, figsize=(7.4, 1.8), layout="constrained")
-for ax, pixels, title in zip(axes, panels, ["digit", *kernels]):
-    ax.imshow(pixels, cmap="gray", vmin=0, vmax=255)
-    ax.set_title(title, fontsize=9)
+kernels.update({f"random {n}": rng.normal(0, 0.5, (3, 3)) for n in range(3, 8)})
+outputs = {name: convolution.conv2d(digit, kernel, padding="same")
+           for name, kernel in kernels.items()}
+fig, axes = plt.subplots(1, 7, figsize=(8.4, 2.0), layout="constrained")
+axes[0].imshow(digit, cmap="gray", vmin=0, vmax=255)
+axes[0].set_title("digit\n0..255", fontsize=8)
+for ax, (name, out) in zip(axes[1:], outputs.items()):
+    m = np.abs(out).max()
+    ax.imshow(out / m, cmap="gray", vmin=-1, vmax=1)
+    ax.set_title(f"{name}\n±{m:.0f}", fontsize=8)
+for ax in axes:
     ax.axis("off")
 fig.suptitle(f"a {digits.y_test[0]} through the Laplacian and five random 3x3 filters")
 plt.show()
 
+# %% tags=["hide-input"]
+randoms = [name for name in kernels if name.startswith("random")]
+lowest = min(outputs[name].min() for name in randoms)
+highest = max(outputs[name].max() for name in randoms)
+lost = {}   # the share of each output's non-zero pixels that shift-and-clip turns black or white
+for name in randoms:
+    shifted = outputs[name] + 128
+    nonzero = np.abs(outputs[name]) > 0.5
+    lost[name] = ((shifted < 0) | (shifted > 255))[nonzero].mean()
+claim("shift_clip_fails_on_random",
+      "shifted by 128 and clipped, every random filter's output on the digit would lose at "
+      "least a quarter of its non-zero pixels to pure black or white",
+      holds=min(lost.values()) >= 0.25,
+      evidence=f"outputs from {lowest:.0f} to {highest:.0f}; clipped: "
+               + ", ".join(f"{name} {share:.0%}" for name, share in lost.items()))
+blurred = convolution.conv2d(digit, np.ones((3, 3)) / 9, padding="same")   # 3x3 local mean
+likeness = {name: np.corrcoef(out.ravel(), blurred.ravel())[0, 1]
+            for name, out in outputs.items()}
+weight_sums = {name: kernel.sum() for name, kernel in kernels.items()}
+claim("random_filters_copy_digit",
+      "each random filter's output is close to a blurred copy of the digit, inverted where "
+      "its weights sum to less than 0: correlation with the blurred digit at least 0.4 in "
+      "size, with the sign of the weights' sum",
+      holds=all(abs(likeness[n]) >= 0.4 and np.sign(likeness[n]) == np.sign(weight_sums[n])
+                for n in randoms),
+      evidence="; ".join(f"{n}: weights sum to {weight_sums[n]:+.2f}, correlation "
+                         f"{likeness[n]:+.2f}" for n in randoms))
+claim("laplacian_unlike_copy",
+      "the Laplacian's output resembles the blurred digit less than any random filter's does",
+      holds=abs(likeness["Laplacian"]) < min(abs(likeness[n]) for n in randoms),
+      evidence=f"correlation with the blurred digit {likeness['Laplacian']:+.2f} for the "
+               f"Laplacian, {min(abs(likeness[n]) for n in randoms):.2f} in size at the "
+               f"least for a random filter")
+
 # %% [markdown]
+# The random outputs run from {{ lowest:.0f }} to {{ highest:.0f }}: shifted by 128 and
+# clipped, each would lose at least {{ min(lost.values()):.0%}} of its non-zero pixels to pure
+# black or white {{ claim shift_clip_fails_on_random }}, leaving a silhouette. Divided by
+# their largest magnitude, they turn out to be mostly the digit itself, softened: a random
+# kernel's weights do not sum to 0, so on a patch of nearly even brightness it returns that
+# brightness times the sum of its weights. Each output correlates with the digit averaged
+# over 3 × 3 windows, by at least {{ min(abs(likeness[n]) for n in randoms):.2f }}, and it is
+# an inverted copy exactly where the weights sum to less than 0
+# {{ claim random_filters_copy_digit }}. The Laplacian's weights sum to 0: a flat patch, ink
+# or paper, gives 0, and what is left is the outline of the strokes, which resembles the
+# blurred digit less than any random output does (correlation
+# {{ likeness["Laplacian"]:+.2f }}) {{ claim laplacian_unlike_copy }}.
+#
 # None of these hand-made or random kernels was chosen for recognising digits. In a
 # convolutional network the kernels start random, like these, and *training*
 # (backpropagation) adjusts their weights until they pick out whatever helps the task.
@@ -396,7 +485,9 @@ plt.show()
 # the digit, a kernel from the bank above or nine numbers of your own, a stride and a
 # padding, and watch the output and its shape change. It computes exactly what
 # `convolution.conv2d` does; the site's tests hold its pixels against values this build
-# computed with `conv2d`. Stride and padding get their own lesson next:
+# computed with `conv2d`. It draws each output stretched from its own smallest value (black)
+# to its largest (white), a fifth way of showing one, so there 0 is mid-grey only when the
+# output runs as far below 0 as above. Stride and padding get their own lesson next:
 # [padding, stride and pooling](../padding_stride_pooling/).
 
 # %% tags=["hide-input"]
@@ -419,12 +510,17 @@ explorer.show({"cat": small_cat, "digit": digit})
 # * One 3 × 3 filter has {{ conv_parameters }} parameters at every image size; a dense layer
 #   making the same output from the cat would need {{ dense_equivalent:,.0f }}.
 # * Filter outputs leave 0..255 (the edge filter's run from {{ edge.min():.0f }} to
-#   {{ edge.max():.0f }}), so they are shifted and clipped to be shown.
+#   {{ edge.max():.0f }}). Shifted by 128 and clipped, an output that mostly stays near 0
+#   shows both signs; one that is large everywhere, like a random filter's, must be divided
+#   by its largest magnitude instead.
+# * A random 3 × 3 filter whose weights do not sum to 0 mostly returns a blurred copy of its
+#   input, inverted when the sum is negative; the Laplacian, whose weights sum to 0, returns
+#   the outline.
 #
 # ## Exercises
 #
 # Put your answers in the cell below and run the check cell after it, in the downloaded
-# notebook.
+# notebook. Each check also offers the answer, folded: try first.
 #
 # **1. Predict a shape.** A 5 × 5 kernel runs over the cat in valid mode. What is the shape
 # of the output? Set `answer_shape` to a pair, such as `(100, 200)`, before you compute it.
@@ -443,12 +539,18 @@ answer_parameters = None   # exercise 3, e.g. 100
 
 # %% tags=["hide-input"]
 check("exercise 1", answer_shape,
-      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape)
+      scipy.signal.correlate2d(cat, np.ones((5, 5)), mode="valid").shape,
+      explain=f"$D - N + 1$ on each side: {cat.shape[0]} - 5 + 1 rows and "
+              f"{cat.shape[1]} - 5 + 1 columns; the image loses 4 of each.")
 identity_kernel = np.zeros((3, 3))
 identity_kernel[1, 1] = 1
-check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel))
+check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel),
+      explain="Each window's sum is just its centre pixel, so the output is the middle 2 × 2 "
+              "of the input, `x[1:3, 1:3]`: valid mode drops the border ring.")
 eight_filters = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3))])
-check("exercise 3", answer_parameters, eight_filters.count_params())
+check("exercise 3", answer_parameters, eight_filters.count_params(),
+      explain="Each filter spans all 3 input channels, so it has $3 \\times 3 \\times 3 = 27$ "
+              "weights and one bias; 8 filters make $8 \\times 28$.")
 
 # %% [markdown]
 # Previous lesson: [a dense baseline](../dense_baseline/). Next:

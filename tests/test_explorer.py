@@ -45,3 +45,17 @@ def test_colour_images_are_refused_clearly():
         explorer.markup({"rgb": np.zeros((4, 4, 3))})
     with pytest.raises(ValueError, match="at least one image"):
         explorer.markup({})
+
+
+def test_custom_kernel_boxes_hide_when_another_kernel_is_picked():
+    """The script hides the nine boxes with the `hidden` attribute; the stylesheet's
+    `display: grid` would show them anyway without a rule that honours it."""
+    from pathlib import Path
+
+    import convlab.publish
+
+    css = (Path(convlab.publish.__file__).parent / "theme" / "conv-explorer.css").read_text()
+    rule = re.search(r"\.conv-explorer__custom\[hidden\]\s*\{([^}]*)\}", css)
+    assert rule is not None and re.search(r"display:\s*none", rule.group(1))
+    script = (Path(convlab.publish.__file__).parent / "theme" / "conv-explorer.js").read_text()
+    assert 'custom.hidden = kernelBox.value !== "custom"' in script

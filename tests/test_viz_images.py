@@ -72,3 +72,16 @@ def test_activation_grid_one_panel_per_channel():
     assert fig.get_suptitle() == "maps" and "5 maps of 26x26" in fig.get_label()
     with pytest.raises(ValueError, match="one image's"):
         images.activation_grid(np.zeros((1, 26, 26, 5)))
+
+
+def test_filter_rows_crop_titles_say_what_is_shown_and_scale_keeps_every_value():
+    image = np.arange(200.0).reshape(10, 20)
+    output = np.arange(144.0).reshape(8, 18) - 700          # valid mode, 3x3: one pixel less
+    fig = images.filter_rows(image, {"random": (np.eye(3), output)},
+                             crop=(slice(2, 7), slice(4, 14)), scale=True)
+    assert fig.axes[0].get_title() == "original: 5x10 of 10x20"
+    assert fig.axes[2].get_title() == "random: 5x10 of 8x18\nblack -700, white +700"
+    shown = fig.axes[2].images[0].get_array()
+    np.testing.assert_allclose(shown, output[1:6, 3:13] / 700)   # the same scene, unclipped
+    assert fig.axes[2].images[0].get_clim() == (-1, 1)           # 0 is mid-grey
+    plt.close(fig)

@@ -97,19 +97,24 @@ def show_matrix(ax, values: np.ndarray, *, title: str = "", fmt: str = "{:g}",
 
 def filter_rows(image: np.ndarray, results: Mapping[str, tuple[np.ndarray, np.ndarray]],
                 *, title: str = "", size: float = 2.3, offset: float = 0.0,
-                crop: tuple[slice, slice] | None = None) -> Figure:
+                crop: tuple[slice, slice] | None = None, scale: bool = False) -> Figure:
     """The original image on the left, beside one row per filter: its kernel and its output.
 
     ``results`` maps a filter's name to (kernel, output). Outputs are shown through
     ``convolution.display_range(output, offset)``, so the page shows the pixels as a
-    0..255 image would (values outside are clipped), not rescaled to their own range.
-    ``crop`` (rows, columns) shows only that part of each image (titles keep the full
-    shapes); pixels are embedded as they are, not resampled, to keep pages small.
+    0..255 image would (values outside are clipped), not rescaled to their own range; with
+    ``scale=True`` each output is instead divided by its own largest magnitude $m$ and shown
+    with 0 mid-grey, $-m$ black and $+m$ white (nothing clipped; the title gives $m$).
+    ``crop`` (rows, columns) shows only that part of the image, and of each output the part
+    over the same pixels (a valid-mode output, smaller by $N - 1$, is cut $(N - 1)/2$ rows and
+    columns further up and left); the titles then give the size shown and the full size.
+    Pixels are embedded as they are, not resampled, to keep pages small.
     Axes: the original first, then kernel and output for each filter in turn.
     """
     n = len(results)
     if n == 0:
         raise ValueError("filter_rows needs at least one (kernel, output) pair")
+    cropped = crop is not None
     crop = crop or (slice(None), slice(None))
     shown = image[crop]
     aspect = shown.shape[1] / shown.shape[0]
@@ -117,22 +122,51 @@ def filter_rows(image: np.ndarray, results: Mapping[str, tuple[np.ndarray, np.nd
     fig, axes = plt.subplot_mosaic(mosaic, figsize=(size * (1 + 2 * aspect), size * n + 0.4),
                                    width_ratios=[aspect, 1, aspect], layout="constrained")
     axes["original"].imshow(shown, cmap="gray", vmin=0, vmax=255, interpolation="none")
-    axes["original"].set_title(f"original {image.shape[0]}x{image.shape[1]}")
+    axes["original"].set_title(_size_title("original", shown.shape, image.shape, cropped))
     axes["original"].axis("off")
     for i, (name, (kernel, output)) in enumerate(results.items()):
         kernel = np.asarray(kernel, dtype=float)
+        output = np.asarray(output, dtype=float)
         show_matrix(axes[f"kernel{i}"], kernel,
                     title=f"{name} {kernel.shape[0]}x{kernel.shape[1]}",
                     fmt="{:.2g}" if kernel.size <= 9 else "")  # a 7x7 blur: too many to write
+        sides = zip(crop, image.shape[:2], output.shape[:2], strict=True)
+        window = tuple(_under(part, (full - out) // 2, out) for part, full, out in sides)
         ax = axes[f"output{i}"]
-        ax.imshow(display_range(output, offset)[crop], cmap="gray", vmin=0, vmax=255,
-                  interpolation="none")
-        ax.set_title(f"{name}: {output.shape[0]}x{output.shape[1]}")
+        heading = _size_title(name, output[window].shape, output.shape, cropped, sep=":")
+        if scale:
+            largest = float(np.abs(output).max()) or 1.0
+            ax.imshow(output[window] / largest, cmap="gray", vmin=-1, vmax=1,
+                      interpolation="none")
+            heading += f"\nblack -{largest:.0f}, white +{largest:.0f}"
+        else:
+            ax.imshow(display_range(output, offset)[window], cmap="gray", vmin=0, vmax=255,
+                      interpolation="none")
+        ax.set_title(heading)
         ax.axis("off")
     if title:
         fig.suptitle(title)
     return style.describe(fig, f"{title or 'filters'}: the original image beside the kernel "
                                f"and the output of {', '.join(results)}")
+
+
+def _size_title(name: str, shown: tuple[int, ...], full: tuple[int, ...], cropped: bool,
+                sep: str = "") -> str:
+    """"edge: 298x449", or for a cropped view "edge: 190x260 of 298x449" (what is shown, of
+    how much)."""
+    if cropped:
+        return f"{name}: {shown[0]}x{shown[1]} of {full[0]}x{full[1]}"
+    return f"{name}{sep} {full[0]}x{full[1]}"
+
+
+def _under(part: slice, shift: int, length: int) -> slice:
+    """The slice of an output ``length`` long that lies under ``part`` of the image, when the
+    output's first pixel sits over image pixel ``shift`` (valid mode: (N - 1) / 2)."""
+    if part.start is None and part.stop is None:
+        return slice(None)
+    start = max((part.start or 0) - shift, 0)
+    stop = length if part.stop is None else min(part.stop - shift, length)
+    return slice(start, stop)
 
 
 def filter_grid(kernels: np.ndarray, *, ncols: int = 8,
