@@ -363,14 +363,14 @@ _ = claim("pooling_not_2px",
 # Moved back by the shift, the maps of a shifted digit are the original maps: equivariance,
 # {{ share["maps, moved back", 1]:.1% }} of the responding values equal
 # {{ claim maps_shift_with_the_digit }}. In place, a 1-pixel shift leaves
-# {{ share["maps, same place", 1]:.0% }} of them unchanged before pooling (mostly inside
-# thick strokes, where neighbouring windows see the same pixels) and
+# {{ share["maps, same place", 1]:.0% }} of them unchanged before pooling (where a map
+# happens to hold the same value at neighbouring positions) and
 # {{ share["pooled, same place", 1]:.0% }} after {{ claim pooling_absorbs_some_1px }}: pooling
 # absorbs some of a 1-pixel shift, not most of it. A 2-pixel shift moves every pooled map by
 # exactly one cell (the last row of the table), so in place it changes nearly all of them:
 # {{ share["pooled, same place", 2]:.0% }} stay {{ claim pooling_not_2px }}. One pooling
-# layer forgives a shift only within its window; what it does to a shift of a whole window
-# is halve it, and the second pooling halves it again.
+# layer forgives part of a shift smaller than its window; a shift of a whole window it
+# passes on, as a shift of one cell of the pooled map.
 #
 # ### Accuracy on shifted digits
 #

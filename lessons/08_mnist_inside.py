@@ -152,7 +152,7 @@ _ = claim("gains_early",
 #
 # [Lesson 06](../cifar10_cnn/) showed training accuracy above validation accuracy: a network
 # that overfits does better on the images it learned from. Here the curves sit the other way
-# round, and validation is higher at every epoch:
+# round:
 
 # %%
 _ = claim("validation_above_training",
@@ -162,7 +162,9 @@ _ = claim("validation_above_training",
                              for k, (t, v) in enumerate(zip(train_curve, val_curve))))
 
 # %% [markdown]
-# The two figures are not measured the same way {{ claim validation_above_training }}.
+# Validation is higher at every epoch {{ claim validation_above_training }}. That does not
+# mean the network knows unseen digits better than the ones it learned from: the two
+# figures are not measured the same way.
 # Keras's training accuracy for an epoch is the mean over that epoch's batches, each scored
 # *while the network was training*: with dropout on, so a quarter of the pooled values and
 # half of the flattened ones were switched off, and with the weights of that moment, which
@@ -385,10 +387,11 @@ report.markdown(report.markdown_table(
 # up, {{ per_side["down"] }} down, {{ per_side["left"] }} left and {{ per_side["right"] }}
 # right {{ claim all_four_edges }}. On a digit, white strokes on black, a filter with its
 # bright side up fires where a stroke lies above the background: along the strokes' lower
-# edges; bright side down, along their upper edges; left or right, along their sides. The
-# other {{ (~edge).sum() }} filters mix a ramp with a brightness response
-# (mean share up to {{ mean_share[~edge].max() if (~edge).any() else 0:.0%}}) or with a line or
-# spot pattern: at 3 × 3, a filter has room for little more.
+# edges; bright side down, along their upper edges; left or right, along their sides. In the
+# other {{ (~edge).sum() }} filters the ramp holds less than half: the rest is a response to
+# brightness alone (the mean holds up to
+# {{ mean_share[~edge].max() if (~edge).any() else 0:.0% }} of one filter's squared weight)
+# or a line, spot or corner pattern; at 3 × 3, a filter has room for little more.
 #
 # ## What the filters see in one digit
 #
@@ -444,7 +447,7 @@ page_network = digit_explorer.show(model, x_test, y_test, predicted)
 #
 # * A CNN of {{ model.count_params():, }} parameters, one convolution layer and one dense
 #   layer, labels {{ test_accuracy:.2% }} of the {{ len(x_test):, }} test digits correctly after
-#   {{ epochs }} epochs on {{ len(x_train):, }} digits (the tutorial:
+#   {{ epochs }} epochs on {{ len(x_train):, }} digits (the tutorial, on the same digits:
 #   {{ tutorial("mnist_inside.test_accuracy"):.2% }}).
 # * Optimiser defaults change between versions: with Keras 3's default Adadelta rate the same
 #   run reaches {{ default_rate_test_accuracy:.1% }}. Write the rate out.
