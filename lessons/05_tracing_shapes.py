@@ -50,6 +50,9 @@ keras.utils.set_random_seed(1234)   # the same (untrained) weights every time
 # * **Flatten**: height × width × depth values in a row; **dense** with $m$ units after
 #   $n$ values: $(n + 1)\,m$ parameters (a weight from every input to every unit, and a bias
 #   per unit), and $n\,m$ multiplications.
+#
+# We count multiplications only: each comes with about one addition, and pooling and the
+# activations compare or clip values without multiplying.
 
 # %%
 plan = [  # (layer, kind, settings)

@@ -128,25 +128,12 @@ report.markdown(report.markdown_table(
 train_curve = history.history["accuracy"]
 shown = min(6, len(val_curve))
 widest_gap = max(abs(val_curve[k] - tutorial_curve[k]) for k in range(shown))
-claim("close_to_tutorial",
-      "at every epoch both ran, this run's validation accuracy is within 2 points of the "
-      "tutorial's", holds=widest_gap < 0.02,
-      evidence=f"widest gap {100 * widest_gap:.2f} points over {shown} epochs; after the last, "
-               f"{val_curve[shown - 1]:.2%} against {tutorial_curve[shown - 1]:.2%}")
-first_gain = val_curve[1] - val_curve[0] if len(val_curve) > 1 else float("nan")
-last_gain = val_curve[5] - val_curve[4] if len(val_curve) > 5 else float("nan")
-_ = claim("gains_early",
-          "the validation accuracy gains more from epoch 1 to 2 than from epoch 5 to 6",
-          holds=len(val_curve) > 5 and first_gain > last_gain,
-          evidence=f"{100 * first_gain:+.2f} points from epoch 1 to 2, {100 * last_gain:+.2f} from "
-               f"epoch 5 to 6 "
-                   f"({len(val_curve)} epochs run)")
 
 # %% [markdown]
-# The two runs stay close: at no epoch are they more than {{ 100 * widest_gap:.1f }}
-# points apart {{ claim close_to_tutorial }}, and both learn most in the first passes over
-# the data: this run's validation accuracy gains {{ 100 * first_gain:.1f }} points from epoch
-# 1 to 2 and {{ 100 * last_gain:.1f }} from epoch 5 to 6 {{ claim gains_early }}.
+# Over the {{ shown }} epochs both ran, the two curves are at most
+# {{ 100 * widest_gap:.1f }} points apart. What makes the difference, this page cannot
+# tell: the tutorial's weights started from other random values, in an older Keras, and one
+# run of each is no test.
 #
 # ## Why validation runs above training
 #
@@ -308,9 +295,6 @@ claim("less_sure_when_wrong",
                f"{top[wrong].mean() if wrong.any() else float('nan'):.1%} on "
                f"{wrong.sum():,} wrong ones")
 confident_mistakes = int((top[wrong] > 0.9).sum())
-_ = claim("confident_mistakes", "some mistakes are made with more than 90% confidence",
-          holds=confident_mistakes > 0,
-          evidence=f"{confident_mistakes:,} of {wrong.sum():,} mistakes above 0.9")
 
 # %% [markdown]
 # Over the right answers the mean confidence is {{ top[~wrong].mean():.1% }}; over the wrong
@@ -318,8 +302,7 @@ _ = claim("confident_mistakes", "some mistakes are made with more than 90% confi
 # {{ claim less_sure_when_wrong }}. {{ (top[~wrong] > 0.9).mean():.0% }} of the right answers
 # come with a probability above 0.9, {{ (top[wrong] > 0.9).mean() if wrong.any() else 0:.0% }}
 # of the wrong ones. A low top probability is a useful warning, though not a reliable one:
-# {{ confident_mistakes:, }} mistakes were made with more than 90% confidence
-# {{ claim confident_mistakes }}.
+# {{ confident_mistakes:, }} mistakes were made with more than 90% confidence.
 #
 # ## The 32 filters it learned
 #
@@ -356,14 +339,13 @@ bright_side = np.array(["right", "up", "left", "down"])[((angle + 45) % 360 // 9
 per_side = {side: int(np.sum(edge & (bright_side == side)))
             for side in ("up", "down", "left", "right")}
 print("edge detectors:", edge.sum(), "of 32; bright side:", per_side)
-claim("edge_filters",
-      "more than a third of the 32 filters are edge detectors (a ramp holds over half of "
-      "their squared weight)", holds=edge.sum() > 32 / 3,
-      evidence=f"{edge.sum()} of 32 filters; ramp share median {np.median(ramp_share):.0%}")
-_ = claim("all_four_edges",
-          "among the edge detectors, each of the four directions (bright side up, down, left, "
-          "right) has at least two", holds=min(per_side.values()) >= 2,
-          evidence=", ".join(f"bright side {side}: {n}" for side, n in per_side.items()))
+_ = claim("edge_filters",
+          "more than a third of the 32 filters are edge detectors (a ramp holds over half of "
+          "their squared weight), and each of the four directions (bright side up, down, "
+          "left, right) has at least two of them",
+          holds=edge.sum() > 32 / 3 and min(per_side.values()) >= 2,
+          evidence=f"{edge.sum()} of 32 filters; "
+                   + ", ".join(f"bright side {side}: {n}" for side, n in per_side.items()))
 
 # %% tags=["hide-input"]
 arrows = {"up": "↑", "down": "↓", "left": "←", "right": "→"}
@@ -382,10 +364,10 @@ report.markdown(report.markdown_table(
 
 # %% [markdown]
 # Red weights are positive, blue negative; an arrow marks an edge detector and points to the
-# side it wants bright. {{ edge.sum() }} of the 32 filters are edge detectors in this sense
-# {{ claim edge_filters }}, and they face every way: {{ per_side["up"] }} want the bright side
-# up, {{ per_side["down"] }} down, {{ per_side["left"] }} left and {{ per_side["right"] }}
-# right {{ claim all_four_edges }}. On a digit, white strokes on black, a filter with its
+# side it wants bright. {{ edge.sum() }} of the 32 filters are edge detectors in this sense,
+# and they face every way: {{ per_side["up"] }} want the bright side up,
+# {{ per_side["down"] }} down, {{ per_side["left"] }} left and {{ per_side["right"] }} right
+# {{ claim edge_filters }}. On a digit, white strokes on black, a filter with its
 # bright side up fires where a stroke lies above the background: along the strokes' lower
 # edges; bright side down, along their upper edges; left or right, along their sides. In the
 # other {{ (~edge).sum() }} filters the ramp holds less than half: the rest is a response to
@@ -458,7 +440,7 @@ page_network = digit_explorer.show(model, x_test, y_test, predicted)
 #   over its right answers, {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }} over
 #   its {{ wrong.sum():, }} mistakes {{ claim less_sure_when_wrong }}.
 # * {{ edge.sum() }} of its 32 first-layer filters are edge detectors, facing all four ways
-#   {{ claim all_four_edges }}; {{ active }} of the 32 respond somewhere in test digit 0.
+#   {{ claim edge_filters }}; {{ active }} of the 32 respond somewhere in test digit 0.
 #
 # ## Exercises
 #
@@ -524,6 +506,9 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
 # ## What this page checks
 
 # %%
+report.record("training_accuracy_dropout_off", right_dropout_off.mean())
+report.record("training_accuracy_dropout_on", right_dropout_on.mean())
+report.record("edge_filters", int(edge.sum()))
 report.record("mean_confidence_all", top.mean())
 report.record("mean_confidence_wrong", top[wrong].mean() if wrong.any() else top.mean())
 report.record("explorer_agreement_fraction", page_network.same_answer / page_network.samples)
