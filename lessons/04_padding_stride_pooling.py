@@ -4,8 +4,10 @@
 # [The previous lesson](../convolution/) slid a kernel one pixel at a time and let the image
 # shrink at the border. Three more choices shape what a convolutional layer produces: whether
 # to *pad* the border, how far the window *strides* between positions, and whether to *pool*
-# the result into a smaller map. At the end we measure what convolution and pooling buy:
-# a network that still recognises a digit after it has moved.
+# the result into a smaller map. At the end we measure what convolution and pooling do when a
+# digit moves: what a shift does to a layer's feature maps before and after pooling, and how
+# a small CNN and a dense network fare on digits moved 1 to 6 pixels. The CNN copes far
+# better, and it too fails once the digit has moved far.
 
 # %% [markdown]
 # How big a run this page makes. These are the values of the full run; a quick build of the
@@ -24,7 +26,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import scipy.ndimage
 
-from convlab import convolution, data, report, training, viz
+from convlab import convolution, data, metrics, report, training, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 
@@ -197,15 +200,19 @@ print(pooled_by_keras["max 3x3, stride 3"].shape, "->", tuple(flat.shape[1:]), "
 flat_length = flat.shape[1]
 
 # %% [markdown]
-# ## Translation invariance, measured
+# ## Shifted digits: equivariance and local invariance
 #
 # A kernel uses the same weights at every position, so it finds a stroke wherever the stroke
-# is; max pooling then keeps the strongest response in each window, so a shift by a pixel or
-# two often changes nothing after it. A dense layer has a separate weight for every pixel: a
-# digit moved a few pixels lands on weights that never saw it.
+# is: shift the input by a pixel and the feature map shifts by the same pixel. The map does
+# not stay the same; it moves *with* the input. That is called *equivariance*. Max pooling
+# can make a small shift vanish: a window's maximum stays the same as long as the largest
+# value stays inside the window. That is *invariance*, but only *local*: to shifts smaller
+# than the window, and not always then. A dense layer has a separate weight for every pixel:
+# a digit moved a few pixels lands on weights that never saw it there.
 #
-# To measure it we train two small networks on MNIST digits, which are centred in their
-# 28 × 28 frame, and test them on test digits moved 0, 1, 2, … pixels.
+# To measure both we train two small networks on MNIST digits, which are centred in their
+# 28 × 28 frame, then look at the CNN's first layer, and test both networks on test digits
+# moved 0, 1, 2, … pixels.
 
 # %%
 digits = data.load("mnist")
@@ -217,8 +224,8 @@ print("training", x_train.shape, "test", x_test.shape)
 
 # %% [markdown]
 # The dense network has one hidden layer of 128 units. The CNN has two 3 × 3 convolutions,
-# each followed by 2 × 2 max pooling, and a dense output layer: far fewer parameters.
-# Both train the same way: Adam, batches of 64, the same number of epochs.
+# each followed by 2 × 2 max pooling, and a dense output layer. Both train the same way:
+# Adam, batches of 64, the same number of epochs, on the centred training digits only.
 
 # %%
 dense = keras.Sequential([
@@ -243,6 +250,9 @@ for name, model in (("dense", dense), ("CNN", cnn)):
               callbacks=[training.EpochLog()])
 
 # %% [markdown]
+# The CNN has {{ cnn.count_params():, }} parameters, the dense network
+# {{ dense.count_params():, }}: a convolution's weights are shared by every position.
+#
 # Shifting a digit: every image moves by the same number of pixels right, left, down or up,
 # and the pixels that move in at the border are black (`scipy.ndimage.shift`).
 # Here is one test digit at each shift to the right:
@@ -267,42 +277,168 @@ fig.suptitle("a test digit moved right by 0 to 6 pixels")
 plt.show()
 
 # %% [markdown]
-# Accuracy at each shift is the average over the four directions:
+# ### What a shift does to the first layer
+#
+# We pass 1,000 test digits, and the same digits shifted by 1 and by 2 pixels, through the
+# trained CNN's first convolution and its 2 × 2 max pooling, and count how many of the values
+# that respond to the digit (that differ from what a blank image gives) are exactly unchanged.
+# Each shift goes in all four directions. We compare the maps twice: at the same positions
+# (invariance) and with the shifted map moved back by the shift (equivariance; for the
+# pooled maps only the 2-pixel shift, one whole pooling window, can be moved back).
+
+# %%
+conv1, pool1 = cnn.layers[0], cnn.layers[1]
+sample = x_test[:1000]
+
+
+def first_layer(images):
+    """The CNN's first feature maps, before and after pooling, as NumPy arrays."""
+    feature_maps = conv1(images)
+    return (keras.ops.convert_to_numpy(feature_maps),
+            keras.ops.convert_to_numpy(pool1(feature_maps)))
+
+
+def unchanged(before, after, blank, dy=0, dx=0):
+    """(unchanged, responding) counts: values of ``after`` equal to those of ``before``
+    moved (dy, dx) cells, among those that differ from a blank image's."""
+    h, w = before.shape[1:3]
+    before = before[:, max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+    after = after[:, max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)]
+    blank = blank[:, :before.shape[1], :before.shape[2]]   # the same value everywhere
+    responding = ~np.isclose(before, blank) | ~np.isclose(after, blank)
+    same = np.isclose(before, after, rtol=1e-5, atol=1e-6) & responding
+    return same.sum(), responding.sum()
+
+
+blank_maps, blank_pooled = first_layer(np.zeros((1, 28, 28, 1)))
+maps, pooled_maps = first_layer(sample)
+share = {}   # (what, shift) -> share of responding values unchanged
+for s in (1, 2):
+    counts = {"maps, same place": [0, 0], "maps, moved back": [0, 0],
+              "pooled, same place": [0, 0], "pooled, moved back": [0, 0]}
+    for d, (dy, dx) in directions.items():
+        maps_s, pooled_s = first_layer(shifted(sample, s, d))
+        tallies = {"maps, same place": unchanged(maps, maps_s, blank_maps),
+                   "maps, moved back": unchanged(maps, maps_s, blank_maps, dy * s, dx * s),
+                   "pooled, same place": unchanged(pooled_maps, pooled_s, blank_pooled)}
+        if s == 2:
+            tallies["pooled, moved back"] = unchanged(pooled_maps, pooled_s, blank_pooled,
+                                                      dy, dx)
+        for what, (same, responding) in tallies.items():
+            counts[what][0] += same
+            counts[what][1] += responding
+    for what, (same, responding) in counts.items():
+        if responding:
+            share[what, s] = same / responding
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["responding values unchanged", "1-pixel shift", "2-pixel shift"],
+    [[what, *(f"{share[what, s]:.1%}" if (what, s) in share else "(not a whole cell)"
+              for s in (1, 2))]
+     for what in ("maps, same place", "pooled, same place", "maps, moved back",
+                  "pooled, moved back")]))
+
+# %%
+moved_back = [share["maps, moved back", 1], share["maps, moved back", 2],
+              share["pooled, moved back", 2]]
+claim("maps_shift_with_the_digit",
+      "the feature maps of a shifted digit are its feature maps shifted: at least 99% of the "
+      "responding values match once moved back (the pooled maps for a 2-pixel shift)",
+      holds=min(moved_back) >= 0.99,
+      evidence=f"maps {share['maps, moved back', 1]:.1%} (1 px) and "
+               f"{share['maps, moved back', 2]:.1%} (2 px), pooled maps "
+               f"{share['pooled, moved back', 2]:.1%} (2 px, one cell)")
+claim("pooling_absorbs_some_1px",
+      "in place, a 1-pixel shift leaves more responding values unchanged after pooling than "
+      "before it", holds=share["pooled, same place", 1] > share["maps, same place", 1] + 0.02,
+      evidence=f"{share['pooled, same place', 1]:.1%} unchanged after pooling, "
+               f"{share['maps, same place', 1]:.1%} before")
+_ = claim("pooling_not_2px",
+          "in place, a 2-pixel shift leaves fewer than a tenth of the pooled values unchanged",
+          holds=share["pooled, same place", 2] < 0.1,
+          evidence=f"{share['pooled, same place', 2]:.1%} of the responding pooled values")
+
+# %% [markdown]
+# Moved back by the shift, the maps of a shifted digit are the original maps: equivariance,
+# {{ share["maps, moved back", 1]:.1% }} of the responding values equal
+# {{ claim maps_shift_with_the_digit }}. In place, a 1-pixel shift leaves
+# {{ share["maps, same place", 1]:.0% }} of them unchanged before pooling (where a map
+# happens to hold the same value at neighbouring positions) and
+# {{ share["pooled, same place", 1]:.0% }} after {{ claim pooling_absorbs_some_1px }}: pooling
+# absorbs some of a 1-pixel shift, not most of it. A 2-pixel shift moves every pooled map by
+# exactly one cell (the last row of the table), so in place it changes nearly all of them:
+# {{ share["pooled, same place", 2]:.0% }} stay {{ claim pooling_not_2px }}. One pooling
+# layer forgives part of a shift smaller than its window; a shift of a whole window it
+# passes on, as a shift of one cell of the pooled map.
+#
+# ### Accuracy on shifted digits
+#
+# Now the whole networks. At each shift, both classify the same shifted test digits (all four
+# directions; at 0 pixels, one copy of each digit). To say whether one is better beyond
+# chance we use a *paired* test (`metrics.paired_comparison`, the exact McNemar test): digits
+# both networks get right, or both wrong, say nothing about which is better; it counts the
+# digits only one of them gets right and asks how likely so uneven a split would be if the
+# two were equally good.
 
 # %%
 accuracy = {"dense": [], "CNN": []}
+versus = {}   # shift -> paired comparison, CNN against dense
 for s in shifts:
-    for name, model in (("dense", dense), ("CNN", cnn)):
-        right = [model.predict(shifted(x_test, s, d), batch_size=500, verbose=0).argmax(axis=1)
-                 == y_test for d in directions]
-        accuracy[name].append(float(np.mean(right)))
+    right = {"dense": [], "CNN": []}
+    for d in directions if s else ["right"]:      # a 0-pixel shift is the same every way
+        moved = shifted(x_test, s, d)
+        for name, model in (("dense", dense), ("CNN", cnn)):
+            right[name].append(model.predict(moved, batch_size=500, verbose=0).argmax(axis=1)
+                               == y_test)
+    cnn_right, dense_right = np.concatenate(right["CNN"]), np.concatenate(right["dense"])
+    accuracy["CNN"].append(float(cnn_right.mean()))
+    accuracy["dense"].append(float(dense_right.mean()))
+    versus[s] = metrics.paired_comparison(cnn_right, dense_right)
+dense_curve, cnn_curve = np.array(accuracy["dense"]), np.array(accuracy["CNN"])
+far = np.array(shifts) >= 3
+
+# %% tags=["hide-input"]
 viz.accuracy_curves(shifts, accuracy, xlabel="shift (pixels, average of 4 directions)",
                     title="accuracy on MNIST test digits moved away from the centre")
 plt.axhline(0.1, color="grey", ls="--", lw=1, label="guessing")
 plt.legend()
 plt.show()
-dense_curve, cnn_curve = np.array(accuracy["dense"]), np.array(accuracy["CNN"])
-far = np.array(shifts) >= 3
-
-# %% tags=["hide-input"]
 report.markdown(report.markdown_table(
     ["shift (px)", *map(str, shifts)],
-    [[name, *(f"{a:.1%}" for a in accuracy[name])] for name in accuracy]))
+    [[name, *(f"{a:.1%}" for a in accuracy[name])] for name in ("CNN", "dense")]
+    + [["CNN alone right", *(f"{versus[s].only_a:,}" for s in shifts)],
+       ["dense alone right", *(f"{versus[s].only_b:,}" for s in shifts)],
+       ["paired test", *("CNN better" if versus[s].winner == "a" else
+                         "dense better" if versus[s].winner == "b" else "tie"
+                         for s in shifts)]]))
+
+# %%
+claim("cnn_beats_dense_shifted",
+      "at every shift from 1 to 6 pixels the CNN labels more of the same shifted digits "
+      "correctly than the dense network",
+      holds=all(versus[s].winner == "a" for s in shifts[1:]),
+      evidence="; ".join(f"{s} px: {versus[s].evidence('CNN', 'dense')}" for s in shifts[1:]))
+_ = claim("cnn_fails_far",
+          f"moved {shifts[-1]} pixels, the CNN labels fewer than half of the digits correctly",
+          holds=cnn_curve[-1] < 0.5,
+          evidence=f"CNN {cnn_curve[-1]:.1%} at {shifts[-1]} px, {cnn_curve[0]:.1%} centred")
 
 # %% [markdown]
 # On centred digits the dense network scores {{ dense_curve[0]:.1% }} and the CNN
 # {{ cnn_curve[0]:.1% }}. Moved 2 pixels, the dense network drops to {{ dense_curve[2]:.1% }}
-# and the CNN to {{ cnn_curve[2]:.1% }}; averaged over shifts of 3 to 6 pixels they score
-# {{ dense_curve[far].mean():.1% }} and {{ cnn_curve[far].mean():.1% }}.
+# and the CNN to {{ cnn_curve[2]:.1% }}; moved 3, to {{ dense_curve[3]:.1% }} and
+# {{ cnn_curve[3]:.1% }}. At every shift the CNN is right on more of the same digits
+# {{ claim cnn_beats_dense_shifted }}.
 #
-# The CNN holds up better, but it is not fully invariant. A 2 × 2 pooling absorbs a shift of
-# one pixel at most, and only where each window's largest value stays inside it; and the
-# last layer is again dense, with a weight for each position of the 5 × 5 maps. Moved the
-# most, {{ shifts[-1] }} pixels, the dense network scores
-# {{ dense_curve[-1]:.1% }} and the CNN {{ cnn_curve[-1]:.1% }}, against
-# {{ cnn_curve[0]:.1% }} for the CNN on centred digits. Training on shifted copies of the
-# digits (*data augmentation*, which [lesson 09](../regularisation/) applies to CIFAR-10) is
-# the usual remedy.
+# But the CNN is not invariant to shifts, only less sensitive. Moved {{ shifts[-1] }}
+# pixels, it labels {{ cnn_curve[-1]:.1% }} of the digits correctly, against
+# {{ cnn_curve[0]:.1% }} centred {{ claim cnn_fails_far }} (the dense network:
+# {{ dense_curve[-1]:.1% }}). The measurements above say why: the convolutions move their maps
+# with the digit, the two poolings absorb only part of a small shift, and the last layer is
+# again dense, with a weight for each position of the 5 × 5 maps, trained only on digits in
+# the centre. Training on shifted copies of the digits (*data augmentation*, which
+# [lesson 09](../regularisation/) applies to CIFAR-10) is the usual remedy.
 #
 # ## What we have
 #
@@ -311,33 +447,51 @@ report.markdown(report.markdown_table(
 #   {{ len(settings) }} settings tried ({{ mismatches }} mismatches).
 # * $M \times M$ pooling keeps one value per window and divides the number of values by $M^2$
 #   ({{ reduction_2:g }} for $M = 2$); Flatten lays the last maps out as one vector.
-# * Convolution and pooling tolerate shifts better than a dense layer: averaged over
-#   shifts of 3 to 6 pixels the CNN scored {{ cnn_curve[far].mean():.1% }} and the dense
-#   network {{ dense_curve[far].mean():.1% }}.
+# * A convolution is equivariant: shift the digit and its feature maps shift with it
+#   {{ claim maps_shift_with_the_digit }}. Pooling adds a little local invariance: a 1-pixel
+#   shift leaves {{ share["pooled, same place", 1]:.0% }} of the pooled values unchanged
+#   {{ claim pooling_absorbs_some_1px }}.
+# * On shifted digits the CNN beats the dense network at every shift
+#   {{ claim cnn_beats_dense_shifted }}: averaged over shifts of 3 to 6 pixels, it scores
+#   {{ cnn_curve[far].mean():.1% }} and the dense network {{ dense_curve[far].mean():.1% }};
+#   but at {{ shifts[-1] }} pixels it is down to {{ cnn_curve[-1]:.1% }}
+#   {{ claim cnn_fails_far }}.
 #
 # ## Exercises
 #
 # Predict first, then set your answers in the cell below and run the check cell after it: it
-# says whether you are right.
+# says whether you are right, and under each, folded, the answer and why.
 #
 # 1. A 32 × 32 image, a 5 × 5 kernel, $P = 2$ zeros on each side, stride 2: what side does
 #    the output have? Set `answer_1`.
-# 2. 3 × 3 max pooling with stride 3 on the 6 × 6 feature map above: what is the
-#    bottom-right value of the result? Set `answer_2`.
+# 2. Move the 6 × 6 feature map above one column to the right (its left column becomes 0,
+#    its right column drops out). Of the four values of 3 × 3 max pooling with stride 3, how
+#    many change? Set `answer_2`.
 # 3. 3 × 3 max pooling that moves 1 pixel at a time (overlapping windows) on the same map:
 #    what side does the result have? Set `answer_3`.
 
 # %%
 answer_1 = None   # your answer: output side, D = 32, N = 5, P = 2, S = 2
-answer_2 = None   # your answer: bottom-right value of 3x3 max pooling, stride 3
+answer_2 = None   # your answer: how many of the 4 pooled values change
 answer_3 = None   # your answer: output side of 3x3 max pooling with stride 1
 
 # %% tags=["hide-input"]
 hint = "work it out with the formula again."
-check("exercise 1", answer_1, convolution.output_size(32, 5, padding=2, stride=2), hint=hint)
-check("exercise 2", answer_2, convolution.pool2d(feature_map, 3, stride=3, mode="max")[-1, -1])
+side_1 = convolution.output_size(32, 5, padding=2, stride=2)
+check("exercise 1", answer_1, side_1, hint=hint,
+      explain=f"⌊(32 + 4 − 5) / 2⌋ + 1 = {(32 + 4 - 5) // 2} + 1 = {side_1}: with P = 2 a "
+              f"5 × 5 kernel keeps the side (same padding), and stride 2 halves it.")
+moved_map = np.pad(feature_map, ((0, 0), (1, 0)))[:, :6]           # one column to the right
+before = convolution.pool2d(feature_map, 3, stride=3, mode="max")
+after = convolution.pool2d(moved_map, 3, stride=3, mode="max")
+check("exercise 2", answer_2, int((before != after).sum()),
+      explain=f"Before {before.astype(int).tolist()}, after {after.astype(int).tolist()}. A "
+              f"window keeps its value only when its largest value is not in its right "
+              f"column (which moves out) and nothing larger moves in from the left.")
 overlapping = keras.layers.MaxPooling2D(3, strides=1)(batch)       # Keras, on the 6 x 6 map
-check("exercise 3", answer_3, int(overlapping.shape[1]), hint=hint)
+check("exercise 3", answer_3, int(overlapping.shape[1]), hint=hint,
+      explain=f"The formula with N = 3, S = 1, P = 0: 6 − 3 + 1 = {int(overlapping.shape[1])}. "
+              f"Overlapping windows shrink the map only as much as a valid convolution.")
 
 # %% [markdown]
 # Previous: [convolution](../convolution/). Next: [tracing shapes through a
@@ -361,6 +515,8 @@ report.compare({
     "cnn_shifted_accuracy": cnn_curve[far].mean(),
 })
 report.record("cnn_minus_dense_worst_shift", (cnn_curve - dense_curve)[1:].min())
+report.record("conv_maps_moved_back_equal", min(moved_back))
+expect("conv_maps_moved_back_equal").at_least(0.99)   # equivariance: shifted maps match
 expect("padding_stride_mismatches").equals(0)      # formula, NumPy and Keras: 4 settings
 expect("valid_output_size").equals(3)              # 5x5 input, 3x3 kernel, valid
 expect("valid_output_size").equals("valid_output_size_by_formula")

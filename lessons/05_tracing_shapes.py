@@ -2,10 +2,11 @@
 # # Tracing shapes through a network
 #
 # Before building a convolutional network it pays to know, layer by layer, what shape of
-# array comes out and how many weights each layer holds. Both follow from two formulas from
-# [the previous lesson](../padding_stride_pooling/), so we compute them by hand for a small
-# CIFAR-10 network first, then ask Keras (`model.summary()` and a diagram) and check that the
-# two agree.
+# array comes out and how many weights each layer holds. The shapes follow from the formula
+# for an output's side from [the previous lesson](../padding_stride_pooling/); the weights
+# from one new rule, introduced here, for what a filter holds. We trace both by hand through
+# a small CIFAR-10 network, count the multiplications each layer does on the way, then ask
+# Keras (`model.summary()` and a diagram) and check that it agrees.
 
 # %%
 
@@ -14,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from convlab import convolution, data, report, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 
@@ -38,13 +40,19 @@ keras.utils.set_random_seed(1234)   # the same (untrained) weights every time
 # Three rules give every row of the table:
 #
 # * **Convolution**, $F$ filters of $N \times N$ on a $D \times D \times C$ input, padding $P$,
-#   stride $S$: each side becomes $\lfloor (D + 2P - N) / S \rfloor + 1$ and the depth
-#   becomes $F$, one map per filter. Each filter has $N \cdot N \cdot C$ weights (it spans
-#   all input channels) and one bias: $(N^2 C + 1)\,F$ parameters.
+#   stride $S$: each side becomes $\lfloor (D + 2P - N) / S \rfloor + 1$ (the previous
+#   lesson's formula) and the depth becomes $F$, one map per filter. New here: each filter
+#   has $N \cdot N \cdot C$ weights, because it spans all input channels (a 5 × 5 filter on
+#   an RGB image is a 5 × 5 × 3 block), and one bias: $(N^2 C + 1)\,F$ parameters. Every
+#   output value costs one filter's $N^2 C$ multiplications.
 # * **Pooling** $M \times M$ (stride $M$): each side $\lfloor (D - M) / M \rfloor + 1$, the
 #   depth unchanged, no parameters.
 # * **Flatten**: height × width × depth values in a row; **dense** with $m$ units after
-#   $n$ values: $(n + 1)\,m$ parameters.
+#   $n$ values: $(n + 1)\,m$ parameters (a weight from every input to every unit, and a bias
+#   per unit), and $n\,m$ multiplications.
+#
+# We count multiplications only: each comes with about one addition, and pooling and the
+# activations compare or clip values without multiplying.
 
 # %%
 plan = [  # (layer, kind, settings)
@@ -58,32 +66,57 @@ plan = [  # (layer, kind, settings)
     ("Dense 10, softmax", "dense", {"units": 10}),
 ]
 shape = (32, 32, 3)
-by_formula = []   # (layer, output shape, parameters)
+by_formula = []      # (layer, output shape, parameters)
+multiplications = []  # multiply-adds for one image
 for layer, kind, s in plan:
     if kind == "conv":
         height, width, channels = shape
         side = [convolution.output_size(d, s["n"], padding=s["padding"]) for d in (height, width)]
         parameters = (s["n"] * s["n"] * channels + 1) * s["filters"]
         shape = (*side, s["filters"])
+        products = int(np.prod(shape)) * s["n"] * s["n"] * channels   # N²C per output value
     elif kind == "pool":
         height, width, channels = shape
         side = [convolution.output_size(d, s["m"], stride=s["m"]) for d in (height, width)]
-        parameters = 0
+        parameters, products = 0, 0
         shape = (*side, channels)
     elif kind == "flatten":
-        parameters = 0
+        parameters, products = 0, 0
         shape = (int(np.prod(shape)),)
     else:  # dense
         parameters = (shape[0] + 1) * s["units"]
+        products = shape[0] * s["units"]
         shape = (s["units"],)
     by_formula.append((layer, shape, parameters))
+    multiplications.append(products)
 total_by_formula = sum(p for _, _, p in by_formula)
+total_multiplications = sum(multiplications)
 
+# %% tags=["hide-input"]
 report.markdown(report.markdown_table(
-    ["layer", "output shape", "parameters"],
-    [["input", "(32, 32, 3)", ""]]
-    + [[layer, shape, f"{p:,}"] for layer, shape, p in by_formula]
-    + [["**total**", "", f"**{total_by_formula:,}**"]]))
+    ["layer", "output shape", "parameters", "multiplications"],
+    [["input", "(32, 32, 3)", "", ""]]
+    + [[layer, shape, f"{p:,}", f"{m:,}"]
+       for (layer, shape, p), m in zip(by_formula, multiplications)]
+    + [["**total**", "", f"**{total_by_formula:,}**", f"**{total_multiplications:,}**"]]))
+
+# %%
+dense1_parameters = by_formula[6][2]
+conv1_parameters, conv1_multiplications = by_formula[0][2], multiplications[0]
+claim("dense_holds_most_weights",
+      "the first dense layer holds more than half of the network's parameters",
+      holds=dense1_parameters > total_by_formula / 2,
+      evidence=f"{dense1_parameters:,} of {total_by_formula:,} parameters "
+               f"({dense1_parameters / total_by_formula:.0%})")
+_ = claim("conv1_does_most_work",
+          "the first convolution does more than half of the network's multiplications, with "
+          "fewer parameters than the first dense layer",
+          holds=conv1_multiplications > total_multiplications / 2
+          and conv1_parameters < dense1_parameters,
+          evidence=f"conv1: {conv1_multiplications:,} of {total_multiplications:,} "
+                   f"multiplications ({conv1_multiplications / total_multiplications:.0%}) with "
+                   f"{conv1_parameters:,} parameters; dense 50: {multiplications[6]:,} "
+                   f"multiplications with {dense1_parameters:,} parameters")
 
 # %% [markdown]
 # The 5 × 5 valid convolution takes 32 to {{ by_formula[0][1][0] }}; pooling halves it to
@@ -96,8 +129,19 @@ report.markdown(report.markdown_table(
 # The last valid 3 × 3 convolution leaves
 # {{ by_formula[4][1][0] }} × {{ by_formula[4][1][1] }} × {{ by_formula[4][1][2] }},
 # which flattens to {{ by_formula[5][1][0] }} values. In all,
-# **{{ total_by_formula:, }} parameters**, most of them in the first dense layer
-# ({{ by_formula[6][2]:, }}).
+# **{{ total_by_formula:, }} parameters**, and the first dense layer alone holds
+# {{ dense1_parameters:, }} of them, {{ dense1_parameters / total_by_formula:.0% }}
+# {{ claim dense_holds_most_weights }}: it connects each of the {{ by_formula[5][1][0] }}
+# flattened values to each of its 50 units.
+#
+# Parameters are not work. A filter's weights are used again at every position of its map,
+# so the first convolution, with only {{ conv1_parameters:, }} parameters, does
+# {{ conv1_multiplications:, }} of the {{ total_multiplications:, }} multiplications an image
+# costs, {{ conv1_multiplications / total_multiplications:.0% }}
+# {{ claim conv1_does_most_work }}: its 16 filters are each applied at
+# {{ by_formula[0][1][0] }} × {{ by_formula[0][1][1] }} positions. The dense layer uses each
+# of its weights once per image. Which layers are costly to *store* and which are costly to
+# *run* are different questions.
 #
 # ## What Keras says
 #
@@ -130,22 +174,32 @@ viz.show_svg(diagram.create_svg(), "the network as a diagram, each layer with it
 # ## Formula and Keras, side by side
 
 # %%
-rows, shape_mismatches = [], 0
+rows, shape_mismatches, count_mismatches = [], 0, 0
 for (layer, shape, parameters), keras_layer in zip(by_formula, model.layers):
     keras_shape = tuple(keras_layer.output.shape[1:])      # without the batch axis
     keras_parameters = keras_layer.count_params()
     agree = keras_shape == shape and keras_parameters == parameters
     shape_mismatches += keras_shape != shape
+    count_mismatches += keras_parameters != parameters
     rows.append([layer, shape, keras_shape, f"{parameters:,}", f"{keras_parameters:,}",
                  "yes" if agree else "**no**"])
+_ = claim("formulas_match_keras",
+          "the formulas give the output shape and the parameter count Keras reports for every "
+          "layer",
+          holds=shape_mismatches == 0 and count_mismatches == 0,
+          evidence=f"{len(rows)} layers: {shape_mismatches} shapes and {count_mismatches} "
+                   f"parameter counts differ; {total_by_formula:,} parameters by formula, "
+                   f"{model.count_params():,} in Keras")
+
+# %% tags=["hide-input"]
 report.markdown(report.markdown_table(
     ["layer", "shape by formula", "shape in Keras", "parameters by formula",
      "parameters in Keras", "agree"], rows))
 
 # %% [markdown]
-# Keras counts {{ model.count_params():, }} parameters in all, the formula
-# {{ total_by_formula:, }}; the table's last column compares each layer's shape and count,
-# and so do the checks at the end of the page.
+# Keras counts {{ model.count_params():, }} parameters in all, the formulas
+# {{ total_by_formula:, }}, and they agree on every layer's shape and count
+# {{ claim formulas_match_keras }}.
 #
 # ## Seeing the shapes
 #
@@ -181,14 +235,17 @@ plt.show()
 # * Traced through this network, 32 × 32 × 3 becomes
 #   {{ " × ".join(map(str, by_formula[4][1])) }}, {{ by_formula[5][1][0] }} values when
 #   flattened, and {{ total_by_formula:, }} parameters,
-#   {{ by_formula[6][2] / total_by_formula:.0% }} of them in the first dense layer.
-# * Keras (`model.summary()`, the diagram) agrees with the formulas on every layer:
-#   {{ shape_mismatches }} shapes differ, and the checks below compare every count.
+#   {{ dense1_parameters / total_by_formula:.0% }} of them in the first dense layer
+#   {{ claim dense_holds_most_weights }}; but the first convolution does
+#   {{ conv1_multiplications / total_multiplications:.0% }} of the multiplications
+#   {{ claim conv1_does_most_work }}.
+# * Keras (`model.summary()`, the diagram) agrees with the formulas on every layer
+#   {{ claim formulas_match_keras }}.
 #
 # ## Exercises
 #
-# Predict first, then check: each check cell builds the changed network in Keras and says
-# whether your answer is right.
+# Predict first, then check: the check cell builds the changed network in Keras and says
+# whether each answer is right; under each, the answer and why, folded.
 #
 # 1. Make the last convolution `padding="same"` instead of valid. How many values does
 #    Flatten give? Set `answer_1`.
@@ -196,11 +253,14 @@ plt.show()
 #    `answer_2`.
 # 3. Give the first convolution `strides=2` (valid, 5 × 5, on 32 × 32). What side does its
 #    output have? Set `answer_3`.
+# 4. With that stride, how many multiplications does the first convolution do for one
+#    image? And how many parameters has it now? Set `answer_4` to the multiplications.
 
 # %%
 answer_1 = None   # your answer: values out of Flatten, last convolution "same"
 answer_2 = None   # your answer: parameters of Dense 50 with that change
 answer_3 = None   # your answer: side of the first convolution's output with strides=2
+answer_4 = None   # your answer: multiplications of the first convolution with strides=2
 
 # %% tags=["hide-input"]
 def changed_network(last_padding="valid", first_stride=1):
@@ -220,13 +280,29 @@ def changed_network(last_padding="valid", first_stride=1):
 
 same_last = changed_network(last_padding="same")
 hint = "trace the shapes again with the formulas."
-check("exercise 1", answer_1, int(same_last.layers[5].output.shape[1]), hint=hint)
-check("exercise 2", answer_2, same_last.layers[6].count_params(), hint=hint)
-check("exercise 3", answer_3, int(changed_network(first_stride=2).layers[0].output.shape[1]),
-      hint=hint)
+flat_same = int(same_last.layers[5].output.shape[1])
+side_same = int(same_last.layers[4].output.shape[1])
+check("exercise 1", answer_1, flat_same, hint=hint,
+      explain=f"Same padding keeps the pooled maps' side, {side_same}, so the last "
+              f"convolution gives {side_same} × {side_same} × 4 = {flat_same} values "
+              f"instead of 5 × 5 × 4 = 100.")
+check("exercise 2", answer_2, same_last.layers[6].count_params(), hint=hint,
+      explain=f"(n + 1) m with n = {flat_same} inputs and m = 50 units: "
+              f"({flat_same} + 1) × 50. Padding one layer grew the dense layer, which "
+              f"already held most of the weights.")
+strided_side = int(changed_network(first_stride=2).layers[0].output.shape[1])
+check("exercise 3", answer_3, strided_side, hint=hint,
+      explain=f"⌊(32 + 0 − 5) / 2⌋ + 1 = {(32 - 5) // 2} + 1 = {strided_side}: the window "
+              f"visits every other position, so the side is about halved.")
+strided_multiplications = strided_side * strided_side * 16 * 5 * 5 * 3
+check("exercise 4", answer_4, strided_multiplications, hint=hint,
+      explain=f"{strided_side} × {strided_side} positions × 16 filters × (5 × 5 × 3) "
+              f"multiplications each = {strided_multiplications:,}, against "
+              f"{conv1_multiplications:,} with stride 1: a quarter as many positions, about a "
+              f"quarter of the work, and not one weight fewer.")
 
 # %% [markdown]
-# [The previous lesson](../padding_stride_pooling/) gave the formulas;
+# [The previous lesson](../padding_stride_pooling/) gave the formula for the sides;
 # [the next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
 #
 # ## What this page checks
@@ -249,3 +325,6 @@ report.record("parameters_in_keras", model.count_params())
 expect("shape_mismatches").equals(0)
 expect("parameters_by_formula").equals("parameters_in_keras")
 expect("flatten_values_by_formula").equals(100)     # 5 x 5 x 4, as the curriculum traces
+report.record("conv1_multiplications", conv1_multiplications)
+report.record("multiplications", total_multiplications)
+expect("conv1_multiplications").equals(28 * 28 * 16 * 5 * 5 * 3)   # positions x filters x N²C

@@ -3,9 +3,10 @@
 #
 # A trained network is not a black box: its weights and its intermediate results are arrays
 # we can print and draw. We train a very small CNN, one convolution layer and one dense layer,
-# on handwritten digits, then look at what it outputs for a digit, at the digits it gets wrong
-# and how sure it was of them, at the 32 filters it learned and at what those filters see in
-# one digit.
+# on handwritten digits, then look at why its validation accuracy runs above its training
+# accuracy, at what it outputs for a digit it is unsure of, at the digits it gets wrong and
+# how sure it was of them, at the 32 filters it learned (measuring which of them detect
+# edges, and in which direction) and at what those filters see in one digit.
 #
 # It builds on [the CIFAR-10 CNN](../cifar10_cnn/) (lesson 06: a CNN trained with `model.fit`,
 # curves that part when a network overfits) and on [convolution](../convolution/) (lesson 03:
@@ -26,7 +27,8 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, digit_explorer, report, training, viz
+from convlab import data, digit_explorer, metrics, report, training, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
@@ -101,8 +103,11 @@ report.compare({"test_accuracy": test_accuracy, "test_loss": test_loss,
 
 # %% [markdown]
 # After {{ epochs }} epochs on {{ len(x_train):, }} digits the network labels
-# **{{ test_accuracy:.2% }}** of the {{ len(x_test):, }} test digits correctly; the tutorial
-# reports {{ tutorial("mnist_inside.test_accuracy"):.2% }} after 6 epochs.
+# **{{ test_accuracy:.2% }}** of the {{ len(x_test):, }} test digits correctly; the tutorial,
+# which trained the same network on the same first 20,000 training digits, reports
+# {{ tutorial("mnist_inside.test_accuracy"):.2% }} after 6 epochs. This run was made on 2 CPU
+# cores without a GPU, with Keras 3; the tutorial's with an older Keras, and its own random
+# starting weights.
 #
 # The tutorial also printed its validation accuracy (on the test set) after each of its six
 # epochs; here it is beside this run's, epoch by epoch (grey diamonds: the tutorial).
@@ -120,30 +125,89 @@ report.markdown(report.markdown_table(
     [[k, f"{val_curve[k - 1]:.2%}" if k <= len(val_curve) else "(not run)",
       f"{tutorial_curve[k - 1]:.2%}"] for k in range(1, 7)]))
 
-
-def curve_sentence():
-    shown = min(6, len(val_curve))
-    gaps = [val_curve[k] - tutorial_curve[k] for k in range(shown)]
-    widest = max(range(shown), key=lambda k: abs(gaps[k]))
-    text = (f"Over the {shown} epoch{'s' if shown != 1 else ''} both ran, the widest gap is "
-            f"after epoch {widest + 1}: this run {100 * abs(gaps[widest]):.1f} points "
-            f"{'above' if gaps[widest] > 0 else 'below'} the tutorial.")
-    if shown < 6:
-        return text + (f" This run stopped after {shown} of the tutorial's 6 epochs, so it "
-                       "cannot show how the curve ends.")
-    first, last = val_curve[1] - val_curve[0], val_curve[5] - val_curve[4]
-    text += (f" Its accuracy rose {100 * first:.1f} points from epoch 1 to epoch 2 and "
-             f"{100 * last:.1f} from epoch 5 to epoch 6 (the tutorial: "
-             f"{100 * (tutorial_curve[1] - tutorial_curve[0]):.1f} and "
-             f"{100 * (tutorial_curve[5] - tutorial_curve[4]):.2f})")
-    if first > last:
-        return text + (": most of what this small network learns, it learns in the first "
-                       "passes over the data.")
-    return text + "."
-
+train_curve = history.history["accuracy"]
+shown = min(6, len(val_curve))
+widest_gap = max(abs(val_curve[k] - tutorial_curve[k]) for k in range(shown))
 
 # %% [markdown]
-# {{ curve_sentence() }}
+# Over the {{ shown }} epochs both ran, the two curves are at most
+# {{ 100 * widest_gap:.1f }} points apart. What makes the difference, this page cannot
+# tell: the tutorial's weights started from other random values, in an older Keras, and one
+# run of each is no test.
+#
+# ## Why validation runs above training
+#
+# [Lesson 06](../cifar10_cnn/) showed training accuracy above validation accuracy: a network
+# that overfits does better on the images it learned from. Here the curves sit the other way
+# round:
+
+# %%
+_ = claim("validation_above_training",
+          "in every epoch the validation accuracy is above the training accuracy Keras logged",
+          holds=all(v > t for v, t in zip(val_curve, train_curve)),
+          evidence="; ".join(f"epoch {k + 1}: {t:.1%} training, {v:.1%} validation"
+                             for k, (t, v) in enumerate(zip(train_curve, val_curve))))
+
+# %% [markdown]
+# Validation is higher at every epoch {{ claim validation_above_training }}. That does not
+# mean the network knows unseen digits better than the ones it learned from: the two
+# figures are not measured the same way.
+# Keras's training accuracy for an epoch is the mean over that epoch's batches, each scored
+# *while the network was training*: with dropout on, so a quarter of the pooled values and
+# half of the flattened ones were switched off, and with the weights of that moment, which
+# early in the epoch were worse than at its end. The validation accuracy is measured once,
+# at the end of the epoch, with dropout off.
+#
+# To check, we score the trained network on its own {{ len(x_train):, }} training digits
+# twice: as it predicts (dropout off), and as it trained (dropout on, `training=True`).
+
+# %%
+train_truth = mnist.y_train[:train_size]
+right_dropout_off = model.predict(x_train, verbose=0).argmax(axis=1) == train_truth
+right_dropout_on = np.concatenate([                       # in batches: the maps are large
+    keras.ops.convert_to_numpy(model(x_train[i:i + 1000], training=True)).argmax(axis=1)
+    for i in range(0, len(x_train), 1000)]) == train_truth
+dropout_effect = metrics.paired_comparison(right_dropout_off, right_dropout_on)
+claim("dropout_lowers_training_score",
+      "on the same training digits, the trained network scores higher with dropout off than on",
+      holds=dropout_effect.winner == "a",
+      evidence=dropout_effect.evidence("dropout off", "dropout on").replace(
+                  "test images", "training images"))
+claim("training_above_logged",
+      "scored with dropout off at the end of training, the training digits give a higher "
+      "accuracy than the figure Keras logged during the last epoch",
+      holds=bool(right_dropout_off.mean() > train_curve[-1]),
+      evidence=f"{right_dropout_off.mean():.2%} with dropout off at the end, "
+               f"{train_curve[-1]:.2%} logged during epoch {len(train_curve)}")
+_ = claim("no_overfitting_yet",
+          "scored the same way, training and test accuracy are within 1 point of each other",
+          holds=abs(right_dropout_off.mean() - test_accuracy) < 0.01,
+          evidence=f"training digits {right_dropout_off.mean():.2%}, test digits "
+                   f"{test_accuracy:.2%}, both with dropout off after the last epoch")
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["accuracy", "dropout", "weights", "value"],
+    [["training, as Keras logged it", "on", f"mean over epoch {len(train_curve)}",
+      f"{train_curve[-1]:.2%}"],
+     ["training digits, scored again", "on", "end of training",
+      f"{right_dropout_on.mean():.2%}"],
+     ["training digits, scored again", "off", "end of training",
+      f"{right_dropout_off.mean():.2%}"],
+     ["test digits (validation)", "off", "end of training", f"{test_accuracy:.2%}"]]))
+
+# %% [markdown]
+# With dropout on, the trained network labels {{ right_dropout_on.mean():.1% }} of its
+# training digits correctly; with dropout off, {{ right_dropout_off.mean():.1% }}
+# {{ claim dropout_lowers_training_score }}, above the {{ train_curve[-1]:.1% }} Keras logged
+# during the last epoch {{ claim training_above_logged }}. Of that gap, switching dropout off
+# accounts for {{ 100 * (right_dropout_off.mean() - right_dropout_on.mean()):.1f }} points;
+# the other {{ 100 * (right_dropout_on.mean() - train_curve[-1]):.1f }} are the epoch's
+# averaging over weights that were still improving. Measured the same way as the test
+# digits, the training digits score {{ right_dropout_off.mean():.1% }} against
+# {{ test_accuracy:.1% }} {{ claim no_overfitting_yet }}: after {{ epochs }} epochs this small,
+# dropout-regularised network has not begun to overfit. Compare training and validation
+# figures only when they are measured alike.
 #
 # ## What the default rate gives
 #
@@ -160,30 +224,50 @@ default_model.fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=0)
 _, default_rate_test_accuracy = default_model.evaluate(x_test, y_test, verbose=0)
 report.record("default_rate_test_accuracy", default_rate_test_accuracy)
 print(f"test accuracy with Adadelta's default rate: {default_rate_test_accuracy:.1%}")
+rate_effect = metrics.paired_comparison(
+    model.predict(x_test, verbose=0).argmax(axis=1) == mnist.y_test,
+    default_model.predict(x_test, verbose=0).argmax(axis=1) == mnist.y_test)
+_ = claim("rate_matters", "the network trained with a learning rate of 1.0 labels more test "
+          "digits correctly than the one trained with Keras 3's default rate",
+          holds=rate_effect.winner == "a",
+          evidence=rate_effect.evidence("rate 1.0", "default rate"))
 
 # %% [markdown]
 # With the default rate the network labels **{{ default_rate_test_accuracy:.1% }}** of the
 # test digits correctly, against {{ test_accuracy:.1% }} with the rate at 1.0 (guessing
-# scores 10%). The code runs without a warning either way: only the result tells you.
+# scores 10%) {{ claim rate_matters }}. The code runs without a warning either way: only the
+# result tells you.
 #
 # ## What it outputs for one digit
 #
-# The softmax layer gives a probability to each of the ten classes. For the first test digit:
+# The softmax layer gives a probability to each of the ten classes. For most digits one bar
+# takes nearly everything, which shows little; the bars say more for a digit the network is
+# unsure of. So we pick the one it was most torn over: of the digits it got wrong, the one
+# whose two largest probabilities are closest.
 
 # %%
 probabilities = model.predict(x_test, verbose=0)
 predicted = probabilities.argmax(axis=1)
 truth = mnist.y_test
 top = probabilities.max(axis=1)
-viz.image_grid(x_test[:1], [f"test digit 0: a {truth[0]}"], ncols=1, size=1.6)
+ranked = np.sort(probabilities, axis=1)
+margin = ranked[:, -1] - ranked[:, -2]                  # largest minus second largest
+margin[predicted == truth] = np.inf                     # only the digits it got wrong
+torn = int(margin.argmin())
+runner_up = int(np.argsort(probabilities[torn])[-2])
+viz.image_grid(x_test[torn:torn + 1], [f"test digit {torn}: a {truth[torn]}"], ncols=1,
+               size=1.6)
 plt.show()
-viz.probability_bars(probabilities[0], mnist.class_names, true=int(truth[0]),
-                     title=f"probabilities for test digit 0 (a {truth[0]})")
+viz.probability_bars(probabilities[torn], mnist.class_names, true=int(truth[torn]),
+                     title=f"probabilities for test digit {torn} (a {truth[torn]})")
 plt.show()
 
 # %% [markdown]
-# It gives {{ probabilities[0, predicted[0]]:.1% }} to {{ predicted[0] }}, and the other nine
-# share the rest.
+# The network answers {{ predicted[torn] }} with {{ probabilities[torn, predicted[torn]]:.1% }}
+# and gives {{ probabilities[torn, runner_up]:.1% }} to {{ runner_up }}; the digit is a
+# {{ truth[torn] }}, which gets {{ probabilities[torn, truth[torn]]:.1% }}. The probabilities
+# show the doubt that the answer alone hides. Such digits are rare: half the test digits get
+# {{ np.median(top):.1% }} or more for the network's answer.
 #
 # ## The digits it gets wrong
 #
@@ -204,30 +288,92 @@ plt.show()
 wrong = predicted != truth
 viz.confidence_histogram(top, top[wrong])
 plt.show()
+claim("less_sure_when_wrong",
+      "the network's mean confidence is lower on the digits it gets wrong than on those it "
+      "gets right", holds=wrong.any() and top[wrong].mean() < top[~wrong].mean(),
+      evidence=f"mean confidence {top[~wrong].mean():.1%} on {(~wrong).sum():,} right answers, "
+               f"{top[wrong].mean() if wrong.any() else float('nan'):.1%} on "
+               f"{wrong.sum():,} wrong ones")
+confident_mistakes = int((top[wrong] > 0.9).sum())
 
 # %% [markdown]
-# Over all test digits the mean confidence is {{ top.mean():.1% }}; over the wrong ones it is
-# {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }}.
-# {{ (top[~wrong] > 0.9).mean():.0% }} of the right answers come with a probability above 0.9,
-# {{ (top[wrong] > 0.9).mean() if wrong.any() else 0:.0% }} of the wrong ones. A low top
-# probability is a useful warning, though not a reliable one: {{ (top[wrong] > 0.9).sum():, }}
-# mistakes were made with more than 90% confidence.
+# Over the right answers the mean confidence is {{ top[~wrong].mean():.1% }}; over the wrong
+# ones it is {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }}
+# {{ claim less_sure_when_wrong }}. {{ (top[~wrong] > 0.9).mean():.0% }} of the right answers
+# come with a probability above 0.9, {{ (top[wrong] > 0.9).mean() if wrong.any() else 0:.0% }}
+# of the wrong ones. A low top probability is a useful warning, though not a reliable one:
+# {{ confident_mistakes:, }} mistakes were made with more than 90% confidence.
 #
 # ## The 32 filters it learned
 #
 # The convolution layer's weights, `model.layers[0].kernel`, have shape (3, 3, 1, 32): a
-# 3 × 3 kernel for each of the 32 filters. Red weights are positive, blue negative.
+# 3 × 3 kernel for each of the 32 filters. We draw them below, once we have measured what
+# each one detects.
 
 # %%
 kernels = model.layers[0].kernel.numpy()
 print("kernel shape", kernels.shape)
-viz.filter_grid(kernels, title="the 32 learned 3x3 filters of the first layer")
-plt.show()
 
 # %% [markdown]
-# A kernel with a row of red above a row of blue responds to a horizontal edge, bright above
-# and dark below; one with red on one side and blue on the other to a vertical edge. At
-# 3 × 3, a filter can only be a small edge, stroke or spot detector.
+# What does each filter detect? Its response at a position is the sum of its weights times
+# the pixels under them (lesson 03). A kernel whose weights rise steadily in one direction, a
+# *ramp*, as the Sobel kernels of lesson 03 nearly are, responds most where the image gets
+# brighter in that direction: it is an edge detector. So we split each 3 × 3 kernel into
+# three parts: its mean (a response to brightness alone), the best-fitting ramp, and what is
+# left (lines, spots, corners). The three parts are orthogonal, so their shares of the
+# kernel's squared weight add up to 1. A filter whose ramp takes more than half is an edge
+# detector; the ramp's direction says on which side the bright part must be.
+
+# %%
+rows, columns = np.mgrid[-1:2, -1:2]               # offsets from the centre: down, right
+weights = kernels[:, :, 0, :]                      # (3, 3, 32)
+squared = (weights ** 2).sum(axis=(0, 1))
+mean = weights.mean(axis=(0, 1))
+slope_right = (weights * columns[:, :, None]).sum(axis=(0, 1)) / 6   # least-squares ramp
+slope_down = (weights * rows[:, :, None]).sum(axis=(0, 1)) / 6
+mean_share = 9 * mean ** 2 / squared
+ramp_share = 6 * (slope_right ** 2 + slope_down ** 2) / squared
+edge = ramp_share > 0.5
+angle = np.degrees(np.arctan2(-slope_down, slope_right)) % 360      # 0 right, 90 up
+bright_side = np.array(["right", "up", "left", "down"])[((angle + 45) % 360 // 90).astype(int)]
+per_side = {side: int(np.sum(edge & (bright_side == side)))
+            for side in ("up", "down", "left", "right")}
+print("edge detectors:", edge.sum(), "of 32; bright side:", per_side)
+_ = claim("edge_filters",
+          "more than a third of the 32 filters are edge detectors (a ramp holds over half of "
+          "their squared weight), and each of the four directions (bright side up, down, "
+          "left, right) has at least two of them",
+          holds=edge.sum() > 32 / 3 and min(per_side.values()) >= 2,
+          evidence=f"{edge.sum()} of 32 filters; "
+                   + ", ".join(f"bright side {side}: {n}" for side, n in per_side.items()))
+
+# %% tags=["hide-input"]
+arrows = {"up": "↑", "down": "↓", "left": "←", "right": "→"}
+fig = viz.filter_grid(kernels, title="the 32 learned 3x3 filters; an arrow: an edge "
+                                     "detector, bright side that way")
+for i, ax in enumerate(fig.axes[:32]):
+    ax.set_title(f"{i} {arrows[bright_side[i]]}" if edge[i] else str(i), fontsize=8)
+plt.show()
+report.markdown(report.markdown_table(
+    ["kind", "filters", "which"],
+    [[f"edge, bright side {side}", per_side[side],
+      ", ".join(str(i) for i in np.flatnonzero(edge & (bright_side == side)))]
+     for side in per_side]
+    + [["other (ramp under half)", int((~edge).sum()),
+        ", ".join(str(i) for i in np.flatnonzero(~edge))]]))
+
+# %% [markdown]
+# Red weights are positive, blue negative; an arrow marks an edge detector and points to the
+# side it wants bright. {{ edge.sum() }} of the 32 filters are edge detectors in this sense,
+# and they face every way: {{ per_side["up"] }} want the bright side up,
+# {{ per_side["down"] }} down, {{ per_side["left"] }} left and {{ per_side["right"] }} right
+# {{ claim edge_filters }}. On a digit, white strokes on black, a filter with its
+# bright side up fires where a stroke lies above the background: along the strokes' lower
+# edges; bright side down, along their upper edges; left or right, along their sides. In the
+# other {{ (~edge).sum() }} filters the ramp holds less than half: the rest is a response to
+# brightness alone (the mean holds up to
+# {{ mean_share[~edge].max() if (~edge).any() else 0:.0% }} of one filter's squared weight)
+# or a line, spot or corner pattern; at 3 × 3, a filter has room for little more.
 #
 # ## What the filters see in one digit
 #
@@ -242,9 +388,9 @@ plt.show()
 active = (maps.max(axis=(0, 1)) > 0).sum()
 
 # %% [markdown]
-# {{ active }} of the 32 filters respond somewhere in this digit. Each map traces a part of
-# the stroke: its upper edges, its lower edges, its left or right sides. Pooling and the dense
-# layer then combine these 32 pictures into the ten probabilities.
+# {{ active }} of the 32 filters respond somewhere in this digit. Compare a few maps with the
+# arrows above: an edge detector's map should light along the edges its arrow predicts.
+# Pooling and the dense layer then combine these 32 pictures into the ten probabilities.
 #
 # ## Draw a digit
 #
@@ -283,20 +429,24 @@ page_network = digit_explorer.show(model, x_test, y_test, predicted)
 #
 # * A CNN of {{ model.count_params():, }} parameters, one convolution layer and one dense
 #   layer, labels {{ test_accuracy:.2% }} of the {{ len(x_test):, }} test digits correctly after
-#   {{ epochs }} epochs on {{ len(x_train):, }} digits (the tutorial:
+#   {{ epochs }} epochs on {{ len(x_train):, }} digits (the tutorial, on the same digits:
 #   {{ tutorial("mnist_inside.test_accuracy"):.2% }}).
 # * Optimiser defaults change between versions: with Keras 3's default Adadelta rate the same
 #   run reaches {{ default_rate_test_accuracy:.1% }}. Write the rate out.
-# * The network is less sure when it is wrong: mean confidence {{ top.mean():.1% }} over all
-#   test digits, {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }} over its
-#   {{ wrong.sum():, }} mistakes.
-# * Its 32 first-layer filters are small edge and stroke detectors; {{ active }} of them
-#   respond somewhere in test digit 0.
+# * Validation runs above training here because Keras logs the training figure with dropout
+#   on and averaged over the epoch; scored alike, training and test digits are within a point
+#   {{ claim no_overfitting_yet }}.
+# * The network is less sure when it is wrong: mean confidence {{ top[~wrong].mean():.1% }}
+#   over its right answers, {{ top[wrong].mean() if wrong.any() else float("nan"):.1% }} over
+#   its {{ wrong.sum():, }} mistakes {{ claim less_sure_when_wrong }}.
+# * {{ edge.sum() }} of its 32 first-layer filters are edge detectors, facing all four ways
+#   {{ claim edge_filters }}; {{ active }} of the 32 respond somewhere in test digit 0.
 #
 # ## Exercises
 #
 # Each exercise has a check cell: set `my_answer` in the cell above it, run both, and the
-# check says whether you are right (it computes the answer, so try before reading it).
+# check says whether you are right. Under it, the answer and why, folded: open it after
+# trying.
 #
 # **1. More filters.** With 64 filters instead of 32 in the convolution layer (and nothing
 # else changed), how many parameters does the network have? Work it out as above, then check.
@@ -310,7 +460,12 @@ wider = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                           keras.layers.Conv2D(64, (3, 3), activation="relu"),
                           keras.layers.MaxPooling2D((2, 2)), keras.layers.Flatten(),
                           keras.layers.Dense(10, activation="softmax")])
-check("exercise 1", my_answer, wider.count_params())
+check("exercise 1", my_answer, wider.count_params(),
+      explain=f"(3 · 3 + 1) · 64 = {wider.layers[0].count_params():,} in the filters; the "
+              f"maps are now 13 × 13 × 64 = {wider.layers[2].output.shape[1]:,} numbers, so "
+              f"the dense layer holds ({wider.layers[2].output.shape[1]:,} + 1) · 10 = "
+              f"{wider.layers[3].count_params():,}. Twice the filters, about twice the weights in "
+              f"both layers.")
 
 # %% [markdown]
 # **2. A larger kernel.** With 5 × 5 kernels instead of 3 × 3 (still no padding), how many
@@ -323,7 +478,10 @@ my_answer = None   # the length of the flattened vector
 larger = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                            keras.layers.Conv2D(32, (5, 5), activation="relu"),
                            keras.layers.MaxPooling2D((2, 2)), keras.layers.Flatten()])
-check("exercise 2", my_answer, int(larger.output_shape[-1]))
+check("exercise 2", my_answer, int(larger.output_shape[-1]),
+      explain=f"28 − 5 + 1 = 24, pooled to 12, times 32 maps: 12 × 12 × 32 = "
+              f"{int(larger.output_shape[-1]):,}. A larger kernel without padding shrinks the "
+              f"maps, and so the dense layer.")
 
 # %% [markdown]
 # **3. The confusions.** When the trained network gets a test digit that is really a 4
@@ -335,7 +493,10 @@ my_answer = None   # a digit 0..9
 
 # %% tags=["hide-input"]
 mistaken_for = np.bincount(predicted[(truth == 4) & wrong], minlength=10)
-check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() else None)
+check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() else None,
+      explain="How many misclassified 4s got each answer, 0 to 9: "
+              + ", ".join(map(str, mistaken_for)) + ". Look at those digits in the gallery "
+              "above: which strokes make them look like the answer?")
 
 # %% [markdown]
 # Next, [lesson 09](../regularisation/) takes the overfitting of [lesson 06](../cifar10_cnn/)
@@ -345,6 +506,9 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
 # ## What this page checks
 
 # %%
+report.record("training_accuracy_dropout_off", right_dropout_off.mean())
+report.record("training_accuracy_dropout_on", right_dropout_on.mean())
+report.record("edge_filters", int(edge.sum()))
 report.record("mean_confidence_all", top.mean())
 report.record("mean_confidence_wrong", top[wrong].mean() if wrong.any() else top.mean())
 report.record("explorer_agreement_fraction", page_network.same_answer / page_network.samples)
