@@ -131,13 +131,13 @@ class PairedComparison:
         """Whether the images cannot tell the two apart (no :attr:`winner`)."""
         return self.winner is None
 
-    def evidence(self, a: str, b: str) -> str:
+    def evidence(self, a: str, b: str, images: str = "test images") -> str:
         """The comparison in words, A and B named: "CNN 49.6% against dense 27.3% on the same
         10,000 test images: CNN alone right on 2,600, dense alone on 370, exact McNemar test
-        p < 0.001"."""
+        p < 0.001". ``images`` names what they were scored on."""
         p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.2g}"
         return (f"{a} {self.accuracy_a:.1%} against {b} {self.accuracy_b:.1%} on the same "
-                f"{self.n:,} test images: {a} alone right on {self.only_a:,}, {b} alone on "
+                f"{self.n:,} {images}: {a} alone right on {self.only_a:,}, {b} alone on "
                 f"{self.only_b:,}, exact McNemar test {p}")
 
 

@@ -354,10 +354,10 @@ claim("pooling_absorbs_some_1px",
       "before it", holds=share["pooled, same place", 1] > share["maps, same place", 1] + 0.02,
       evidence=f"{share['pooled, same place', 1]:.1%} unchanged after pooling, "
                f"{share['maps, same place', 1]:.1%} before")
-_ = claim("pooling_not_2px",
-          "in place, a 2-pixel shift leaves fewer than a tenth of the pooled values unchanged",
-          holds=share["pooled, same place", 2] < 0.1,
-          evidence=f"{share['pooled, same place', 2]:.1%} of the responding pooled values")
+claim("pooling_not_2px",
+      "in place, a 2-pixel shift leaves fewer than a tenth of the pooled values unchanged",
+      holds=share["pooled, same place", 2] < 0.1,
+      evidence=f"{share['pooled, same place', 2]:.1%} of the responding pooled values")
 
 # %% [markdown]
 # Moved back by the shift, the maps of a shifted digit are the original maps: equivariance,
@@ -419,10 +419,10 @@ claim("cnn_beats_dense_shifted",
       "correctly than the dense network",
       holds=all(versus[s].winner == "a" for s in shifts[1:]),
       evidence="; ".join(f"{s} px: {versus[s].evidence('CNN', 'dense')}" for s in shifts[1:]))
-_ = claim("cnn_fails_far",
-          f"moved {shifts[-1]} pixels, the CNN labels fewer than half of the digits correctly",
-          holds=cnn_curve[-1] < 0.5,
-          evidence=f"CNN {cnn_curve[-1]:.1%} at {shifts[-1]} px, {cnn_curve[0]:.1%} centred")
+claim("cnn_fails_far",
+      f"moved {shifts[-1]} pixels, the CNN labels fewer than half of the digits correctly",
+      holds=cnn_curve[-1] < 0.5,
+      evidence=f"CNN {cnn_curve[-1]:.1%} at {shifts[-1]} px, {cnn_curve[0]:.1%} centred")
 
 # %% [markdown]
 # On centred digits the dense network scores {{ dense_curve[0]:.1% }} and the CNN

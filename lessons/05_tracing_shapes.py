@@ -108,15 +108,15 @@ claim("dense_holds_most_weights",
       holds=dense1_parameters > total_by_formula / 2,
       evidence=f"{dense1_parameters:,} of {total_by_formula:,} parameters "
                f"({dense1_parameters / total_by_formula:.0%})")
-_ = claim("conv1_does_most_work",
-          "the first convolution does more than half of the network's multiplications, with "
-          "fewer parameters than the first dense layer",
-          holds=conv1_multiplications > total_multiplications / 2
-          and conv1_parameters < dense1_parameters,
-          evidence=f"conv1: {conv1_multiplications:,} of {total_multiplications:,} "
-                   f"multiplications ({conv1_multiplications / total_multiplications:.0%}) with "
-                   f"{conv1_parameters:,} parameters; dense 50: {multiplications[6]:,} "
-                   f"multiplications with {dense1_parameters:,} parameters")
+claim("conv1_does_most_work",
+      "the first convolution does more than half of the network's multiplications, with "
+      "fewer parameters than the first dense layer",
+      holds=conv1_multiplications > total_multiplications / 2
+      and conv1_parameters < dense1_parameters,
+      evidence=f"conv1: {conv1_multiplications:,} of {total_multiplications:,} "
+               f"multiplications ({conv1_multiplications / total_multiplications:.0%}) with "
+               f"{conv1_parameters:,} parameters; dense 50: {multiplications[6]:,} "
+               f"multiplications with {dense1_parameters:,} parameters")
 
 # %% [markdown]
 # The 5 × 5 valid convolution takes 32 to {{ by_formula[0][1][0] }}; pooling halves it to
@@ -183,13 +183,13 @@ for (layer, shape, parameters), keras_layer in zip(by_formula, model.layers):
     count_mismatches += keras_parameters != parameters
     rows.append([layer, shape, keras_shape, f"{parameters:,}", f"{keras_parameters:,}",
                  "yes" if agree else "**no**"])
-_ = claim("formulas_match_keras",
-          "the formulas give the output shape and the parameter count Keras reports for every "
-          "layer",
-          holds=shape_mismatches == 0 and count_mismatches == 0,
-          evidence=f"{len(rows)} layers: {shape_mismatches} shapes and {count_mismatches} "
-                   f"parameter counts differ; {total_by_formula:,} parameters by formula, "
-                   f"{model.count_params():,} in Keras")
+claim("formulas_match_keras",
+      "the formulas give the output shape and the parameter count Keras reports for every "
+      "layer",
+      holds=shape_mismatches == 0 and count_mismatches == 0,
+      evidence=f"{len(rows)} layers: {shape_mismatches} shapes and {count_mismatches} "
+               f"parameter counts differ; {total_by_formula:,} parameters by formula, "
+               f"{model.count_params():,} in Keras")
 
 # %% tags=["hide-input"]
 report.markdown(report.markdown_table(

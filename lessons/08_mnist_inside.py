@@ -142,11 +142,11 @@ widest_gap = max(abs(val_curve[k] - tutorial_curve[k]) for k in range(shown))
 # round:
 
 # %%
-_ = claim("validation_above_training",
-          "in every epoch the validation accuracy is above the training accuracy Keras logged",
-          holds=all(v > t for v, t in zip(val_curve, train_curve)),
-          evidence="; ".join(f"epoch {k + 1}: {t:.1%} training, {v:.1%} validation"
-                             for k, (t, v) in enumerate(zip(train_curve, val_curve))))
+claim("validation_above_training",
+      "in every epoch the validation accuracy is above the training accuracy Keras logged",
+      holds=all(v > t for v, t in zip(val_curve, train_curve)),
+      evidence="; ".join(f"epoch {k + 1}: {t:.1%} training, {v:.1%} validation"
+                         for k, (t, v) in enumerate(zip(train_curve, val_curve))))
 
 # %% [markdown]
 # Validation is higher at every epoch {{ claim validation_above_training }}. That does not
@@ -171,19 +171,18 @@ dropout_effect = metrics.paired_comparison(right_dropout_off, right_dropout_on)
 claim("dropout_lowers_training_score",
       "on the same training digits, the trained network scores higher with dropout off than on",
       holds=dropout_effect.winner == "a",
-      evidence=dropout_effect.evidence("dropout off", "dropout on").replace(
-                  "test images", "training images"))
+      evidence=dropout_effect.evidence("dropout off", "dropout on", images="training images"))
 claim("training_above_logged",
       "scored with dropout off at the end of training, the training digits give a higher "
       "accuracy than the figure Keras logged during the last epoch",
       holds=bool(right_dropout_off.mean() > train_curve[-1]),
       evidence=f"{right_dropout_off.mean():.2%} with dropout off at the end, "
                f"{train_curve[-1]:.2%} logged during epoch {len(train_curve)}")
-_ = claim("no_overfitting_yet",
-          "scored the same way, training and test accuracy are within 1 point of each other",
-          holds=abs(right_dropout_off.mean() - test_accuracy) < 0.01,
-          evidence=f"training digits {right_dropout_off.mean():.2%}, test digits "
-                   f"{test_accuracy:.2%}, both with dropout off after the last epoch")
+claim("no_overfitting_yet",
+      "scored the same way, training and test accuracy are within 1 point of each other",
+      holds=abs(right_dropout_off.mean() - test_accuracy) < 0.01,
+      evidence=f"training digits {right_dropout_off.mean():.2%}, test digits "
+               f"{test_accuracy:.2%}, both with dropout off after the last epoch")
 
 # %% tags=["hide-input"]
 report.markdown(report.markdown_table(
@@ -227,10 +226,10 @@ print(f"test accuracy with Adadelta's default rate: {default_rate_test_accuracy:
 rate_effect = metrics.paired_comparison(
     model.predict(x_test, verbose=0).argmax(axis=1) == mnist.y_test,
     default_model.predict(x_test, verbose=0).argmax(axis=1) == mnist.y_test)
-_ = claim("rate_matters", "the network trained with a learning rate of 1.0 labels more test "
-          "digits correctly than the one trained with Keras 3's default rate",
-          holds=rate_effect.winner == "a",
-          evidence=rate_effect.evidence("rate 1.0", "default rate"))
+claim("rate_matters", "the network trained with a learning rate of 1.0 labels more test "
+      "digits correctly than the one trained with Keras 3's default rate",
+      holds=rate_effect.winner == "a",
+      evidence=rate_effect.evidence("rate 1.0", "default rate"))
 
 # %% [markdown]
 # With the default rate the network labels **{{ default_rate_test_accuracy:.1% }}** of the
@@ -339,13 +338,13 @@ bright_side = np.array(["right", "up", "left", "down"])[((angle + 45) % 360 // 9
 per_side = {side: int(np.sum(edge & (bright_side == side)))
             for side in ("up", "down", "left", "right")}
 print("edge detectors:", edge.sum(), "of 32; bright side:", per_side)
-_ = claim("edge_filters",
-          "more than a third of the 32 filters are edge detectors (a ramp holds over half of "
-          "their squared weight), and each of the four directions (bright side up, down, "
-          "left, right) has at least two of them",
-          holds=edge.sum() > 32 / 3 and min(per_side.values()) >= 2,
-          evidence=f"{edge.sum()} of 32 filters; "
-                   + ", ".join(f"bright side {side}: {n}" for side, n in per_side.items()))
+claim("edge_filters",
+      "more than a third of the 32 filters are edge detectors (a ramp holds over half of "
+      "their squared weight), and each of the four directions (bright side up, down, "
+      "left, right) has at least two of them",
+      holds=edge.sum() > 32 / 3 and min(per_side.values()) >= 2,
+      evidence=f"{edge.sum()} of 32 filters; "
+               + ", ".join(f"bright side {side}: {n}" for side, n in per_side.items()))
 
 # %% tags=["hide-input"]
 arrows = {"up": "↑", "down": "↓", "left": "←", "right": "→"}
