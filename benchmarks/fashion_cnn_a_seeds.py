@@ -1,6 +1,6 @@
 """How much one run of the Fashion-MNIST CNN A varies: its full recipe, once per random seed.
 
-Lesson 07 trains CNN A once, from seed 1234, and sets the result beside the tutorial's 92.25%.
+Lesson 08 trains CNN A once, from seed 1234, and sets the result beside the tutorial's 92.25%.
 Is a difference of a point or two between the two a real difference, or what another seed
 would give anyway? This script answers it once, on this machine, and stores the answer::
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         save_benchmark_result(args.json,
-                  what="the Fashion-MNIST CNN A and recipe of lessons/07_fashion_mnist.py, "
+                  what="the Fashion-MNIST CNN A and recipe of lessons/08_fashion_mnist.py, "
                        f"{EPOCHS} epochs on all training images, once per seed",
                   provenance=fashion.provenance, epochs=EPOCHS, runs=runs)
         print(f"wrote {args.json}")

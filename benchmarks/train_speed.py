@@ -50,7 +50,7 @@ L = keras.layers
 
 def cifar10_cnn() -> keras.Sequential:
     """The tutorial's CIFAR-10 CNN with its softmax in float32 (Keras's mixed-precision guide
-    recommends it), as lessons/11_gpu_speed.py writes it: (n, 32, 32, 3) -> (n, 10)
+    recommends it), as lessons/12_gpu_speed.py writes it: (n, 32, 32, 3) -> (n, 10)
     probabilities."""
     model = models.tutorial_cnn_float32_softmax()
     assert model.count_params() == 631_658, model.count_params()
@@ -58,7 +58,7 @@ def cifar10_cnn() -> keras.Sequential:
 
 
 def fashion_cnn_a() -> keras.Sequential:
-    """The Fashion-MNIST CNN A of lessons/07_fashion_mnist.py, with a softmax (in float32) on
+    """The Fashion-MNIST CNN A of lessons/08_fashion_mnist.py, with a softmax (in float32) on
     its logits: (n, 28, 28, 1) -> (n, 10) class probabilities."""
     model = models.fashion_cnn_a()
     model.add(L.Activation("softmax", dtype="float32"))

@@ -1,6 +1,6 @@
 """The tutorial CIFAR-10 CNN after its full 80 epochs, on the CIFAR-10 copy found here.
 
-The regularisation lesson (lessons/09_regularisation.py) compares its combined model, trained
+The regularisation lesson (lessons/10_regularisation.py) compares its combined model, trained
 for 10 epochs, with what the tutorial's own network and recipe reach after 80 epochs on the
 same images. That run takes about half an hour on two CPU cores, too long for every build, so
 it is made once with this script and stored::
@@ -10,7 +10,7 @@ it is made once with this script and stored::
 
 The JSON file records the command, the hardware, the date, the software versions and the
 data's fingerprint; the lesson uses the figure only when its own data has the same fingerprint.
-The recipe is the tutorial's, as lessons/06_cifar10_cnn.py types it: SGD lr 0.001 momentum
+The recipe is the tutorial's, as lessons/07_cifar10_cnn.py types it: SGD lr 0.001 momentum
 0.5, batch 32, x/255 - 0.5, validation_split 0.15, seed 1234.
 """
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         save_benchmark_result(args.json,
-                  what="the tutorial CIFAR-10 CNN and recipe (lessons/06_cifar10_cnn.py), "
+                  what="the tutorial CIFAR-10 CNN and recipe (lessons/07_cifar10_cnn.py), "
                        f"trained {args.epochs} epochs on the CIFAR-10 copy found by convlab.data",
                   provenance=cifar.provenance, **result)
         print(f"wrote {args.json}")

@@ -1,6 +1,6 @@
 """The digit explorer: draw a digit and watch the network the lesson trained read it.
 
-Lesson 08 shows it with ``digit_explorer.show(model, x_test, y_test, predicted)``. The page
+Lesson 09 shows it with ``digit_explorer.show(model, x_test, y_test, predicted)``. The page
 then holds a ``<div class="digit-explorer">`` (written by :func:`convlab.explorer.widget`)
 carrying the trained model's weights, quantised to int8 with one scale per tensor, and a few
 dozen test digits with the probabilities Keras gave them (``model.predict``);
@@ -36,14 +36,14 @@ SAMPLES_PER_CLASS, WRONG_SAMPLES = 2, 10
 
 
 def _layers(model: Any) -> tuple[Any, Any]:
-    """The model's Conv2D and Dense layers, once its architecture is checked to be lesson 08's:
+    """The model's Conv2D and Dense layers, once its architecture is checked to be lesson 09's:
     Conv2D(32, 3 × 3, relu, valid) on 28 × 28 × 1, MaxPooling2D(2 × 2), Flatten,
     Dense(10, softmax), with any Dropout layers between."""
     kinds = [type(layer).__name__ for layer in model.layers]
     core = [kind for kind in kinds if kind != "Dropout"]
     expected = ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
     if core != expected:
-        raise ValueError(f"the digit explorer runs lesson 08's network ({' -> '.join(expected)},"
+        raise ValueError(f"the digit explorer runs lesson 09's network ({' -> '.join(expected)},"
                          f" Dropout anywhere between); this model's layers are "
                          f"{' -> '.join(kinds) or 'none'}")
     conv, pool = [layer for layer in model.layers if type(layer).__name__ != "Dropout"][:2]
@@ -66,7 +66,7 @@ def _layers(model: Any) -> tuple[Any, Any]:
     if dense.activation.__name__ != "softmax":
         problems.append("the dense layer's activation is not softmax")
     if problems:
-        raise ValueError("the digit explorer runs lesson 08's network; this model has "
+        raise ValueError("the digit explorer runs lesson 09's network; this model has "
                          + "; ".join(problems))
     return conv, dense
 

@@ -5,10 +5,10 @@ same networks build them here instead, and ``tests/test_models.py`` checks each 
 the lesson's own definition layer by layer (class and ``get_config()``), so a copy cannot
 drift from its lesson.
 
-* :func:`tutorial_cnn`: the CIFAR-10 CNN of lessons/06_cifar10_cnn.py (and of lesson 10).
+* :func:`tutorial_cnn`: the CIFAR-10 CNN of lessons/07_cifar10_cnn.py (and of lesson 11).
 * :func:`tutorial_cnn_float32_softmax`: the same network with its softmax as a separate
-  float32 layer, as lessons/11_gpu_speed.py's ``make_cnn`` writes it for mixed precision.
-* :func:`fashion_cnn_a`: the Fashion-MNIST CNN A of lessons/07_fashion_mnist.py (logits).
+  float32 layer, as lessons/12_gpu_speed.py's ``make_cnn`` writes it for mixed precision.
+* :func:`fashion_cnn_a`: the Fashion-MNIST CNN A of lessons/08_fashion_mnist.py (logits).
 * :data:`BY_NAME`: the builders by name, for a command line (``python -m convlab.throughput``).
 """
 
@@ -38,14 +38,14 @@ def _tutorial_cnn_body() -> list[keras.layers.Layer]:
 
 
 def tutorial_cnn() -> keras.Sequential:
-    """The course's CIFAR-10 CNN, as lessons/06_cifar10_cnn.py types it (631,658 parameters).
+    """The course's CIFAR-10 CNN, as lessons/07_cifar10_cnn.py types it (631,658 parameters).
 
     (n, 32, 32, 3) images -> (n, 10) class probabilities (softmax in the last Dense layer)."""
     return keras.Sequential([*_tutorial_cnn_body(), keras.layers.Dense(10, activation="softmax")])
 
 
 def tutorial_cnn_float32_softmax() -> keras.Sequential:
-    """The tutorial CNN with its softmax a separate float32 layer (lessons/11_gpu_speed.py).
+    """The tutorial CNN with its softmax a separate float32 layer (lessons/12_gpu_speed.py).
 
     (n, 32, 32, 3) images -> (n, 10) class probabilities, 631,658 parameters, the same
     arithmetic as :func:`tutorial_cnn` in float32; under a mixed policy the softmax stays in
@@ -55,7 +55,7 @@ def tutorial_cnn_float32_softmax() -> keras.Sequential:
 
 
 def fashion_cnn_a() -> keras.Sequential:
-    """The Fashion-MNIST CNN A, as lessons/07_fashion_mnist.py types it (257,162 parameters).
+    """The Fashion-MNIST CNN A, as lessons/08_fashion_mnist.py types it (257,162 parameters).
 
     (n, 28, 28, 1) images in [0, 1] -> (n, 10) logits: train it with
     ``SparseCategoricalCrossentropy(from_logits=True)``, as the lesson does."""

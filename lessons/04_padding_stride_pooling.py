@@ -438,7 +438,7 @@ claim("cnn_fails_far",
 # with the digit, the two poolings absorb only part of a small shift, and the last layer is
 # again dense, with a weight for each position of the 5 × 5 maps, trained only on digits in
 # the centre. Training on shifted copies of the digits (*data augmentation*, which
-# [lesson 09](../regularisation/) applies to CIFAR-10) is the usual remedy.
+# [lesson 10](../regularisation/) applies to CIFAR-10) is the usual remedy.
 #
 # ## What we have
 #

@@ -86,7 +86,7 @@ def test_markup_is_small_and_carries_samples_with_keras_probabilities():
 def test_other_architectures_and_inputs_are_refused_clearly():
     other = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(10, activation="softmax")])
-    with pytest.raises(ValueError, match="lesson 08's network.*Flatten -> Dense"):
+    with pytest.raises(ValueError, match="lesson 09's network.*Flatten -> Dense"):
         digit_explorer.export(other)
     wider = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                               keras.layers.Conv2D(16, (5, 5), activation="relu"),

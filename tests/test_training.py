@@ -184,7 +184,7 @@ def test_rejects_both_lines_and_every():
 
 
 def test_a_timed_epoch_declares_the_run_hardware_dependent(monkeypatch, tmp_path, capsys):
-    # Lessons 06-08 print seconds and images/s through EpochLog: a build must know that their
+    # Lessons 07-09 print seconds and images/s through EpochLog: a build must know that their
     # output is this machine's (the page's timings note, the manifest's hardware_dependent).
     monkeypatch.setenv(settings.RUN_DIR_ENV, str(tmp_path))
     model = tiny_model()

@@ -42,6 +42,14 @@ def test_show_matrix_writes_values_and_outlines_a_window():
     plt.close(fig)
 
 
+def test_show_matrix_panels_share_a_colour_scale_when_given_one():
+    fig, (a, b) = plt.subplots(1, 2)
+    images.show_matrix(a, np.zeros((2, 2)), limits=(-2, 2))
+    images.show_matrix(b, np.full((2, 2), 2.0), limits=(-2, 2))
+    assert a.images[0].get_clim() == b.images[0].get_clim() == (-2, 2)
+    plt.close(fig)
+
+
 def test_filter_rows_one_row_per_filter():
     image = np.zeros((10, 20))
     kernel = np.ones((3, 3)) / 9

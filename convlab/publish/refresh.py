@@ -177,7 +177,7 @@ def listing(project: Project, *, include_cpu_runs: bool = False,
             only: list[str] | None = None) -> dict[str, Any]:
     """``convlab list --json``: every lesson's entry and the refresh plan, as plain data.
 
-    ``only``: lesson references (``06``, ``06_fashion_mnist``, ``fashion_mnist``) to refresh
+    ``only``: lesson references (``06``, ``07_fashion_mnist``, ``fashion_mnist``) to refresh
     whatever their state, instead of the stale ones."""
     store = full_store(project.root)
     states = [entry_state(project, lesson, store) for lesson in project.lessons()]

@@ -61,17 +61,21 @@ def image_grid(
 
 def show_matrix(ax, values: np.ndarray, *, title: str = "", fmt: str = "{:g}",
                 highlight: tuple[int, int, int, int] | None = None,
-                cmap: str = "Blues") -> None:
+                cmap: str = "Blues", limits: tuple[float, float] | None = None) -> None:
     """Draw a small 2-D array on ``ax`` as a grid of cells with each value written in it.
 
     ``highlight`` = (row, col, height, width) outlines a window of cells (the kernel's
     current position). Cells holding NaN are left blank (an output not computed yet).
+    ``limits`` = (low, high) fixes the colour scale, so that several panels compare; by
+    default it spans this array's own values.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
         raise ValueError(f"show_matrix draws a 2-D array, got shape {values.shape}")
     finite = values[np.isfinite(values)]
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    if limits is not None:
+        low, high = limits
     ax.imshow(np.where(np.isfinite(values), values, np.nan), cmap=cmap, vmin=low,
               vmax=high if high > low else low + 1, interpolation="nearest")
     mid = (low + high) / 2

@@ -1,4 +1,4 @@
-"""Lesson 08's digit explorer in the browser: its JavaScript network answers as Keras did.
+"""Lesson 09's digit explorer in the browser: its JavaScript network answers as Keras did.
 
 The tolerance is :data:`convlab.digit_explorer.TOLERANCE` (0.02 in probability): the int8
 rounding moves each logit by a few hundredths at most and the softmax moves no probability by
@@ -29,7 +29,7 @@ RESULT = "() => document.querySelector('.digit-explorer').result"
 def _open(reader: Reader, base_url: str) -> object:
     reader.open(f"{base_url}{PAGE}")
     root = reader.page.locator(WIDGET)
-    assert root.count() == 1, "lesson 08 shows the digit explorer"
+    assert root.count() == 1, "lesson 09 shows the digit explorer"
     reader.page.wait_for_function(f"() => document.querySelector('{WIDGET}').result")
     return root
 

@@ -8,9 +8,9 @@
 # how sure it was of them, at the 32 filters it learned (measuring which of them detect
 # edges, and in which direction) and at what those filters see in one digit.
 #
-# It builds on [the CIFAR-10 CNN](../cifar10_cnn/) (lesson 06: a CNN trained with `model.fit`,
+# It builds on [the CIFAR-10 CNN](../cifar10_cnn/) (lesson 07: a CNN trained with `model.fit`,
 # curves that part when a network overfits) and on [convolution](../convolution/) (lesson 03:
-# what a 3 × 3 kernel computes), and follows [lesson 07](../fashion_mnist/), where CNNs beat a
+# what a 3 × 3 kernel computes), and follows [lesson 08](../fashion_mnist/), where CNNs beat a
 # dense network on Fashion-MNIST.
 
 # %% [markdown]
@@ -94,7 +94,7 @@ history = model.fit(x_train, y_train, epochs=epochs, batch_size=128,
 # %% [markdown]
 # The run: {{ len(log.epoch_seconds) }} epochs in {{ log.seconds:.0f }} s,
 # {{ log.images_per_second:,.0f }} images a second (how fast that is for this machine, and
-# how to time training fairly, is [lesson 11](../gpu_speed/)'s subject).
+# how to time training fairly, is [lesson 12](../gpu_speed/)'s subject).
 
 # %%
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
@@ -137,7 +137,7 @@ widest_gap = max(abs(val_curve[k] - tutorial_curve[k]) for k in range(shown))
 #
 # ## Why validation runs above training
 #
-# [Lesson 06](../cifar10_cnn/) showed training accuracy above validation accuracy: a network
+# [Lesson 07](../cifar10_cnn/) showed training accuracy above validation accuracy: a network
 # that overfits does better on the images it learned from. Here the curves sit the other way
 # round:
 
@@ -421,7 +421,7 @@ page_network = digit_explorer.show(model, x_test, y_test, predicted)
 # * **Batch normalisation**: normalise each layer's inputs over the batch
 #   (`keras.layers.BatchNormalization()`); it speeds training and regularises a little.
 #
-# [Lesson 09](../regularisation/) measures dropout, an L2 penalty, batch normalisation, data
+# [Lesson 10](../regularisation/) measures dropout, an L2 penalty, batch normalisation, data
 # augmentation and early stopping side by side on the CIFAR-10 CNN.
 #
 # ## Summary
@@ -498,7 +498,7 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
               "above: which strokes make them look like the answer?")
 
 # %% [markdown]
-# Next, [lesson 09](../regularisation/) takes the overfitting of [lesson 06](../cifar10_cnn/)
+# Next, [lesson 10](../regularisation/) takes the overfitting of [lesson 07](../cifar10_cnn/)
 # and measures what dropout, an L2 penalty, batch normalisation, augmentation and early
 # stopping do about it.
 #
