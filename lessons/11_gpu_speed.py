@@ -350,6 +350,11 @@ claim("xla_compile_cost",
                f"{float32_later:.1f} s, XLA {xla_first:.1f} s and {xla_later:.1f} s")
 
 # %% [markdown]
+# Where the table has a mixed-precision row, its "vs float32" column is what 16-bit arithmetic
+# buys on that device: 16-bit units multiply more numbers per instruction than 32-bit ones,
+# and the activations passed from layer to layer take half the memory. Only part of a step is
+# such arithmetic and traffic, so the gain is smaller than the units' own.
+#
 # On the CPU, XLA did not speed training up {{ claim xla_not_faster_cpu }}: at batch 128 it
 # trained {{ cpu_xla:,.0f }} images/s against float32's {{ cpu_rates[128]:,.0f }}
 # (×{{ cpu_xla / cpu_rates[128]:.2f }}; ratios within about ±10% of 1 can be noise on a
