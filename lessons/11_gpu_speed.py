@@ -64,8 +64,9 @@ print("GPUs TensorFlow sees:", ", ".join(gpu_names) or "none")
 #
 # The network is the tutorial's CIFAR-10 CNN ({{ tutorial("cifar10_cnn.parameters"):, }}
 # parameters), written as in the CNN lesson; only its softmax is a separate layer, so that it
-# can stay in float32 when the rest runs in reduced precision. One *timed call* is
-# `model.fit` for one epoch over {{ timed_images:, }} random 32 × 32 colour images (rounded
+# can stay in float32 when the rest runs in reduced precision. It is compiled with the Adam
+# optimiser and sparse categorical cross-entropy, and one *timed call* is `model.fit` for one
+# epoch over {{ timed_images:, }} random 32 × 32 colour images (rounded
 # up to whole batches): random pixels cost exactly as much arithmetic as photographs, and
 # need no download. Before timing, one untimed call absorbs the one-off costs (tracing the
 # training step into a graph, compiling it where XLA is on, and on a GPU choosing its
@@ -244,8 +245,8 @@ claim("training_below_matmul",
 # The tutorial trained for {{ tutorial("cifar10_cnn.epochs"):.0f }} epochs on what its
 # validation split leaves of CIFAR-10's 50,000 training images,
 # {{ tutorial_images:,.0f }} images (this course's copy of CIFAR-10 has 10,000). At the CPU's
-# batch-32 rate here that run would take {{ tutorial_hours:.1f }} hours, not counting the
-# scoring of its validation images.
+# batch-32 rate here (32 was the tutorial's batch size) that run would take
+# {{ tutorial_hours:.1f }} hours, not counting the scoring of its validation images.
 #
 # ## Mixed precision and XLA
 #
@@ -465,6 +466,8 @@ report.markdown(report.markdown_table(
     [[t["threads"], f"{t['images_per_second']:,.0f}", f"×{t['images_per_second'] / one:.2f}"]
      for t in threads],
 ))
+
+# %%
 claim("more_threads_faster",
       f"with all its {cores} cores the CPU trains more images per second than with one thread",
       holds=len(threads) > 1 and most["images_per_second"] > one,
