@@ -1,11 +1,13 @@
 # %% [markdown]
 # # How much faster is a GPU?
 #
-# Every network in this course trained on whatever machine built the page. Here we measure
-# what the hardware does with the same training steps: the CIFAR-10 CNN of the earlier lesson,
-# timed at several batch sizes on the CPU and, when the machine has one, on a GPU; then mixed
-# precision, XLA compilation and the CPU's thread count. Every figure on this page was
-# measured when the page was built, on the hardware it names.
+# Every network in this course trained on whatever machine made its page's run. Here we
+# measure what the hardware does with the same training steps: the CIFAR-10 CNN of the
+# earlier lesson, timed at several batch sizes on the CPU and, where the machine has one, on a
+# GPU; then mixed precision, XLA compilation and the CPU's thread count. Every figure was
+# measured when this page's run was made, on the machine the box at the top names. A machine
+# without a GPU gives no GPU rows, and none is estimated: run the downloaded lesson on a
+# machine or notebook service with a GPU (Colab, for one) to get them.
 
 # %% [markdown]
 # Previous: [reference architectures](../reference_architectures/). This is the last lesson;
@@ -13,8 +15,7 @@
 # those of [the CNN lesson](../cifar10_cnn/) and [the regularisation lesson](../regularisation/)
 # among them, were made on the hardware that the box at the top of each page names, which
 # need not be this page's.
-
-# %% [markdown]
+#
 # How big a run this page makes: images per timed call and timed calls per measurement, and a
 # short training run that checks what reduced precision does to accuracy. A quick build of
 # the site uses smaller values; the box at the top of the page says which ran.
@@ -36,7 +37,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from convlab import data, machine, report, speed, throughput, training, viz
+from convlab import data, machine, metrics, report, throughput, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.flops import training_flops
@@ -46,32 +48,31 @@ keras.utils.set_random_seed(1234)
 # Every model timed below traces its training step into a graph anew. When a short run times
 # several in a row, TensorFlow warns that it traces often; here that is expected.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
-print("GPUs TensorFlow sees:", tf.config.list_physical_devices("GPU") or "none")
-
-
-def timing_sentence():
-    """How each figure below is made from its timed calls."""
-    if repeats >= 3:
-        return (f"then {repeats} calls are timed and the median is reported, since the median "
-                "is not moved by one call that another program on the machine happened to "
-                "slow down.")
-    timed = "one call is timed and its time" if repeats == 1 else "2 calls are timed and their mean"
-    return (f"then {timed} is reported. That makes the figures rough: it takes the median of "
-            "three calls or more to ignore one that another program on the machine happened "
-            "to slow down.")
+gpu_names = [gpu.name for gpu in machine.gpus()]
+print("GPUs TensorFlow sees:", ", ".join(gpu_names) or "none")
 
 # %% [markdown]
+# GPUs TensorFlow found when this page's run was made: **{{ ", ".join(gpu_names) or "none" }}**.
+# Where that reads *none*, every table and figure below has CPU rows only: nothing on this
+# page is a GPU figure, measured or estimated. To get the GPU rows, run the lesson yourself on
+# a machine or a notebook service with a GPU: download it with the links at the top of the
+# page, or open it in Colab and choose a GPU under *Runtime → Change runtime type* before
+# running all its cells. Its last cell, "compare your run", then sets your results beside
+# this page's.
+#
 # ## What is timed
 #
 # The network is the tutorial's CIFAR-10 CNN ({{ tutorial("cifar10_cnn.parameters"):, }}
 # parameters), written as in the CNN lesson; only its softmax is a separate layer, so that it
-# can stay in float32 when the rest runs in reduced precision. One *timed call* is
-# `model.fit` for one epoch over {{ timed_images:, }} random 32 × 32 colour images (rounded
+# can stay in float32 when the rest runs in reduced precision. It is compiled with the Adam
+# optimiser and sparse categorical cross-entropy, and one *timed call* is `model.fit` for one
+# epoch over {{ timed_images:, }} random 32 × 32 colour images (rounded
 # up to whole batches): random pixels cost exactly as much arithmetic as photographs, and
 # need no download. Before timing, one untimed call absorbs the one-off costs (tracing the
 # training step into a graph, compiling it where XLA is on, and on a GPU choosing its
-# convolution algorithms);
-# {{ timing_sentence() }}
+# convolution algorithms); then the calls are timed, {{ repeats }} of them, and the median is
+# reported. The median of three calls or more is not moved by one call that another program on the
+# machine happened to slow down; with fewer, as in a quick build, the figures are rough.
 
 # %%
 def make_cnn():
@@ -97,6 +98,11 @@ flops = training_flops(make_cnn())
 print(f"{flops / 1e6:,.0f} million floating-point operations to train on one image")
 
 # %% [markdown]
+# Training on one image costs about {{ flops / 1e6:,.0f }} million floating-point operations:
+# the forward pass through the six convolutions and three dense layers, and the backward pass,
+# which computes two gradients per layer (for its input and for its weights) and so costs
+# about twice the forward pass.
+#
 # ## How to time a step
 #
 # Three things make a timing honest, and the function below does all three:
@@ -112,12 +118,13 @@ print(f"{flops / 1e6:,.0f} million floating-point operations to train on one ima
 #   (`.numpy()`), or the clock stops before the GPU has finished.
 #
 # We use it first on the operation most of a CNN's arithmetic comes down to: a product of two
-# large square matrices, $2n^3$ floating-point operations for $n \times n$ matrices. Its rate is
-# about the most this device does in float32 in practice; the network's rate, in images per
-# second times operations per image, can be compared against it. (On NVIDIA GPUs since
-# Ampere, TensorFlow by default computes float32 matrix products and convolutions on the
-# tensor cores in *TensorFloat-32*, which keeps float32's range but rounds the inputs to
-# about float16's precision; it does so in float32 training too.)
+# large square matrices, $2n^3$ floating-point operations for $n \times n$ matrices ($n^2$
+# entries, each a sum of $n$ products). Its rate is about the most this device does in float32
+# in practice; the network's rate, in images per second times operations per image, can be
+# compared against it. (On NVIDIA GPUs since Ampere, TensorFlow by default computes float32
+# matrix products and convolutions on the tensor cores in *TensorFloat-32*, which keeps
+# float32's range but rounds the inputs to about float16's precision; it does so in float32
+# training too.)
 
 # %%
 def median_seconds(step, device="CPU", repeats=repeats):
@@ -151,100 +158,95 @@ for device in machine.devices():
     print(f"{device}: one {n} x {n} matmul in {1000 * seconds:.1f} ms, "
           f"{matmul_rate[device] / 1e9:,.1f} GFLOP/s")
 report.record("matmul_flops_per_second", matmul_rate["CPU"])
-peak = speed.peak_matmul_rate()      # convlab's cached measurement, TensorFlow's default device
 
 # %% [markdown]
+# The log line under every training run in this course ends with the share of "this
+# machine's float32 matmul rate" the run used. That rate is measured the same way, by
+# `convlab.speed.peak_matmul_rate()`, once per machine (with matrices grown until one product
+# takes 50 ms) and then read from a cache; this page uses its own measurement above.
+#
 # ## CPU and GPU, batch by batch
 #
-# The same steps on every device this machine has, at three batch sizes. A larger batch
-# hands the hardware more independent work per step and fewer steps per epoch, so less
-# overhead per image: a GPU, with thousands of arithmetic units, needs large batches to be
-# kept busy; a CPU with a few cores usually gains too, less.
+# The same steps on every device this machine has, at three batch sizes, all in float32.
 
 # %%
 batch_sizes = (32, 128, 512)
 rows = throughput.training_speed(make_cnn, batch_sizes=batch_sizes, images=timed_images,
                                  repeats=repeats)
-ratios = throughput.speedups(rows)
-report.markdown(report.markdown_table(
-    ["device", "batch", "images/s", "ms/step", "vs CPU"],
-    [[r.device, r.batch_size, f"{r.images_per_second:,.0f}",
-      f"{1000 * r.batch_size / r.images_per_second:.1f}",
-      f"×{ratios[(r.device, r.batch_size, r.variant)]:.1f}"] for r in rows],
-))
+
+# %% tags=["hide-input"]
 has_gpu = any(r.device == "GPU" for r in rows)
-cpu_rates = {r.batch_size: r.images_per_second for r in rows if r.device == "CPU"}
+ratios = throughput.speedups(rows)
+header = ["device", "batch", "images/s", "ms/step"] + (["vs CPU"] if has_gpu else [])
+report.markdown(report.markdown_table(header, [
+    [r.device, r.batch_size, f"{r.images_per_second:,.0f}",
+     f"{1000 * r.batch_size / r.images_per_second:.1f}"]
+    + ([f"×{ratios[(r.device, r.batch_size, r.variant)]:.1f}"] if has_gpu else [])
+    for r in rows]))
 for r in rows:
     report.record(f"{r.device.lower()}_images_per_second_batch_{r.batch_size}",
                   r.images_per_second)
-
-# %% [markdown]
-# {{ throughput.device_statement(rows) }}
-
-# %%
+cpu_rates = {r.batch_size: r.images_per_second for r in rows if r.device == "CPU"}
+best_cpu_batch = max(cpu_rates, key=cpu_rates.get)
+fastest = max(rows, key=lambda r: r.images_per_second)
+fastest_vs_cpu = fastest.images_per_second / cpu_rates[fastest.batch_size]
+report.record("fastest_device_vs_cpu", fastest_vs_cpu, quantity="number", fmt="×{:.1f}")
+tutorial_images = 0.85 * 50_000   # validation_split=0.15 of the tutorial's 50,000 images
+tutorial_hours = tutorial("cifar10_cnn.epochs") * tutorial_images / cpu_rates[32] / 3600
+policy_text = " and ".join(
+    f"{machine.mixed_policy(d) or 'none'} for the {d}" for d in machine.devices())
 viz.speed_bars(rows)
 plt.show()
 
+# %% [markdown]
+# How much a larger batch helps depends on how much of the hardware one step leaves idle. A
+# larger batch hands the device more independent work per step and fewer steps per epoch, so
+# the fixed cost of a step (Python and Keras deciding what to run, launching each of the
+# network's operations) is shared by more images. A GPU, with thousands of arithmetic units,
+# is mostly idle on a batch of 32 images of 32 × 32 pixels: there it needs large batches. A
+# CPU with a few cores is already kept busy by 32 images, each convolution a large job for it.
 
 # %%
-def speed_sentence():
-    """What the table says, written from the measurements."""
-    best_cpu = max(cpu_rates, key=cpu_rates.get)
-    text = (f"On the CPU the network trains at {cpu_rates[batch_sizes[0]]:,.0f} images/s with "
-            f"batches of {batch_sizes[0]} and at most {cpu_rates[best_cpu]:,.0f} images/s "
-            f"(batch {best_cpu}), ×{cpu_rates[best_cpu] / cpu_rates[batch_sizes[0]]:.1f} the "
-            f"batch-{batch_sizes[0]} rate.")
-    if has_gpu:
-        gpu_rates = {r.batch_size: r.images_per_second for r in rows if r.device == "GPU"}
-        best = max(gpu_rates, key=gpu_rates.get)
-        at_best = gpu_rates[best] / cpu_rates[best]
-        at_small = gpu_rates[batch_sizes[0]] / cpu_rates[batch_sizes[0]]
-        text += (f" The GPU reaches {gpu_rates[best]:,.0f} images/s at batch {best}: "
-                 f"×{at_best:.0f} the CPU at the same batch size, and ×{at_small:.0f} at batch "
-                 f"{batch_sizes[0]}")
-        text += (", where each step gives it too little work to fill it." if at_small < at_best
-                 else ".")
-    return text
-
-
-def utilisation_sentence():
-    """How much of the matmul rate the network's training uses."""
-    best_cpu = max(cpu_rates.values())
-    share = best_cpu * flops / matmul_rate["CPU"]
-    text = (f"At {best_cpu:,.0f} images/s and {flops / 1e6:,.0f} million operations per "
-            f"image, the CPU does {best_cpu * flops / 1e9:,.1f} GFLOP/s of training arithmetic: "
-            f"{share:.0%} of the {matmul_rate['CPU'] / 1e9:,.1f} GFLOP/s it multiplies large "
-            "matrices at above. ")
-    if share <= 1:
-        text += ("The rest goes to small layers that cannot fill the hardware, to memory "
-                 "traffic and to Python's overhead per step. ")
-    else:
-        text += ("More than all of it: one of the two measurements was slowed by other "
-                 "programs on the machine, so in this run the share means nothing. ")
-    return text + (
-        "convlab keeps its own measurement of the matmul rate, `speed.peak_matmul_rate()`, "
-        "made once per machine and then read from a cache, the same way but with matrices "
-        "grown until one product takes 50 ms: here "
-        f"{peak / 1e9:,.1f} GFLOP/s on TensorFlow's default device. It is the rate that "
-        "`training.EpochLog`, the log line under every training run in this course, measures "
-        "a run against (the share of the \"float32 matmul rate\" at the end of the line).")
-
-
-# The tutorial's own run: its epochs over what validation_split=0.15 leaves of 50,000 images.
-tutorial_epochs = tutorial("cifar10_cnn.epochs")
-tutorial_images = 0.85 * 50_000
-tutorial_hours = tutorial_epochs * tutorial_images / cpu_rates[32] / 3600
-policy_text = " and ".join(
-    f"{machine.mixed_policy(d) or 'none'} for the {d}" for d in machine.devices())
-
+cpu_batch_gain = cpu_rates[best_cpu_batch] / cpu_rates[32]
+claim("cpu_batch_gains_little",
+      "on the CPU, no batch size trains even ×2 as many images per second as batches of 32",
+      holds=cpu_batch_gain < 2,
+      evidence=f"batch 32: {cpu_rates[32]:,.0f} images/s; best, batch {best_cpu_batch}: "
+               f"{cpu_rates[best_cpu_batch]:,.0f} images/s (×{cpu_batch_gain:.2f})")
+share = cpu_rates[best_cpu_batch] * flops / matmul_rate["CPU"]
+claim("training_below_matmul",
+      "training the CNN on the CPU uses less arithmetic per second than one large matrix "
+      "product reaches",
+      holds=share < 1,
+      evidence=f"{cpu_rates[best_cpu_batch]:,.0f} images/s × {flops / 1e6:,.0f} million "
+               f"operations = {cpu_rates[best_cpu_batch] * flops / 1e9:,.1f} GFLOP/s, "
+               f"{share:.0%} of the {matmul_rate['CPU'] / 1e9:,.1f} GFLOP/s of a "
+               f"{n} × {n} product")
 
 # %% [markdown]
-# {{ speed_sentence() }} {{ utilisation_sentence() }}
+# The fastest row is the {{ fastest.device }}'s at batch {{ fastest.batch_size }}:
+# {{ fastest.images_per_second:,.0f }} images/s on the {{ fastest.hardware }}. On the CPU the
+# batch size matters little {{ claim cpu_batch_gains_little }}: batches of 32 train
+# {{ cpu_rates[32]:,.0f }} images/s, the best batch size ({{ best_cpu_batch }})
+# {{ cpu_rates[best_cpu_batch]:,.0f }}, ×{{ cpu_batch_gain:.2f }}. A step of 32 images already
+# takes {{ 1000 * 32 / cpu_rates[32]:.0f }} ms there, so the fixed cost a larger batch
+# shares out is small beside it; and a larger batch can even be slower per image, when the
+# activations of a whole batch no longer fit the CPU's caches and each layer waits for main
+# memory. Where the table has GPU rows, compare their "vs CPU" column at batch 32 and at
+# batch 512: for the reason above, expect the GPU's lead to grow with the batch.
 #
-# The tutorial's run, {{ tutorial_epochs:.0f }} epochs over the {{ tutorial_images:,.0f }}
-# images it trains on (CIFAR-10's 50,000 less its validation share), would take
-# {{ tutorial_hours:.1f }} hours here at the CPU's batch-32 rate (not counting the scoring
-# of its validation images).
+# At its best the CPU does {{ cpu_rates[best_cpu_batch] * flops / 1e9:,.1f }} GFLOP/s of
+# training arithmetic ({{ cpu_rates[best_cpu_batch]:,.0f }} images/s × {{ flops / 1e6:,.0f }}
+# million operations), {{ share:.0% }} of the {{ matmul_rate["CPU"] / 1e9:,.1f }} GFLOP/s it
+# multiplies large matrices at {{ claim training_below_matmul }}. The rest goes to what is not
+# a large product: small layers that cannot fill the hardware, pooling and activations that
+# only move memory, the optimiser's update of every weight, and the fixed cost of each step.
+#
+# The tutorial trained for {{ tutorial("cifar10_cnn.epochs"):.0f }} epochs on what its
+# validation split leaves of CIFAR-10's 50,000 training images,
+# {{ tutorial_images:,.0f }} images (this course's copy of CIFAR-10 has 10,000). At the CPU's
+# batch-32 rate here (32 was the tutorial's batch size) that run would take
+# {{ tutorial_hours:.1f }} hours, not counting the scoring of its validation images.
 #
 # ## Mixed precision and XLA
 #
@@ -262,45 +264,130 @@ policy_text = " and ".join(
 #   ones with tensor cores), `"mixed_bfloat16"` on a CPU whose instruction set has bfloat16
 #   units, and None otherwise. Here it picks {{ policy_text }}.
 # * **XLA** (`model.compile(..., jit_compile=True)`) compiles the whole training step into
-#   one program, fusing small operations so that their results stay in fast memory. Its
-#   compilation happens in the untimed warm-up.
+#   one program, fusing small operations so that their results stay in fast memory instead of
+#   going out to main memory and back between operations. It compiles one program for each
+#   shape of input it meets; the untimed warm-up call pays for the one shape timed here.
 #
-# Both are timed at batch 128 on every device, beside float32.
+# Both are timed at batch 128 on every device, the way the table above was made: one call
+# untimed, then the median of the timed ones. The float32 row of each device is its batch-128
+# measurement from that table, not a new one. The untimed first call is kept this time: it is
+# where the step is traced, and with XLA compiled, which the images/s leave out. For float32
+# only a fresh model's first call is timed, to set the tracing alone beside it.
 
 # %%
-variant_rows = []
+def fit_calls(policy=None, jit_compile=False, calls=1 + repeats, batch_size=128):
+    """Images per call, and the seconds of each of ``calls`` one-epoch model.fit calls on a
+    new model over random images: the first call traces the training step (and compiles it,
+    with XLA); the later ones are the step alone."""
+    keras.config.set_dtype_policy(policy or "float32")   # the dtype the layers compute in
+    keras.utils.set_random_seed(1234)
+    model = make_cnn()
+    keras.config.set_dtype_policy("float32")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss="sparse_categorical_crossentropy", jit_compile=jit_compile)
+    images = -(-timed_images // batch_size) * batch_size   # whole batches
+    x = np.random.uniform(-0.5, 0.5, (images, 32, 32, 3)).astype("float32")
+    y = np.random.randint(0, 10, images)
+    seconds = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
+        seconds.append(time.perf_counter() - start)
+    return images, seconds
+
+
+timed = {}
 for device in machine.devices():
     mixed = machine.mixed_policy(device)   # None where the hardware has no 16-bit units
-    todo = [(None, False)] + ([(mixed, False)] if mixed else []) + [(None, True)]
-    for policy, jit in todo:
+    todo = [("float32", None, False)] + ([(mixed, mixed, False)] if mixed else [])
+    for variant, policy, jit in todo + [("float32 + XLA", None, True)]:
         try:
-            variant_rows.append(throughput.time_training(
-                make_cnn, device=device, batch_size=128, images=timed_images,
-                policy=policy, jit_compile=jit, repeats=repeats))
+            with tf.device(f"/{device}:0"):
+                timed[device, variant] = fit_calls(
+                    policy, jit, calls=1 if variant == "float32" else 1 + repeats)
         except Exception as exc:   # a variant this machine cannot run is reported, not fatal
-            print(f"{device} {policy or 'float32'}{' + XLA' if jit else ''}: "
-                  f"{type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
-base = {r.device: r.images_per_second for r in variant_rows if r.variant == "float32"}
+            print(f"{device} {variant}: {type(exc).__name__}: "
+                  f"{str(exc).splitlines()[0][:100]}")
+
+# %% tags=["hide-input"]
+rate, later = {}, {}   # images/s, and seconds of a timed call, by (device, variant)
+for r in rows:
+    if r.batch_size == 128:
+        rate[r.device, "float32"], later[r.device, "float32"] = (r.images_per_second,
+                                                                 r.seconds_per_call)
+for (device, variant), (images, seconds) in timed.items():
+    if variant != "float32":
+        later[device, variant] = statistics.median(seconds[1:])
+        rate[device, variant] = images / later[device, variant]
 report.markdown(report.markdown_table(
-    ["device", "variant", "images/s", "vs float32"],
-    [[r.device, r.variant, f"{r.images_per_second:,.0f}",
-      f"×{r.images_per_second / base[r.device]:.2f}"] for r in variant_rows],
+    ["device", "variant", "images/s", "vs float32", "first call", "a later call"],
+    [[device, variant, f"{rate[device, variant]:,.0f}",
+      f"×{rate[device, variant] / rate[device, 'float32']:.2f}",
+      f"{seconds[0]:.1f} s", f"{later[device, variant]:.1f} s"]
+     for (device, variant), (images, seconds) in timed.items()],
 ))
-cpu_mixed = machine.mixed_policy("CPU")
-cpu_mixed_text = (f"available as {cpu_mixed}" if cpu_mixed
-                  else "not available (it has no bfloat16 units), so it was not timed")
-calls = "a single timed call" if repeats == 1 else f"only {repeats} timed calls"
-noise_note = "" if repeats >= 3 else f", and larger ones too when each figure is {calls}, as here"
+for (device, variant), value in rate.items():
+    if variant != "float32":
+        name = variant.replace("float32 + XLA", "xla")
+        report.record(f"{device.lower()}_{name}_images_per_second_batch_128", value)
+cpu_xla = rate.get(("CPU", "float32 + XLA"), float("nan"))
+float32_first, float32_later = timed["CPU", "float32"][1][0], later["CPU", "float32"]
+xla_first = timed.get(("CPU", "float32 + XLA"), (0, [float("nan")]))[1][0]
+xla_later = later.get(("CPU", "float32 + XLA"), float("nan"))
+xla_compile_seconds = (xla_first - xla_later) - (float32_first - float32_later)
+report.record("xla_compile_seconds", xla_compile_seconds, quantity="seconds")
+
+# %%
+claim("xla_not_faster_cpu",
+      "on the CPU, compiling the training step with XLA did not make it faster (by more than "
+      "the ±10% that timings on a shared machine wander)",
+      holds=cpu_xla < 1.1 * cpu_rates[128],
+      evidence=f"batch 128 on the CPU: float32 {cpu_rates[128]:,.0f} images/s, float32 + XLA "
+               f"{cpu_xla:,.0f} images/s (×{cpu_xla / cpu_rates[128]:.2f})")
+claim("xla_compile_cost",
+      "XLA's first call costs more time beyond the step itself than float32's first call",
+      holds=xla_first - xla_later > float32_first - float32_later,
+      evidence=f"on the CPU, first and later call: float32 {float32_first:.1f} s and "
+               f"{float32_later:.1f} s, XLA {xla_first:.1f} s and {xla_later:.1f} s")
 
 # %% [markdown]
-# On this CPU mixed precision is {{ cpu_mixed_text }}. Ratios within about ±10% of 1 can be
-# noise on a machine that other programs share{{ noise_note }}.
+# Where the table has a mixed-precision row, its "vs float32" column is what 16-bit arithmetic
+# buys on that device: 16-bit units multiply more numbers per instruction than 32-bit ones,
+# and the activations passed from layer to layer take half the memory. Only part of a step is
+# such arithmetic and traffic, so the gain is smaller than the units' own.
+#
+# On the CPU, XLA did not speed training up {{ claim xla_not_faster_cpu }}: at batch 128 it
+# trained {{ cpu_xla:,.0f }} images/s against float32's {{ cpu_rates[128]:,.0f }}
+# (×{{ cpu_xla / cpu_rates[128]:.2f }}; ratios within about ±10% of 1 can be noise on a
+# machine that other programs share). And it cost time before the first step: its first call
+# took {{ xla_first:.1f }} s and a later one {{ xla_later:.1f }} s, against
+# {{ float32_first:.1f }} s and {{ float32_later:.1f }} s in float32
+# {{ claim xla_compile_cost }}, so compiling this network's step took about
+# {{ xla_compile_seconds:.0f }} s more than tracing it.
+#
+# Why so little, or less than nothing, on a CPU:
+#
+# * **There is little to fuse.** Almost all of this network's arithmetic is in its
+#   convolutions and dense layers, which are large operations already; fusing the small ones
+#   around them (bias, ReLU) saves memory traffic that is a small share of a CPU's step.
+# * **TensorFlow's own CPU kernels are hard to beat.** Without XLA, TensorFlow runs each
+#   convolution with a kernel from oneDNN, a library tuned by hand for these processors. With
+#   XLA, the step is code that XLA generates for the CPU, and its convolutions need not be as
+#   fast.
+# * **Compilation is paid per shape.** A real training run meets more than one shape: a last
+#   batch smaller than the others, validation and evaluation batches. Each new shape is
+#   compiled anew, at a cost like the one measured above.
+#
+# XLA's gains come mostly on GPUs, and most with small batches: there every separate operation
+# is a kernel the GPU must be told to launch and a trip through its memory, a fixed cost that a
+# small batch does little to share out, and fusing operations saves both. Whether it does for
+# this network is a question for the GPU rows of your own run.
 #
 # ## Does reduced precision cost accuracy?
 #
 # Speed is worth nothing if the network learns less. We train the same network twice on the
-# same CIFAR-10 images with the same seed, once in float32
-# and once in the mixed policy of the device that trains, and compare test accuracy.
+# same CIFAR-10 images with the same seed, once in float32 and once in the mixed policy of the
+# device that trains, and compare the two on the same test images.
 
 # %%
 cifar = data.load("cifar10")
@@ -310,7 +397,7 @@ x_test = cifar.x_test[:test_size] / 255 - 0.5
 y_test = cifar.y_test[:test_size]
 check_device = "GPU" if has_gpu else "CPU"
 check_policy = machine.mixed_policy(check_device)
-accuracy = {}
+correct = {}
 for policy in ["float32"] + ([check_policy] if check_policy else []):
     keras.config.set_dtype_policy(policy)
     keras.utils.set_random_seed(1234)
@@ -318,115 +405,143 @@ for policy in ["float32"] + ([check_policy] if check_policy else []):
         model = make_cnn()
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        log = training.EpochLog(lines=0)
-        model.fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=0, callbacks=[log])
-        accuracy[policy] = model.evaluate(x_test, y_test, batch_size=512, verbose=0)[1]
+        model.fit(x_train, y_train, epochs=epochs, batch_size=128, verbose=0)
+        predicted = model.predict(x_test, batch_size=512, verbose=0).argmax(axis=1)
     keras.config.set_dtype_policy("float32")
-    print(f"{policy}: test accuracy {accuracy[policy]:.1%}, {log.summary()}")
+    correct[policy] = predicted == y_test.ravel()   # labels come as a column: (n, 1)
+    print(f"{policy}: test accuracy {correct[policy].mean():.1%}")
+
+# %%
+accuracy = {policy: float(right.mean()) for policy, right in correct.items()}
 report.record("float32_test_accuracy", accuracy["float32"])
-precision_noise = 2 * float(np.sqrt(2 * accuracy["float32"] * (1 - accuracy["float32"])
-                                    / len(x_test)))
+mixed_name = check_policy or "reduced precision"
 if check_policy:
     report.record("mixed_precision_test_accuracy", accuracy[check_policy])
-
-
-def precision_sentence():
-    if not check_policy:
-        return (f"The {check_device} here has no reduced-precision units, so only float32 was "
-                "trained.")
-    drop = accuracy["float32"] - accuracy[check_policy]
-    text = (f"After {epochs} epoch{'s' if epochs != 1 else ''} on {len(x_train):,} images, "
-            f"float32 reaches "
-            f"{accuracy['float32']:.1%} and {check_policy} {accuracy[check_policy]:.1%} on the "
-            f"{len(x_test):,} test images, a difference of {100 * abs(drop):.1f} points "
-            f"({'lower' if drop > 0 else 'higher'} in reduced precision). Two accuracies on "
-            f"{len(x_test):,} images must differ by more than about "
-            f"{100 * precision_noise:.1f} points (twice the binomial standard error of a "
-            "difference) to tell apart. ")
-    chance = 0.1 + 3 * np.sqrt(0.09 / len(x_test))
-    if accuracy["float32"] <= chance:
-        return text + ("But float32 itself scored no better than guessing in so short a run, "
-                       "so this run cannot show whether reduced precision harms training.")
-    if drop <= precision_noise:
-        return text + ("So in this run reduced precision did not measurably harm training: as "
-                       "expected, since the weights and their updates stay in float32 and only "
-                       "the layers' arithmetic (their outputs and gradients) runs with fewer "
-                       "digits, which a network's noisy gradient steps do not need.")
-    return text + ("So in this run reduced precision scored measurably lower: check the loss "
-                   "scaling and that the softmax stays in float32 before trusting it.")
-
+    versus = metrics.paired_comparison(correct["float32"], correct[check_policy])
+    claim("precision_keeps_accuracy",
+          "the network trained in reduced precision labels the test images no worse than the "
+          "one trained in float32",
+          holds=versus.winner != "a", evidence=versus.evidence("float32", check_policy))
+else:
+    accuracy[mixed_name] = float("nan")
+    claim("precision_keeps_accuracy",
+          "the network trained in reduced precision labels the test images no worse than the "
+          "one trained in float32",
+          holds=False, evidence=f"the {check_device} here has no reduced-precision units: "
+                                "only float32 was trained")
 
 # %% [markdown]
-# {{ precision_sentence() }}
+# After {{ epochs }} epochs on {{ len(x_train):, }} images, float32 labels
+# {{ accuracy["float32"]:.1% }} of the {{ len(x_test):, }} test images correctly and
+# {{ mixed_name }} {{ accuracy[mixed_name]:.1% }}: reduced precision cost no accuracy that these
+# test images can detect {{ claim precision_keeps_accuracy }}. The comparison is paired: it
+# counts the test images one network gets right and the other wrong, and calls a difference
+# real only when those counts are too uneven for chance.
+#
+# That is what one expects. The weights and their updates stay in float32; only the layers'
+# arithmetic (their outputs and gradients) runs with fewer digits. bfloat16 keeps 8
+# significant bits and float16 11, so a value is off by at most a few parts in a thousand,
+# far below the noise that a mini-batch of 128 images puts into every gradient step.
 #
 # ## Threads on the CPU
 #
 # TensorFlow splits each operation across a pool of threads, by default one per core. The
 # pool is sized once, when TensorFlow starts, so each smaller thread count is timed in a fresh
 # Python process that sets it first thing (`tf.config.threading`); the figure for every core
-# is the float32 batch-128 measurement above, made with TensorFlow's default pool. Same
-# network, batch size and number of images throughout.
+# is the float32 batch-128 measurement of the first table, made with TensorFlow's default
+# pool. Same network, batch size and number of images throughout.
 
 # %%
 cores = machine.describe().cores
 fewer = throughput.thread_scaling("tutorial_cnn_float32_softmax",   # make_cnn, by name
                                   threads=throughput.fewer_threads(), batch_size=128,
                                   images=timed_images, repeats=repeats)
-default = next(r for r in variant_rows if r.device == "CPU" and r.variant == "float32")
-threads = [*fewer, {"threads": cores, "images_per_second": default.images_per_second}]
+threads = [*fewer, {"threads": cores, "images_per_second": cpu_rates[128]}]
+
+# %% tags=["hide-input"]
 one = threads[0]["images_per_second"]
+most = threads[-1]
 report.markdown(report.markdown_table(
     ["threads", "images/s", "vs one thread"],
     [[t["threads"], f"{t['images_per_second']:,.0f}", f"×{t['images_per_second'] / one:.2f}"]
      for t in threads],
 ))
-most = threads[-1]
+
+# %%
+claim("more_threads_faster",
+      f"with all its {cores} cores the CPU trains more images per second than with one thread",
+      holds=len(threads) > 1 and most["images_per_second"] > one,
+      evidence=f"batch 128: one thread {one:,.0f} images/s, {most['threads']} threads "
+               f"{most['images_per_second']:,.0f} images/s "
+               f"(×{most['images_per_second'] / one:.2f}, ×{most['threads']} at most)")
 
 # %% [markdown]
-# With {{ most["threads"] }} threads the CPU trains ×{{ most["images_per_second"] / one:.1f }}
-# as fast as with one. Cores are not the whole story: a convolution also waits for memory,
-# and on a shared machine other programs take their share of the cores.
+# With {{ most["threads"] }} threads the CPU trains ×{{ most["images_per_second"] / one:.2f }}
+# as many images per second as with one {{ claim more_threads_faster }}, where
+# {{ most["threads"] }} threads could at best give ×{{ most["threads"] }}. Cores are not the
+# whole story: a convolution also waits for memory, which the cores share, and on a shared
+# machine other programs take their share of the cores.
 #
 # ## What we have
 #
+# * GPUs in this page's run: **{{ ", ".join(gpu_names) or "none" }}**. Where that reads
+#   *none*, this page has CPU figures only and cannot answer its title's question. Run the
+#   downloaded lesson on a machine or a notebook service with a GPU (Colab, for one) to get
+#   the GPU rows; its last cell, "compare your run", sets your results beside this page's,
+#   among them *fastest device vs cpu*: the fastest device's images/s over the CPU's at the
+#   same batch size.
 # * Time a step honestly: a warm-up call excluded, the median of repeated calls, the device
-#   chosen with `tf.device` and the result fetched. Measured so, this machine's CPU multiplies
-#   {{ n }} × {{ n }} matrices at {{ matmul_rate["CPU"] / 1e9:,.1f }} GFLOP/s, and trains the
-#   tutorial's CNN at {{ max(cpu_rates.values()):,.0f }} images/s at best.
+#   chosen with `tf.device` and the result fetched. Measured so, the CPU of this page's run
+#   multiplies {{ n }} × {{ n }} matrices at {{ matmul_rate["CPU"] / 1e9:,.1f }} GFLOP/s, and
+#   trains the tutorial's CNN in float32 at {{ cpu_rates[best_cpu_batch]:,.0f }} images/s at
+#   best (batch {{ best_cpu_batch }}); the second table has what mixed precision and XLA
+#   change.
 # * The speed of training depends on the hardware, the batch size and the arithmetic format:
-#   measure it on the machine you have, as this page does when it is built. Here batches of
-#   {{ batch_sizes[-1] }} trained ×{{ cpu_rates[batch_sizes[-1]] / cpu_rates[batch_sizes[0]]:.1f }}
-#   as many images per second on the CPU as batches of {{ batch_sizes[0] }}; but the batch
-#   size is part of the recipe, and changing it changes how the network learns.
+#   measure it on the machine you have. On this CPU the batch size changed the rate by
+#   ×{{ cpu_batch_gain:.2f }} at most; but the batch size is part of the recipe, and changing
+#   it changes how the network learns.
 # * Reduced precision can be a cheap speed-up where the hardware supports it
 #   (`machine.mixed_policy` says which: here {{ policy_text }}); time it, and check on a
-#   short run, as above, that it leaves the accuracy where it was.
+#   short run, as above, that it leaves the accuracy where it was. XLA is worth timing too,
+#   with its compilation counted: on this CPU it did not pay {{ claim xla_not_faster_cpu }}.
 #
 # ## Exercises
 #
-# Do these in the downloaded notebook; each check cell says whether your answer is right.
+# Do these in the downloaded notebook; each check cell says whether your answer is right, and
+# on the page each answer is folded under its check.
 #
-# 1. **Counting operations.** How many floating-point operations does one product of two
-#    2048 × 2048 matrices take? Set `my_flops`. Then time a larger product,
-#    `median_seconds(matmul_step(4096))`, and compare its rate with the {{ n }} × {{ n }} one
-#    above.
-# 2. **An epoch at this rate.** At the CPU's batch-128 rate measured above, how many seconds
-#    would one epoch over all 50,000 CIFAR-10 training images take? Set `my_epoch_seconds`
-#    (within a tenth counts as right).
-# 3. **Which policy?** What does `machine.mixed_policy` pick for a GPU of compute capability
-#    6.1 (a Pascal card, without tensor cores)? Set `my_policy` to a policy name, or to
-#    `"none"`.
+# 1. **An epoch at this rate.** At the CPU's float32 batch-128 rate in the first table, how
+#    many seconds would one epoch over all 50,000 of CIFAR-10's training images take? Set
+#    `my_epoch_seconds` (within a tenth counts as right).
+# 2. **Does XLA pay for itself?** On this CPU at batch 128, after how many epochs over 50,000
+#    images would the time XLA saves per epoch have repaid its compilation (the seconds
+#    measured above)? Set `my_payback_epochs` to a number, or to `"never"`
+#    if it saves no time per epoch.
+# 3. **Predict, then run: bfloat16's digits.** bfloat16 keeps 8 significant bits, so between
+#    1 and 2 its numbers are spaced $2^{-7}$ apart. Predict the value of
+#    `float(tf.cast(1.01, tf.bfloat16))`; set `my_value`, then run the expression to see.
 
 # %%
-my_flops = None            # exercise 1, e.g. 1e9
-my_epoch_seconds = None    # exercise 2, e.g. 100
-my_policy = None           # exercise 3, e.g. "mixed_bfloat16"
+my_epoch_seconds = None    # exercise 1, e.g. 100
+my_payback_epochs = None   # exercise 2, e.g. 3, or "never"
+my_value = None            # exercise 3, e.g. 1.0
 
 # %% tags=["hide-input"]
-check("exercise 1", my_flops, 2 * 2048**3, rtol=0.01)
-check("exercise 2", my_epoch_seconds, 50_000 / cpu_rates[128], rtol=0.1)
-check("exercise 3", my_policy, "none",   # no tensor cores: mixed precision would only be slower
-      hint="read machine.mixed_policy's rule: which GPUs get mixed_float16?")
+check("exercise 1", my_epoch_seconds, 50_000 / cpu_rates[128], rtol=0.1,
+      explain="50,000 images divided by the batch-128 rate in images per second. Times the "
+              "tutorial's epochs, it is roughly how long its whole run would take here.")
+saved_per_epoch = 50_000 / cpu_rates[128] - 50_000 / cpu_xla
+payback = "never" if not saved_per_epoch > 0 else max(xla_compile_seconds, 0) / saved_per_epoch
+check("exercise 2", my_payback_epochs, payback, rtol=0.2,
+      hint="compare the seconds per epoch of the two variants first",
+      explain="Seconds per epoch are 50,000 divided by each variant's images per second; the "
+              "compilation is repaid after (compile seconds) / (seconds saved per epoch) "
+              "epochs, and never when XLA's epoch is the slower one, as on a CPU it often is.")
+check("exercise 3", my_value, float(tf.cast(1.01, tf.bfloat16)), rtol=1e-6,
+      hint="list the bfloat16 numbers near 1.01: 1, 1 + 1/128, 1 + 2/128, ...",
+      explain="1.01 lies between 1 + 1/128 = 1.0078125 and 1 + 2/128 = 1.015625, nearer the "
+              "first, so it rounds to 1.0078125: an error of about 0.2%, small beside the "
+              "noise of a gradient step, which is why training in bfloat16 still works.")
 
 # %% [markdown]
 # ## What this page checks
@@ -439,6 +554,7 @@ expect("parameters").equals(631_658)               # the tutorial's CNN
 expect("gpu_rows").equals(3 * len(machine.gpus()[:1]))   # GPU figures only from a GPU
 expect("cpu_images_per_second_batch_32").at_least(1)
 expect("matmul_flops_per_second").at_least(1e6)     # the lesson's own timing function
+expect("fastest_device_vs_cpu").at_least(1)         # the CPU's own rows give ×1
 expect("float32_test_accuracy").at_least(0.20, profile=("quick", "full"))
 if check_policy:
     expect("mixed_precision_test_accuracy").at_least("float32_test_accuracy", plus=-0.05,
