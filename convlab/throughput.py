@@ -1,11 +1,9 @@
 """Training throughput, in images per second, on the devices this machine has.
 
 The GPU-speed lesson asks "how much faster is a GPU?" and answers with measurements made when
-the page is built. This module does the measuring and words what was measured; the lesson
-shows the results::
+the page's run is made. This module does the measuring; the lesson states what they show::
 
     rows = throughput.training_speed(make_model, batch_sizes=(32, 128, 512))
-    print(throughput.device_statement(rows))   # says plainly when there is no GPU
 
 Every figure is measured here and now: a device that is absent gives no row, never an
 estimate. Timing follows :func:`convlab.timing.time_call`: warm-up calls excluded (tracing,
@@ -16,7 +14,6 @@ they are called comes from :mod:`convlab.machine`.
   an optional precision policy and XLA; :func:`training_speed`: float32, every device and
   batch size.
 * :func:`speedups`: each row's images/s over the CPU's at the same batch size and variant.
-* :func:`device_statement`: one sentence on what was measured and on which hardware.
 * :func:`thread_scaling`: CPU images/s with 1, 2, ... threads, each in a fresh Python process
   (TensorFlow fixes its thread pools when it starts, so one process cannot measure several).
   Each process runs this module: ``python -m convlab.throughput --threads N --model NAME``.
@@ -135,19 +132,6 @@ def speedups(rows: Sequence[SpeedRow]) -> dict[tuple[str, int, str], float]:
     return {(r.device, r.batch_size, r.variant): r.images_per_second / cpu[(r.batch_size,
                                                                            r.variant)]
             for r in rows if (r.batch_size, r.variant) in cpu}
-
-
-def device_statement(rows: Sequence[SpeedRow]) -> str:
-    """One sentence: which hardware the figures come from, and plainly when there is no GPU."""
-    cpu = next((r.hardware for r in rows if r.device == "CPU"), None)
-    gpu = next((r.hardware for r in rows if r.device == "GPU"), None)
-    if gpu is None:
-        where = f" ({cpu})" if cpu else ""
-        return (f"This page was built on a machine without a GPU: TensorFlow found none, so "
-                f"every figure below is a CPU figure{where}. No GPU figure is shown, and none "
-                "is estimated; build the page on a machine with a GPU to see the comparison.")
-    return (f"This page was built on a machine with a GPU: the figures below compare the "
-            f"{gpu} with the CPU ({cpu}), measured in the same run.")
 
 
 # --------------------------------------------------------------------------- threads
