@@ -6,6 +6,8 @@
 # on top of it, and adds the products up. That sum is one pixel of the output. Then the
 # window moves on. On this page we do that by hand on a 4 × 4 grid of numbers, then with
 # NumPy and with a Keras layer, and then run classic hand-made filters over a photograph.
+# Last, we go from one filter to a layer: a colour image's three channels, a bank of filters
+# making a stack of feature maps, the ReLU that follows, and 1 × 1 convolutions.
 
 # %%
 import inspect
@@ -478,7 +480,206 @@ claim("laplacian_unlike_copy",
 # None of these hand-made or random kernels was chosen for recognising digits. In a
 # convolutional network the kernels start random, like these, and *training*
 # (backpropagation) adjusts their weights until they pick out whatever helps the task.
+
+# %% [markdown]
+# ## From one filter to a layer: channels and filter banks
 #
+# So far every image had one channel and every layer one filter. A colour image has three
+# numbers per pixel, its red, green and blue *channels*, and Keras stores it as
+# `(height, width, channels)`. A filter on such an image is not one 3 × 3 grid but three,
+# one *slice* per input channel: its kernel is 3 × 3 × 3. At each position it multiplies
+# each slice with the window of its own channel, and adds up all 27 products and a bias.
+# That is the same as correlating each channel with its slice separately, then adding the
+# three results and the bias. The grid of outputs one filter makes over the whole image is
+# a **feature map**: a map of where in the image the filter found what its weights look for.
+#
+# We take a colour image from CIFAR-10's test set, a red car, and a filter made by hand to
+# find red: its red slice adds the red channel's mean over the window, its green and blue
+# slices subtract half of theirs each. The weights sum to 0, so on a grey patch (the three
+# channels equal) it gives 0, and a bias of −20 asks for red to stand out by more than
+# that.
+
+# %%
+cifar = data.load("cifar10")
+car = cifar.x_test[32].astype(float)                  # (32, 32, 3), values 0..255
+print("image", car.shape, "a", cifar.class_names[int(cifar.y_test.ravel()[32])])
+red_filter = np.zeros((3, 3, 3))                      # (kh, kw, C_in): one slice per channel
+red_filter[:, :, 0] = 1 / 9                           # red: + its mean over the window
+red_filter[:, :, 1] = red_filter[:, :, 2] = -1 / 18   # green, blue: - half their mean each
+red_bias = -20.0
+# Each channel correlated with its own slice, then the sum plus the bias:
+per_channel = np.stack([convolution.conv2d(car[:, :, c], red_filter[:, :, c])
+                        for c in range(3)], axis=-1)  # (30, 30, 3)
+red_map = per_channel.sum(axis=-1) + red_bias         # (30, 30): one feature map
+# conv2d does all of it at once: kernels (kh, kw, C_in, C_out), here one filter.
+red_map_at_once = convolution.conv2d(car, red_filter[..., None], [red_bias])[:, :, 0]
+print("per channel", per_channel.shape, "-> feature map", red_map.shape,
+      "| largest difference from conv2d at once:", np.abs(red_map - red_map_at_once).max())
+
+# %% tags=["hide-input"]
+viz.channel_sum(car, red_filter, red_bias, per_channel, red_map,
+                title="a red-finding filter on a CIFAR-10 car")
+plt.show()
+
+# %% [markdown]
+# The red channel through its slice is a blurred copy of the red channel; the green and blue
+# ones come out negative (dark), since their slices are. Added up with the bias, they leave a
+# map that is light where red outweighs green and blue, on the car's body, and dark on the
+# green trees and the near-white ground, where the red channel is no brighter than the
+# other two. On the scale of the three correlations the sum looks faint; the ReLU figure
+# further down shows it on its own scale.
+#
+# A layer is a **bank** of such filters, all of the same size, each spanning every input
+# channel, and each making its own feature map. Their maps, stacked, are the layer's output:
+# a new image with one channel per filter, which the next layer reads as its input channels.
+# A bank of four: the red finder; a vertical-edge and a horizontal-edge finder (the Sobel
+# kernels, the same on all three channels, so they see brightness); and a blue finder,
+# the red one with the channels swapped.
+
+# %%
+sobel_y = convolution.kernel("sobel_x").T                        # the horizontal-edge twin
+bank = np.zeros((3, 3, 3, 4))                                    # (kh, kw, C_in, C_out)
+bank[:, :, :, 0] = red_filter
+bank[:, :, :, 1] = convolution.kernel("sobel_x")[:, :, None] / 3   # all three channels
+bank[:, :, :, 2] = sobel_y[:, :, None] / 3
+bank[:, :, :, 3] = red_filter[:, :, ::-1]                        # blue + , red and green -
+bank_bias = np.array([red_bias, 0.0, 0.0, -20.0])
+bank_names = ["red", "vertical edges", "horizontal edges", "blue"]
+maps = convolution.conv2d(car, bank, bank_bias)                  # (30, 30, 4): four maps
+print("image", car.shape, "* bank", bank.shape, "-> maps", maps.shape)
+
+# %% tags=["hide-input"]
+viz.filter_bank(car, bank, maps, bank_names, title="a bank of four filters: four feature maps")
+plt.show()
+
+# %% [markdown]
+# The same computation in Keras: a `Conv2D` layer with four 3 × 3 filters, given our weights
+# with `set_weights`. `convolution.conv2d` is the NumPy reference for it; the course's tests
+# hold it against Keras on random shapes, channels, strides and paddings (with
+# `hypothesis`, in `tests/test_convolution.py`), and here we check it once more on the car.
+
+# %%
+bank_layer = keras.layers.Conv2D(4, (3, 3))
+bank_layer.build((None, 32, 32, 3))
+bank_layer.set_weights([bank, bank_bias])
+maps_keras = keras.ops.convert_to_numpy(bank_layer(car[None].astype("float32")))[0]
+bank_difference = np.abs(maps_keras - maps).max()
+print("Keras", maps_keras.shape, "| largest difference from conv2d:", bank_difference,
+      "| largest |value|:", np.abs(maps).max())
+
+# %% tags=["hide-input"]
+float32_step = np.finfo(np.float32).eps * np.abs(maps).max()   # float32's spacing at the top
+claim("bank_matches_keras", "a Keras Conv2D layer with the bank's weights gives the same four "
+      "maps as the NumPy conv2d, to float32 precision",
+      holds=bool(bank_difference <= 64 * float32_step),
+      evidence=f"largest difference {bank_difference:.1e} over {maps.size:,} outputs of up to "
+               f"{np.abs(maps).max():.0f}; float32's spacing there is {float32_step:.1e}")
+
+# %% [markdown]
+# The largest difference over the {{ maps.size:, }} outputs is {{ bank_difference:.1e }},
+# a rounding error of Keras's 32-bit floats {{ claim bank_matches_keras }}.
+#
+# ### How many parameters has a layer?
+#
+# Each filter has $k_h \times k_w \times C_{in}$ weights and one bias, and the layer has
+# $C_{out}$ filters: $(k_h k_w C_{in} + 1)\,C_{out}$ parameters. For our bank,
+# $(3 \times 3 \times 3 + 1) \times 4$:
+
+# %%
+bank_parameters_by_formula = (3 * 3 * 3 + 1) * 4
+print("formula:", bank_parameters_by_formula, "| Keras:", bank_layer.count_params())
+
+# %% [markdown]
+# The image's size is not in the formula: the same {{ bank_layer.count_params() }} weights
+# and biases serve a 32 × 32 image or a photograph. The number of input channels is, so a
+# 3 × 3 filter reading the 64 maps of a previous layer costs about 64 times as much as one
+# reading a greyscale image: $64 \times 9 + 1$ parameters against $9 + 1$.
+#
+# ### The activation after a convolution
+#
+# A convolution only multiplies and adds, and so does a stack of them: two convolutions in a
+# row are one bigger convolution. What makes a network more than that is a non-linear
+# *activation* after each layer, applied to each number of each map separately. The usual one
+# is the ReLU (rectified linear unit), $\max(0, z)$: negative values become 0, the others stay.
+# In Keras it is `Conv2D(..., activation="relu")`. On the red map:
+
+# %%
+relu_layer = keras.layers.Conv2D(4, (3, 3), activation="relu")
+relu_layer.build((None, 32, 32, 3))
+relu_layer.set_weights([bank, bank_bias])
+after_relu = keras.ops.convert_to_numpy(relu_layer(car[None].astype("float32")))[0]
+red_before, red_after = maps[:, :, 0], after_relu[:, :, 0]
+print("before:", f"{red_before.min():.0f}..{red_before.max():.0f}",
+      "| after:", f"{red_after.min():.0f}..{red_after.max():.0f}")
+
+# %% tags=["hide-input"]
+negative = red_before < 0
+relu_difference = np.abs(after_relu - np.maximum(maps, 0)).max()
+claim("relu_zeroes_negatives", "the ReLU sets every negative value of the four maps to 0 and "
+      "leaves the others as they were (to float32 precision)",
+      holds=bool(relu_difference <= 64 * float32_step and negative.any()),
+      evidence=f"{negative.mean():.0%} of the red map's values were negative; largest "
+               f"difference between Keras's Conv2D with ReLU and max(0, conv2d) "
+               f"{relu_difference:.1e}")
+m = np.abs(red_before).max()
+fig, axes = plt.subplots(1, 2, figsize=(4.2, 2.4), layout="constrained")
+for ax, (name, values) in zip(axes, {"before ReLU": red_before,
+                                     "after ReLU": red_after}.items()):
+    ax.imshow(values / m, cmap="gray", vmin=-1, vmax=1, interpolation="none")
+    ax.set_title(name, fontsize=10)
+    ax.axis("off")
+fig.suptitle(f"the red map (black -{m:.0f}, grey 0, white +{m:.0f})", fontsize=10)
+plt.show()
+
+# %% [markdown]
+# The {{ negative.mean():.0% }} of the red map that was negative is now 0 (mid-grey), and
+# the rest is unchanged, in this map as in the other three
+# {{ claim relu_zeroes_negatives }}: the next layer sees only where the filter found what it
+# looks for, and how strongly.
+#
+# ### 1 × 1 convolutions: mixing channels at each pixel
+#
+# A 1 × 1 filter sees one pixel, but all its channels: its output at a pixel is a weighted
+# sum of that pixel's $C_{in}$ values, plus a bias. With $C_{out}$ such filters, that is a
+# matrix product, the same $C_{in} \times C_{out}$ matrix $W$ applied to every pixel. Turning
+# our colour car into greyscale is one: a single filter that weighs red, green and blue by
+# 0.299, 0.587 and 0.114 (the television standard's weights). Here a 1 × 1 layer with two
+# filters mixes our four maps into two:
+
+# %%
+mix = rng.normal(0, 0.5, (4, 2))                      # W: C_in = 4 maps -> C_out = 2
+mix_bias = np.array([1.0, -1.0])
+one_by_one = keras.layers.Conv2D(2, (1, 1))
+one_by_one.build((None, 30, 30, 4))
+one_by_one.set_weights([mix.reshape(1, 1, 4, 2), mix_bias])
+mixed_keras = keras.ops.convert_to_numpy(one_by_one(maps[None].astype("float32")))[0]
+mixed_by_matrix = np.einsum("hwc,cf->hwf", maps, mix) + mix_bias   # each pixel's 4 values @ W
+print(maps.shape, "-> 1x1 Conv2D", mixed_keras.shape, "| matrix product", mixed_by_matrix.shape,
+      "| parameters:", one_by_one.count_params())
+greyscale = convolution.conv2d(car, np.array([0.299, 0.587, 0.114]).reshape(1, 1, 3, 1))
+print("the car in greyscale, by a 1x1 convolution:", greyscale.shape)
+
+# %% tags=["hide-input"]
+mix_difference = np.abs(mixed_keras - mixed_by_matrix).max()
+mix_step = np.finfo(np.float32).eps * np.abs(mixed_by_matrix).max()
+claim("one_by_one_is_matrix", "a 1 x 1 Conv2D equals the same matrix product applied at each "
+      "pixel, to float32 precision",
+      holds=bool(mix_difference <= 64 * mix_step),
+      evidence=f"largest difference {mix_difference:.1e} over {mixed_keras.size:,} outputs of "
+               f"up to {np.abs(mixed_by_matrix).max():.0f}")
+
+# %% [markdown]
+# The 1 × 1 layer and the matrix product agree to {{ mix_difference:.1e }}
+# {{ claim one_by_one_is_matrix }}. Such a layer changes the number of channels cheaply: its
+# $(C_{in} + 1)\,C_{out}$ parameters are about a ninth of what a 3 × 3 layer with the same
+# channels needs, and it looks at no neighbours at all. Networks use it to widen or narrow
+# the stack of maps between 3 × 3 layers. The deeper ResNets (50 layers and more) build
+# their blocks as *bottlenecks*: a 1 × 1 convolution squeezes, say, 256 channels to 64, a
+# 3 × 3 convolution works on the 64, and another 1 × 1 widens them back to 256. The ResNet
+# of [reference architectures](../reference_architectures/) uses a 1 × 1 convolution in
+# its shortcuts, where a block changes the number of channels.
+
+# %% [markdown]
 # ## Try it yourself
 #
 # The explorer below runs in your browser: pick the cat (a quarter of its width and height) or
@@ -516,6 +717,15 @@ explorer.show({"cat": small_cat, "digit": digit})
 # * A random 3 × 3 filter whose weights do not sum to 0 mostly returns a blurred copy of its
 #   input, inverted when the sum is negative; the Laplacian, whose weights sum to 0, returns
 #   the outline.
+# * On an image with $C_{in}$ channels a filter has one slice per channel; it sums the
+#   correlations of all slices and a bias into one feature map. A layer is a bank of
+#   $C_{out}$ such filters, its output a stack of $C_{out}$ maps, and it has
+#   $(k_h k_w C_{in} + 1)\,C_{out}$ parameters ({{ bank_layer.count_params() }} for our bank
+#   of four 3 × 3 filters on RGB).
+# * A ReLU after the convolution, $\max(0, z)$ on every value of every map, sets the
+#   negative values to 0.
+# * A 1 × 1 convolution is the same matrix product at every pixel: it mixes channels and
+#   changes their number cheaply.
 #
 # ## Exercises
 #
@@ -529,13 +739,23 @@ explorer.show({"cat": small_cat, "digit": digit})
 # the centre and 0 elsewhere. What 2 × 2 output does the 4 × 4 grid give? Set
 # `answer_identity` to a 2 × 2 list of numbers.
 #
-# **3. Count parameters.** A `Conv2D` layer with 8 filters of 3 × 3 reads a colour image (3
-# channels). How many parameters does it have? Set `answer_parameters` to a number.
+# **3. Count parameters.** A `Conv2D(8, (3, 3))` layer reads a colour image, and a
+# `Conv2D(16, (3, 3))` layer reads its output. How many parameters has the second layer?
+# Set `answer_parameters` to a number.
+#
+# **4. Predict a 1 × 1 shape.** A `Conv2D(5, (1, 1))` layer reads a 16 × 16 image with 3
+# channels. What is the shape of its output for that one image (no batch axis)? Set
+# `answer_1x1_shape` to a triple, then check it by building the layer.
+#
+# **5. Count a 1 × 1 layer.** How many parameters has that `Conv2D(5, (1, 1))` layer? Set
+# `answer_1x1_parameters` to a number.
 
 # %%
-answer_shape = None        # exercise 1, e.g. (100, 200)
-answer_identity = None     # exercise 2, e.g. [[1, 2], [3, 4]]
-answer_parameters = None   # exercise 3, e.g. 100
+answer_shape = None           # exercise 1, e.g. (100, 200)
+answer_identity = None        # exercise 2, e.g. [[1, 2], [3, 4]]
+answer_parameters = None      # exercise 3, e.g. 100
+answer_1x1_shape = None       # exercise 4, e.g. (10, 10, 2)
+answer_1x1_parameters = None  # exercise 5, e.g. 100
 
 # %% tags=["hide-input"]
 check("exercise 1", answer_shape,
@@ -547,10 +767,20 @@ identity_kernel[1, 1] = 1
 check("exercise 2", answer_identity, convolution.conv2d(x, identity_kernel),
       explain="Each window's sum is just its centre pixel, so the output is the middle 2 × 2 "
               "of the input, `x[1:3, 1:3]`: valid mode drops the border ring.")
-eight_filters = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3))])
-check("exercise 3", answer_parameters, eight_filters.count_params(),
-      explain="Each filter spans all 3 input channels, so it has $3 \\times 3 \\times 3 = 27$ "
-              "weights and one bias; 8 filters make $8 \\times 28$.")
+two_layers = keras.Sequential([keras.Input(shape=(32, 32, 3)), keras.layers.Conv2D(8, (3, 3)),
+                               keras.layers.Conv2D(16, (3, 3))])
+check("exercise 3", answer_parameters, two_layers.layers[1].count_params(),
+      explain="The second layer's input has 8 channels, one per filter of the first, so each "
+              "of its filters has $3 \\times 3 \\times 8 = 72$ weights and one bias; 16 "
+              "filters make $16 \\times 73$.")
+one_by_one_five = keras.Sequential([keras.Input(shape=(16, 16, 3)),
+                                    keras.layers.Conv2D(5, (1, 1))])
+check("exercise 4", answer_1x1_shape, tuple(one_by_one_five.output_shape[1:]),
+      explain="A 1 × 1 window fits at every pixel, so height and width stay 16; the channels "
+              "become one per filter, 5.")
+check("exercise 5", answer_1x1_parameters, one_by_one_five.count_params(),
+      explain="Each filter weighs the 3 channels of one pixel and adds a bias: "
+              "$(3 + 1) \\times 5$.")
 
 # %% [markdown]
 # Previous lesson: [a dense baseline](../dense_baseline/). Next:
@@ -568,6 +798,11 @@ report.record("blur_valid_height", filtered["blur"].shape[0])
 report.record("blur_valid_height_by_formula", cat.shape[0] - 7 + 1)
 report.record("conv_parameters", conv_parameters)
 report.record("conv_parameters_by_formula", conv_parameters_by_formula)
+report.record("bank_parameters", bank_layer.count_params())
+report.record("bank_parameters_by_formula", bank_parameters_by_formula)
+report.record("one_by_one_parameters", one_by_one.count_params())
+report.record("bank_keras_largest_difference", bank_difference)
+report.record("channel_sum_vs_conv2d", np.abs(red_map - red_map_at_once).max())
 report.record("edge_output_min", edge.min())
 report.record("edge_output_max", edge.max())
 report.record("zero_weights_in_worked_kernel", zero_weights)
@@ -594,5 +829,9 @@ expect("keras_scipy_largest_difference").at_most(0.01)       # float32 against f
 expect("blur_valid_height").equals("blur_valid_height_by_formula")   # valid shrinks by N - 1
 expect("conv_parameters").equals(10)
 expect("conv_parameters").equals("conv_parameters_by_formula")
+expect("bank_parameters").equals("bank_parameters_by_formula")   # (kh kw C_in + 1) C_out
+expect("one_by_one_parameters").equals((4 + 1) * 2)              # (C_in + 1) C_out
+expect("bank_keras_largest_difference").at_most(0.01)            # float32 against float64
+expect("channel_sum_vs_conv2d").at_most(1e-9)   # per-channel sums + bias = conv2d at once
 expect("edge_output_min").at_most(-1)                        # why outputs need shifting...
 expect("edge_output_max").at_least(256)                      # ...and clipping to be shown

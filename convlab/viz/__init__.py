@@ -5,6 +5,8 @@
   setting, counts per class, the regularisation, architecture and speed comparisons);
 * :mod:`convlab.viz.images`: pictures of arrays (image grids, a matrix with its values,
   filters beside their outputs, learned filters, activation maps);
+* :mod:`convlab.viz.channels`: one filter's slices summed over the input channels, and a bank
+  of filters above the stack of feature maps it makes;
 * :mod:`convlab.viz.classifier`: what a trained classifier gets right and wrong;
 * :mod:`convlab.viz.animation`: a kernel sliding over an image, as a GIF;
 * :mod:`convlab.viz.diagrams`: graphviz's drawing of a model, in the page's colours.
@@ -25,6 +27,7 @@ from __future__ import annotations
 from convlab import style
 from convlab.metrics import confusion_counts
 from convlab.viz.animation import sliding_window_animation, sliding_window_gif
+from convlab.viz.channels import channel_sum, filter_bank
 from convlab.viz.charts import (
     accuracy_curves,
     bar_counts,
@@ -44,8 +47,9 @@ from convlab.viz.diagrams import show_svg
 from convlab.viz.images import activation_grid, filter_grid, filter_rows, image_grid, show_matrix
 
 __all__ = [
-    "accuracy_curves", "activation_grid", "bar_counts", "confidence_histogram",
-    "confusion_counts", "confusion_matrix", "filter_grid", "filter_rows", "image_grid",
+    "accuracy_curves", "activation_grid", "bar_counts", "channel_sum", "confidence_histogram",
+    "confusion_counts", "confusion_matrix", "filter_bank", "filter_grid", "filter_rows",
+    "image_grid",
     "misclassified_gallery", "model_comparison", "per_class_accuracy", "plot_history",
     "probability_bars", "regularisation_bars", "show_matrix", "show_svg",
     "sliding_window_animation", "sliding_window_gif", "speed_bars",
