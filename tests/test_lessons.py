@@ -169,7 +169,7 @@ def test_prose_states_no_run_figure_in_words(lesson):
     stray = [(phrase, sentence) for phrase, sentence in _worded_run_figures(lesson)
              if phrase not in allowed]
     assert not stray, (f"{lesson.name} states a run's figure in words: {stray}. Compute it "
-                       "(a {{ placeholder }}, or a sentence built from the results)")
+                       "(a {{ placeholder }}, or a checked claim)")
 
 
 def test_the_worded_allow_list_is_current():
