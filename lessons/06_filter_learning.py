@@ -221,8 +221,8 @@ claim("descent_recovers_sobel",
 #
 # **Cross-entropy.** A classifier ends in one score (*logit*) $z_k$ per class; the *softmax*
 # turns them into probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$, and the loss of an image of
-# class $y$ is $L = -\log p_y$: zero when the network is certain and right, large when it is confident and
-# wrong. Its gradient with respect to the logits is strikingly simple,
+# class $y$ is $L = -\log p_y$: zero when the network is certain and right, large when it is
+# confident and wrong. Its gradient with respect to the logits is strikingly simple,
 # $\partial L / \partial z_k = p_k - [k = y]$: the predicted probabilities minus the one-hot
 # label.
 #
