@@ -132,8 +132,10 @@ claim("signal_shrinks",
 # The input's pixels spread with a standard deviation of {{ x_train[:500].std():.2f }}; after
 # the last hidden layer the spread is {{ shrink:.0f }} times smaller {{ claim signal_shrinks }}.
 # Glorot's initialisation keeps the spread steady for layers without an activation; a ReLU
-# sets about half its inputs to zero, so each layer passes on less, and the very first
-# convolution, with only 3 × 3 × 3 = 27 inputs per filter, starts far smaller than that.
+# sets about half its inputs to zero, so each layer passes on less. The first convolution
+# shrinks the signal most: its filters read 3 × 3 × 3 = 27 numbers and write 64 channels, and
+# Glorot's rule scales its weights for the average of its inputs and outputs
+# (27 and 3 × 3 × 64 = 576), far too small for its few inputs.
 # What reaches the softmax is nearly zero for every class, so every class gets a probability
 # close to 1/10, whatever the image: the untrained loss is
 # {{ untrained_loss:.4f }}, the $\ln 10 = {{ np.log(10):.4f }}$ of a uniform guess
@@ -245,10 +247,10 @@ claim("sgd_still_improving",
 # %% [markdown]
 # ## Overfitting in a short run: the same network with Adam
 #
-# To see overfitting in full without hours of training, we train a second copy of the same
+# To see overfitting in full without a much longer run, we train a second copy of the same
 # network from the same starting weights (the same seed), changing only the optimiser: Adam
 # at its usual learning rate of 0.001. Adam divides each weight's step by a running estimate
-# of that weight's gradient size, so every weight moves by about the learning rate at each
+# of that weight's gradient size, so a weight moves by up to about the learning rate at each
 # step, however small its gradient: the flat start disappears. We train it for 12 epochs
 # (a quick build trains it for as many epochs as the run above).
 
@@ -257,7 +259,7 @@ keras.utils.set_random_seed(1234)             # the same starting weights as the
 fast = build_cnn()
 fast.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001),
              loss="categorical_crossentropy", metrics=["accuracy"])
-fast_epochs = min(12, epochs)
+fast_epochs = min(12, epochs)                # 12, or fewer in a shorter run
 fast_log = training.EpochLog()
 fast_history = fast.fit(x_train, y_train, epochs=fast_epochs, batch_size=32,
                         validation_split=0.15, verbose=0, callbacks=[fast_log])
