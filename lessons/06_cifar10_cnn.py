@@ -240,9 +240,10 @@ claim("sgd_still_improving",
 # Why so slow, when the tutorial's curves part around epoch
 # {{ tutorial("cifar10_cnn.curves_part_epoch"):.0f }}? An epoch is one pass over the training
 # images, and this course's copy has a fifth of the tutorial's: {{ steps_per_epoch:, }} steps
-# per epoch here against {{ int(np.ceil(50_000 * 0.85 / 32)):, }} there. In steps, this
-# run's {{ len(loss_curve) }} epochs are about
-# {{ len(loss_curve) * steps_per_epoch / np.ceil(50_000 * 0.85 / 32):.0f }} of the tutorial's.
+# per epoch here against {{ int(np.ceil(50_000 * 0.85 / 32)):, }} there. This run's
+# {{ len(loss_curve) }} epochs make {{ len(loss_curve) * steps_per_epoch:, }} steps, as many
+# as {{ len(loss_curve) * steps_per_epoch / np.ceil(50_000 * 0.85 / 32):.1f }} of the
+# tutorial's epochs.
 
 # %% [markdown]
 # ## Overfitting in a short run: the same network with Adam
