@@ -269,10 +269,10 @@ claim("cnn_b_beats_dense", "CNN B labels more of the same test images correctly 
       evidence=b_vs_dense.evidence("CNN B", "dense"))
 claim("cnn_a_b_tie", "the paired test cannot tell CNN A and CNN B apart on these test "
       "images: a tie", holds=a_vs_b.tie, evidence=a_vs_b.evidence("CNN A", "CNN B"))
-claim("cnn_b_inside_a_seeds", "CNN B's test accuracy lies inside the range of CNN A's "
-      "stored seeds", holds=seed_finals is not None
-      and bool(seed_finals.min() <= cnn_b_accuracy <= seed_finals.max()),
-      evidence=f"CNN B {cnn_b_accuracy:.1%}; CNN A's seeds {band}")
+claim("ab_within_seed_spread", "CNN A and CNN B differ by less than CNN A's final test "
+      "accuracy moves from seed to seed", holds=seed_finals is not None
+      and abs(cnn_a_accuracy - cnn_b_accuracy) < np.ptp(seed_finals),
+      evidence=f"CNN A {cnn_a_accuracy:.1%}, CNN B {cnn_b_accuracy:.1%}; CNN A's seeds {band}")
 for name, correct in (("dense", dense_correct), ("cnn_a", cnn_a_correct),
                       ("cnn_b", cnn_b_correct)):
     report.record_correct(name, correct)      # for later lessons' paired comparisons
@@ -293,9 +293,10 @@ report.markdown(report.markdown_table(
 # Between the two CNNs there is no winner. CNN A scores {{ cnn_a_accuracy:.1% }} and CNN B
 # {{ cnn_b_accuracy:.1% }}, but each gets about as many images right that the other misses
 # ({{ a_vs_b.only_a:, }} against {{ a_vs_b.only_b:, }}): a tie {{ claim cnn_a_b_tie }}. The
-# seeds say the same: CNN B's figure lies inside the range CNN A's own seeds cover
-# {{ claim cnn_b_inside_a_seeds }}, so another seed of CNN A could as well have scored below
-# it. The tutorials report CNN A ({{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }})
+# seeds say the same: the two differ by {{ 100 * abs(cnn_a_accuracy - cnn_b_accuracy):.1f }}
+# points, less than CNN A alone moves from seed to seed
+# {{ claim ab_within_seed_spread }}, so another seed of CNN A could as well have scored below
+# CNN B. The tutorials report CNN A ({{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }})
 # above CNN B (about {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}), one run each,
 # on other hardware and with CNN B's figure rounded to a whole percent; their runs cannot be
 # compared image by image, and they rank nothing either. To rank the two recipes we would
