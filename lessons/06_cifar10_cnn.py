@@ -111,6 +111,9 @@ untrained = activations[-1]                  # the softmax's ten probabilities p
 right_class = untrained[np.arange(len(untrained)), y_train[:500].argmax(axis=1)]
 untrained_loss = float(-np.log(right_class).mean())   # cross-entropy: -log p(right class)
 shrink = float(x_train[:500].std() / activations[-2].std())   # input against last hidden layer
+spread = [x_train[:500].std()] + [values.std() for values in activations[:-1]]
+first_shrink = spread[0] / spread[1]         # what the first convolution does to the spread
+later_shrink = max(a / b for a, b in zip(spread[1:], spread[2:]))   # the most any other does
 
 # %%
 claim("starts_at_chance",
@@ -127,15 +130,21 @@ claim("signal_shrinks",
       evidence=f"standard deviation {x_train[:500].std():.3f} at the input, "
                f"{activations[-2].std():.4f} after the last hidden layer ({shrink:.0f} times "
                "smaller)")
+claim("first_layer_shrinks_most",
+      "the first convolution shrinks the spread more than any other layer below the softmax",
+      holds=first_shrink > later_shrink,
+      evidence=f"the first convolution divides the spread by {first_shrink:.1f}; no later "
+               f"layer by more than {later_shrink:.1f}")
 
 # %% [markdown]
 # The input's pixels spread with a standard deviation of {{ x_train[:500].std():.2f }}; after
 # the last hidden layer the spread is {{ shrink:.0f }} times smaller {{ claim signal_shrinks }}.
 # Glorot's initialisation keeps the spread steady for layers without an activation; a ReLU
 # sets about half its inputs to zero, so each layer passes on less. The first convolution
-# shrinks the signal most: its filters read 3 × 3 × 3 = 27 numbers and write 64 channels, and
-# Glorot's rule scales its weights for the average of its inputs and outputs
-# (27 and 3 × 3 × 64 = 576), far too small for its few inputs.
+# shrinks the signal most: it divides the spread by {{ first_shrink:.1f }}
+# {{ claim first_layer_shrinks_most }}. Its filters read 3 × 3 × 3 = 27 numbers and write
+# 64 channels, and Glorot's rule scales its weights for the average of its inputs and
+# outputs (27 and 3 × 3 × 64 = 576), far too small for its few inputs.
 # What reaches the softmax is nearly zero for every class, so every class gets a probability
 # close to 1/10, whatever the image: the untrained loss is
 # {{ untrained_loss:.4f }}, the $\ln 10 = {{ np.log(10):.4f }}$ of a uniform guess
@@ -449,7 +458,7 @@ plt.show()
 #   {{ len(fast_train) }} epochs ({{ fast_train[-1]:.1% }} training against
 #   {{ fast_val[-1]:.1% }} validation accuracy, validation loss rising after epoch
 #   {{ fast_lowest }}); the slow SGD run only reaches its beginning in
-#   {{ len(loss_curve) }}.
+#   {{ len(loss_curve) }} epochs.
 # * The pair confused most is {{ cifar.class_names[top_a] }} / {{ cifar.class_names[top_b] }};
 #   {{ alike }} of the {{ len(pairs) }} most confused pairs are two animals or two vehicles.
 #

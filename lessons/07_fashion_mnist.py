@@ -201,7 +201,7 @@ claim("tutorial_above_seeds",
       evidence=f"tutorial {reported_a:.2%}; stored seeds {band}")
 
 # %% [markdown]
-# From seed to seed the final test accuracy ranged over {{ band }}: that spread comes from the
+# From seed to seed the final test accuracy ranged from {{ band }}: that spread comes from the
 # seed alone, with the recipe unchanged. The tutorial's
 # {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} lies above all of them
 # {{ claim tutorial_above_seeds }}, so the seed does not explain the difference; the
@@ -384,7 +384,8 @@ plt.show()
 # dense layer, used once per image, while CNN A's third convolution slides its kernels over
 # all 7 × 7 positions.
 #
-# Time is one machine's measurement: on this page's ({{ hardware }}), the median epoch took
+# Time is one machine's measurement. On the machine that made this page's run
+# ({{ hardware }}), the median epoch took
 # {{ epoch_seconds["dense"]:.1f }} s for the dense network, {{ epoch_seconds["CNN A"]:.1f }} s
 # for CNN A and {{ epoch_seconds["CNN B"]:.1f }} s for CNN B
 # {{ claim cnn_epochs_slower }}. Time per epoch is not set by the parameter count. It
@@ -432,7 +433,7 @@ claim("hardest_is_a_top",
 #   the paired test and by the seed-to-seed spread of CNN A ({{ band }}).
 # * One run is one draw: compare recipes image by image and over several seeds before
 #   calling a difference real.
-# * Parameters are not cost: CNN B has more than CNN A but does less arithmetic per image,
+# * Parameters are not the whole cost: CNN B has more than CNN A but does less arithmetic per image,
 #   and time per epoch depends on the machine.
 # * CNN A's hardest class is {{ fashion.class_names[worst] }}
 #   ({{ per_class[worst]:.0% }} right), most often taken for
@@ -491,9 +492,11 @@ my_count = None   # parameters of Dense(128) without Flatten
 
 # %% tags=["hide-input"]
 no_flatten = keras.Sequential([keras.Input(shape=(28, 28, 1)),
-                               keras.layers.Conv2D(32, (3, 3), padding="same"),
+                               keras.layers.Conv2D(32, (3, 3), padding="same",
+                                                   activation="relu"),
                                keras.layers.MaxPooling2D((2, 2), strides=2),
-                               keras.layers.Conv2D(64, (3, 3), padding="same"),
+                               keras.layers.Conv2D(64, (3, 3), padding="same",
+                                                   activation="relu"),
                                keras.layers.MaxPooling2D((2, 2), strides=2),
                                keras.layers.Dense(128, activation="relu"),
                                keras.layers.Dense(10, activation="softmax")])
