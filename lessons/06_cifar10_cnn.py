@@ -139,7 +139,8 @@ claim("first_layer_shrinks_most",
 # %% [markdown]
 # The input's pixels spread with a standard deviation of {{ x_train[:500].std():.2f }}; after
 # the last hidden layer the spread is {{ shrink:.0f }} times smaller {{ claim signal_shrinks }}.
-# Glorot's initialisation keeps the spread steady for layers without an activation; a ReLU
+# Glorot's initialisation keeps the spread roughly steady through a layer without an
+# activation that has as many inputs as outputs; a ReLU
 # sets about half its inputs to zero, so each layer passes on less. The first convolution
 # shrinks the signal most: it divides the spread by {{ first_shrink:.1f }}
 # {{ claim first_layer_shrinks_most }}. Its filters read 3 × 3 × 3 = 27 numbers and write
@@ -276,6 +277,23 @@ fast_history = fast.fit(x_train, y_train, epochs=fast_epochs, batch_size=32,
 viz.plot_history(fast_history)
 plt.show()
 
+# %% tags=["hide-input"]
+# The two optimisers side by side, over the Adam run's epochs: the same network, the same
+# starting weights.
+fig, ax = plt.subplots(figsize=(5.2, 3), layout="constrained")
+shown = np.arange(1, fast_epochs + 1)
+for name, run, colour in (("SGD", history, "tab:blue"), ("Adam", fast_history, "tab:orange")):
+    ax.plot(shown, run.history["loss"][:fast_epochs], "-", color=colour,
+            label=f"{name}, training")
+    ax.plot(shown, run.history["val_loss"][:fast_epochs], "--", color=colour,
+            label=f"{name}, validation")
+ax.axhline(np.log(10), color="grey", linewidth=0.8, label="uniform guess, ln 10")
+ax.set_xlabel("epoch")
+ax.set_ylabel("loss")
+ax.set_title("SGD and Adam from the same starting weights")
+ax.legend(fontsize="small")
+plt.show()
+
 # %%
 fast_train = np.array(fast_history.history["accuracy"])
 fast_val = np.array(fast_history.history["val_accuracy"])
@@ -310,7 +328,8 @@ claim("adam_val_loss_rises",
                f"{fast_val_loss[-1]:.3f} after epoch {len(fast_val_loss)}")
 
 # %% [markdown]
-# The first epoch already ends at a training loss of
+# The figure above sets its loss curves beside the first epochs of the SGD run. The first
+# epoch already ends at a training loss of
 # {{ fast_history.history["loss"][0]:.3f }}, against SGD's {{ loss_curve[0]:.3f }}
 # {{ claim adam_starts_fast }}. Then the curves tell the story of overfitting. Training
 # accuracy climbs epoch after epoch and ends at {{ fast_train[-1]:.1% }}, while validation

@@ -36,6 +36,7 @@ from convlab.references import tutorial
 from convlab.runs import benchmark_result
 
 SEED = 1234   # each model starts from this seed: the same run every time, in any order
+hardware = machine.summary()   # the machine this page's run is made on
 
 # %% [markdown]
 # ## The data
@@ -153,7 +154,9 @@ claim("cnn_a_test_loss_rises",
 # tutorial: {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}), test loss
 # {{ cnn_a_test_loss:.4f }} (the tutorial: {{ tutorial("fashion_mnist.cnn_a_test_loss"):.4f }};
 # the dashed lines in the figure), training accuracy in the last epoch {{ a_train[-1]:.1% }}
-# (the tutorial: {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). After epoch 1
+# (the tutorial: {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). The tutorial
+# trained on all 60,000 training images, this page on {{ len(x_train):, }}, on
+# {{ hardware }}. After epoch 1
 # the test accuracy read {{ a_test[0]:.2% }}; the grey diamonds are the tutorial's first two
 # epochs.
 #
@@ -254,8 +257,9 @@ cnn_b_accuracy = float(cnn_b_correct.mean())
 # them image by image: the images both get right, or both get wrong, say nothing about which
 # is better; what counts is how many images one gets right and the other wrong. If the two
 # were equally good, each such image would be a coin toss between them; the exact McNemar
-# test says how likely a split at least this uneven would then be (a p-value under 0.05:
-# one is better; otherwise a tie).
+# test says how likely a split at least this uneven would then be. A p-value under 0.05
+# names a winner; otherwise we call it a tie: these images cannot tell the two apart, which
+# is not proof that the two are equally good.
 
 # %%
 a_vs_dense = metrics.paired_comparison(cnn_a_correct, dense_correct)
@@ -318,7 +322,6 @@ models = {"dense": (dense, dense_log, dense_accuracy, "dense_test_accuracy"),
 multiply_adds = {name: flops.model_flops(model) // 2 for name, (model, *_) in models.items()}
 epoch_seconds = {name: float(np.median(np.subtract(log.epoch_seconds, log.validation_seconds)))
                  for name, (_, log, _, _) in models.items()}
-hardware = machine.summary()                  # the machine these times belong to
 claim("b_more_parameters_less_arithmetic",
       "CNN B has more parameters than CNN A but does less arithmetic per image",
       holds=cnn_b.count_params() > cnn_a.count_params()
@@ -423,7 +426,8 @@ claim("hardest_is_a_top",
 #
 # ## Summary
 #
-# * On {{ len(x_train):, }} training images, the dense network labels
+# * On {{ len(x_train):, }} training images (the tutorials: all 60,000), the dense network
+#   labels
 #   {{ dense_accuracy:.1% }} of the {{ len(x_test):, }} test images correctly, CNN A
 #   {{ cnn_a_accuracy:.1% }} and CNN B {{ cnn_b_accuracy:.1% }} (the tutorials:
 #   {{ tutorial("fashion_mnist.dense_test_accuracy"):.2% }},
