@@ -339,10 +339,10 @@ claim("adam_val_loss_rises",
 # epoch {{ len(fast_train) }} training accuracy gained {{ 100 * train_gain:.1f }} points,
 # while the best validation accuracy of those later epochs differs from the best of the
 # earlier ones by {{ 100 * val_gain:+.1f }} points {{ claim adam_stops_generalising }}: the
-# network goes on fitting its training photographs, their backgrounds and noise included, and stops getting better on new ones. The validation
-# loss shows it first: lowest after epoch {{ fast_lowest }}
-# ({{ fast_val_loss.min():.3f }}), it then climbs to {{ fast_val_loss[-1]:.3f }}
-# {{ claim adam_val_loss_rises }}.
+# network goes on fitting its training photographs, their backgrounds and noise included,
+# and stops getting better on new ones. The validation loss shows it first: lowest after
+# epoch {{ fast_lowest }} ({{ fast_val_loss.min():.3f }}), it then climbs to
+# {{ fast_val_loss[-1]:.3f }} {{ claim adam_val_loss_rises }}.
 #
 # The simplest remedy is to stop training where the validation loss was lowest, after epoch
 # {{ fast_lowest }} here. [Lesson 09](../regularisation/) trains this network with Adam in the
