@@ -3,8 +3,10 @@
 #
 # Fashion-MNIST is a harder drop-in for the handwritten digits: 70,000 greyscale photographs
 # of clothing, 28 × 28 pixels, in ten classes. We train three networks from two tutorials
-# on it, a dense network and two small convolutional ones, and compare what they score, how
-# many parameters they need and how long an epoch takes.
+# on it, a dense network and two small convolutional ones, and compare them as one should:
+# on the same test images, image by image, and against how much a single network's figure
+# moves from one random seed to the next. We also count what each costs, in parameters, in
+# arithmetic and in time.
 #
 # One tutorial trains a dense network and then a CNN (here *CNN B*), the other a deeper CNN
 # (*CNN A*). The dense network plays the part of [lesson 02](../dense_baseline/)'s baseline,
@@ -26,13 +28,15 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, report, training, viz
+from convlab import data, flops, machine, metrics, report, training, viz
+from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.references import tutorial
 from convlab.runs import benchmark_result
 
 SEED = 1234   # each model starts from this seed: the same run every time, in any order
+hardware = machine.summary()   # the machine this page's run is made on
 
 # %% [markdown]
 # ## The data
@@ -78,13 +82,15 @@ dense.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
 dense_log = training.EpochLog()
 dense.fit(x_train, y_train, epochs=epochs or 5, batch_size=32, verbose=0,
           callbacks=[dense_log])
-_, dense_accuracy = dense.evaluate(x_test, y_test, verbose=0)
+dense_correct = dense.predict(x_test, batch_size=256, verbose=0).argmax(axis=1) == y_test
+dense_accuracy = float(dense_correct.mean())   # right or wrong, one per test image
 
 # %% [markdown]
-# {{ dense.count_params():, }} parameters; the run: {{ len(dense_log.epoch_seconds) }} epochs in
-# {{ dense_log.seconds:.0f }} s. It labels
-# **{{ dense_accuracy:.1% }}** of the test images correctly (the tutorial:
-# {{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }}).
+# {{ dense.count_params():, }} parameters. It labels **{{ dense_accuracy:.1% }}** of the
+# {{ len(x_test):, }} test images correctly (the tutorial:
+# {{ tutorial("fashion_mnist.dense_test_accuracy"):.2% }}). `dense_correct` keeps, for each
+# test image, whether the network got it right: the comparisons below are made image by
+# image.
 #
 # ## CNN A: three convolutions
 #
@@ -93,7 +99,7 @@ _, dense_accuracy = dense.evaluate(x_test, y_test, verbose=0)
 # 28 × 28 → 14 × 14 → 7 × 7. A dense layer of 64 units reads the 7 × 7 × 64 = 3,136 numbers.
 # Its last layer has no softmax: it outputs ten *logits*, raw scores, and the loss applies
 # the softmax itself (`from_logits=True`), which is numerically safer. The tutorial passes the
-# test set as validation data, so we see test accuracy after every epoch.
+# test set as validation data, so we see test accuracy and test loss after every epoch.
 
 # %%
 keras.utils.set_random_seed(SEED)
@@ -114,9 +120,11 @@ cnn_a.compile(optimizer="adam",
 cnn_a_log = training.EpochLog()
 cnn_a_history = cnn_a.fit(x_train, y_train, epochs=epochs or 10, batch_size=32,
                           validation_data=(x_test, y_test), verbose=0, callbacks=[cnn_a_log])
-cnn_a_test_loss, cnn_a_accuracy = cnn_a.evaluate(x_test, y_test, verbose=0)
+cnn_a_test_loss, cnn_a_accuracy = cnn_a.evaluate(x_test, y_test, batch_size=256, verbose=0)
+cnn_a_predicted = cnn_a.predict(x_test, batch_size=256, verbose=0).argmax(axis=1)
+cnn_a_correct = cnn_a_predicted == y_test
 
-# %%
+# %% tags=["hide-input"]
 tutorial_start = [tutorial(f"fashion_mnist.cnn_a_val_accuracy_epoch{k}") for k in (1, 2)]
 fig = viz.plot_history(cnn_a_history,
                        references={"loss": tutorial("fashion_mnist.cnn_a_test_loss"),
@@ -125,37 +133,40 @@ fig.axes[1].plot([1, 2], tutorial_start, "D", color="grey",
                  label="original tutorial (validation)")
 fig.axes[1].legend()
 plt.show()
-val_start = cnn_a_history.history["val_accuracy"][:2]
-start_sentence = (
-    f"After epoch{'s 1 and 2' if len(val_start) == 2 else ' 1'} the run's validation accuracy "
-    f"read {' and '.join(f'{v:.2%}' for v in val_start)}; the tutorial's read "
-    f"{' and '.join(f'{v:.2%}' for v in tutorial_start[:len(val_start)])} (the grey diamonds).")
-best_epoch = int(np.argmax(cnn_a_history.history["val_accuracy"])) + 1
-if best_epoch < len(cnn_a_history.history["val_accuracy"]):
-    overfit_sentence = (
-        f"after it, training accuracy went on from "
-        f"{cnn_a_history.history['accuracy'][best_epoch - 1]:.1%} to "
-        f"{cnn_a_history.history['accuracy'][-1]:.1%} while test accuracy ended at "
-        f"{cnn_a_history.history['val_accuracy'][-1]:.1%}: the network learns the training "
-        "images better without getting better on new ones, the overfitting of "
-        "[lesson 06](../cifar10_cnn/) again.")
-else:
-    overfit_sentence = ("that is the last epoch, so this run ended before test accuracy "
-                        "stopped rising and shows no overfitting yet.")
+
+# %%
+a_train = np.array(cnn_a_history.history["accuracy"])
+a_test = np.array(cnn_a_history.history["val_accuracy"])       # the test set, each epoch
+a_test_loss = np.array(cnn_a_history.history["val_loss"])
+a_lowest = int(a_test_loss.argmin()) + 1
+claim("cnn_a_gap", "CNN A's training accuracy in its last epoch is more than 4 points above "
+      "its test accuracy", holds=a_train[-1] - cnn_a_accuracy > 0.04,
+      evidence=f"training {a_train[-1]:.1%} (last epoch), test {cnn_a_accuracy:.1%}")
+claim("cnn_a_test_loss_rises",
+      "CNN A's test loss is lowest in the first half of its run and ends more than 20% "
+      "above that lowest value",
+      holds=a_lowest <= len(a_test_loss) // 2 and a_test_loss[-1] > 1.2 * a_test_loss.min(),
+      evidence=f"lowest {a_test_loss.min():.4f} after epoch {a_lowest} of {len(a_test_loss)}, "
+               f"last {a_test_loss[-1]:.4f}")
 
 # %% [markdown]
-# {{ cnn_a.count_params():, }} parameters; the run: {{ len(cnn_a_log.epoch_seconds) }} epochs
-# in {{ cnn_a_log.seconds:.0f }} s. Test accuracy **{{ cnn_a_accuracy:.1% }}** (the tutorial:
-# {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}), test loss
+# {{ cnn_a.count_params():, }} parameters. Test accuracy **{{ cnn_a_accuracy:.1% }}** (the
+# tutorial: {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}), test loss
 # {{ cnn_a_test_loss:.4f }} (the tutorial: {{ tutorial("fashion_mnist.cnn_a_test_loss"):.4f }};
-# the dashed lines in the figure), training accuracy in the last
-# epoch {{ cnn_a_history.history["accuracy"][-1]:.1% }} (the tutorial:
-# {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). {{ start_sentence }} Test
-# accuracy was highest after
-# epoch {{ int(np.argmax(cnn_a_history.history["val_accuracy"])) + 1 }}
-# ({{ max(cnn_a_history.history["val_accuracy"]):.1% }}); {{ overfit_sentence }} Here
-# "validation" is the test set: it is fine for watching, but a
-# model chosen by its validation curve would be chosen on the test set, and its test score
+# the dashed lines in the figure), training accuracy in the last epoch {{ a_train[-1]:.1% }}
+# (the tutorial: {{ tutorial("fashion_mnist.cnn_a_train_accuracy"):.2% }}). The tutorial
+# trained on all 60,000 training images, this page on {{ len(x_train):, }}, on
+# {{ hardware }}. After epoch 1
+# the test accuracy read {{ a_test[0]:.2% }}; the grey diamonds are the tutorial's first two
+# epochs.
+#
+# This is [lesson 06](../cifar10_cnn/)'s overfitting again, on a smaller scale. Training
+# accuracy ends {{ 100 * (a_train[-1] - cnn_a_accuracy):.1f }} points above test accuracy
+# {{ claim cnn_a_gap }}, and the test loss was lowest after epoch {{ a_lowest }}
+# ({{ a_test_loss.min():.4f }}) and then rose to {{ a_test_loss[-1]:.4f }}
+# {{ claim cnn_a_test_loss_rises }}: the network grows confident on images it gets wrong.
+# Here "validation" is the test set: that is fine for watching, but a model chosen by this
+# curve (stopping at its best epoch, say) would be chosen on the test set, and its test score
 # would flatter it.
 #
 # ### One run is one draw
@@ -165,63 +176,53 @@ else:
 # gives another final figure. We trained CNN A with this recipe in full once per seed for
 # several seeds, on this course's machine (`benchmarks/fashion_cnn_a_seeds.py`; stored in
 # `benchmarks/results/fashion_cnn_a_seeds.json` with the command, the hardware and a
-# fingerprint of the data).
+# fingerprint of the data). Seed 1234 is this page's own seed: in a full run its row is this
+# page's CNN A.
 
 # %% tags=["hide-input"]
-# Reads the stored runs and says what they show; on the site only the table shows.
 seed_runs = benchmark_result("benchmarks/results/fashion_cnn_a_seeds.json")   # None if absent
 seeds_comparable = (seed_runs is not None
                     and seed_runs["data_fingerprint"] == fashion.provenance.fingerprint)
 if seeds_comparable:
     seed_finals = np.array([run["test_accuracy"] for run in seed_runs["runs"]])
+    band = (f"{seed_finals.min():.1%} to {seed_finals.max():.1%} over {len(seed_finals)} "
+            f"seeds ({seed_runs['hardware']}, {seed_runs['date']})")
     report.markdown(report.markdown_table(
         ["seed", "test accuracy after 10 epochs", "best epoch (its accuracy)", "training"],
         [[run["seed"], f"{run['test_accuracy']:.1%}",
           f"{int(np.argmax(run['test_accuracy_per_epoch'])) + 1} "
           f"({max(run['test_accuracy_per_epoch']):.1%})", f"{run['train_accuracy']:.1%}"]
          for run in seed_runs["runs"]]))
-
-
-def seeds_sentence():
-    if seed_runs is None:
-        return ("The stored runs are not here (a notebook opened outside the course's "
-                "repository does not have them), so this page cannot say how much the figure "
-                "moves from seed to seed.")
-    if not seeds_comparable:
-        return ("The stored runs were made on another copy of Fashion-MNIST than this page's, "
-                "so they are not shown.")
-    reported = tutorial("fashion_mnist.cnn_a_test_accuracy")
-    seeds = ", ".join(str(run["seed"]) for run in seed_runs["runs"])
-    spread = (f"Over {len(seed_finals)} seeds ({seeds}), each trained for "
-              f"{seed_runs['epochs']} epochs on {seed_runs['data']['n_train']:,} images, the "
-              f"final test accuracy ranged from "
-              f"{seed_finals.min():.1%} to {seed_finals.max():.1%} (mean "
-              f"{seed_finals.mean():.1%}; run on {seed_runs['hardware']}, {seed_runs['date']}), "
-              f"a spread of {100 * np.ptp(seed_finals):.1f} points from the seed alone.")
-    own = ("" if train_size is None and test_size is None and epochs is None else
-           " This page's own run is smaller than those (the box at the top says how), so its "
-           "figure above is not one of these draws.")
-    if seed_finals.min() <= reported <= seed_finals.max():
-        return (spread + f" The tutorial's {reported:.2%} lies inside that range: it is one "
-                "draw like these. A difference of this size between two single runs says "
-                "little about two recipes; to claim that a change helps, compare several "
-                "seeds of each." + own)
-    side, bound = (("above", seed_finals.max()) if reported > seed_finals.max()
-                   else ("below", seed_finals.min()))
-    return (spread + f" The tutorial's {reported:.2%} lies {100 * abs(reported - bound):.1f} "
-            f"points {side} all of them, so the seed alone does not explain the difference; "
-            "the tutorial's run also differs in what this page cannot repeat (its versions "
-            "of TensorFlow and Keras, its hardware)." + own)
-
+else:
+    seed_finals = None
+    band = "not available here (the stored runs are absent, or made on another copy of the data)"
+    report.markdown(f"*The stored seed runs are {band}.*")
+reported_a = tutorial("fashion_mnist.cnn_a_test_accuracy")
+claim("tutorial_above_seeds",
+      "the tutorial's CNN A figure lies above the final test accuracy of every stored seed",
+      holds=seed_finals is not None and bool(np.all(seed_finals < reported_a)),
+      evidence=f"tutorial {reported_a:.2%}; stored seeds {band}")
 
 # %% [markdown]
-# {{ seeds_sentence() }}
+# From seed to seed the final test accuracy ranged from {{ band }}: that spread comes from the
+# seed alone, with the recipe unchanged. The tutorial's
+# {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} lies above all of them
+# {{ claim tutorial_above_seeds }}, so the seed does not explain the difference; the
+# tutorial's run differs in what this page cannot repeat (its versions of TensorFlow and
+# Keras, its hardware). The lesson for comparisons: a difference between two single runs
+# that is no larger than this spread says nothing about which recipe is better.
 #
 # ## CNN B: two convolutions, a wider head
 #
 # The first tutorial's CNN has two convolutions (32 and 64 filters, each followed by
 # 2 × 2 max pooling with stride 2) and a dense layer of 128 units before a softmax: Adam,
-# 10 epochs.
+# 10 epochs. Between the last pooling layer and the dense layer sits a `Flatten`, easy to
+# miss in a description of the network and essential in its code: a Keras `Dense` layer
+# acts on the *last* axis of its input only. Given the 7 × 7 × 64 feature maps it would not
+# read the whole map at once: it would apply the same weights at every position separately
+# (exercise 3 asks what the network would then output, and what its dense layer would hold).
+# `Flatten` turns the maps into one vector of 3,136 numbers, so that the dense
+# layer sees every position at once, as in CNN A.
 
 # %%
 keras.utils.set_random_seed(SEED)
@@ -239,144 +240,213 @@ cnn_b.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=
 cnn_b_log = training.EpochLog()
 cnn_b_history = cnn_b.fit(x_train, y_train, epochs=epochs or 10, batch_size=32, verbose=0,
                           callbacks=[cnn_b_log])
-_, cnn_b_accuracy = cnn_b.evaluate(x_test, y_test, verbose=0)
+cnn_b_correct = cnn_b.predict(x_test, batch_size=256, verbose=0).argmax(axis=1) == y_test
+cnn_b_accuracy = float(cnn_b_correct.mean())
 
 # %% [markdown]
 # {{ cnn_b.count_params():, }} parameters, most of them ({{ cnn_b.layers[-2].count_params():, }})
-# in the dense layer that reads the 3,136 numbers; the run:
-# {{ len(cnn_b_log.epoch_seconds) }} epochs in {{ cnn_b_log.seconds:.0f }} s.
+# in the dense layer that reads the 3,136 numbers. Test accuracy
+# **{{ cnn_b_accuracy:.1% }}** (the tutorial: about
+# {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}), training accuracy in the last
+# epoch {{ cnn_b_history.history["accuracy"][-1]:.1% }} (the tutorial: about
+# {{ tutorial("fashion_mnist.cnn_b_train_accuracy"):.0% }}).
 #
-# ## Side by side
+# ## Which is better?
 #
-# All three train with a plain `model.fit` at the tutorials' batch size of 32. The time per
-# epoch below is training only, without the validation pass; how to time training fairly,
-# and what this machine's faster alternatives give, is [lesson 11](../gpu_speed/)'s subject.
+# The three networks were scored on the same {{ len(x_test):, }} test images, so we compare
+# them image by image: the images both get right, or both get wrong, say nothing about which
+# is better; what counts is how many images one gets right and the other wrong. If the two
+# were equally good, each such image would be a coin toss between them; the exact McNemar
+# test says how likely a split at least this uneven would then be. A p-value under 0.05
+# names a winner; otherwise we call it a tie: these images cannot tell the two apart, which
+# is not proof that the two are equally good.
+
+# %%
+a_vs_dense = metrics.paired_comparison(cnn_a_correct, dense_correct)
+b_vs_dense = metrics.paired_comparison(cnn_b_correct, dense_correct)
+a_vs_b = metrics.paired_comparison(cnn_a_correct, cnn_b_correct)
+claim("cnn_a_beats_dense", "CNN A labels more of the same test images correctly than the "
+      "dense network", holds=a_vs_dense.winner == "a",
+      evidence=a_vs_dense.evidence("CNN A", "dense"))
+claim("cnn_b_beats_dense", "CNN B labels more of the same test images correctly than the "
+      "dense network", holds=b_vs_dense.winner == "a",
+      evidence=b_vs_dense.evidence("CNN B", "dense"))
+claim("cnn_a_b_tie", "the paired test cannot tell CNN A and CNN B apart on these test "
+      "images: a tie", holds=a_vs_b.tie, evidence=a_vs_b.evidence("CNN A", "CNN B"))
+claim("ab_within_seed_spread", "CNN A and CNN B differ by less than CNN A's final test "
+      "accuracy moves from seed to seed", holds=seed_finals is not None
+      and abs(cnn_a_accuracy - cnn_b_accuracy) < np.ptp(seed_finals),
+      evidence=f"CNN A {cnn_a_accuracy:.1%}, CNN B {cnn_b_accuracy:.1%}; CNN A's seeds {band}")
+for name, correct in (("dense", dense_correct), ("cnn_a", cnn_a_correct),
+                      ("cnn_b", cnn_b_correct)):
+    report.record_correct(name, correct)      # for later lessons' paired comparisons
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["pair", "accuracies", "right only by the first", "right only by the second", "p-value"],
+    [[pair, f"{c.accuracy_a:.1%} / {c.accuracy_b:.1%}", f"{c.only_a:,}", f"{c.only_b:,}",
+      "< 0.001" if c.p_value < 0.001 else f"{c.p_value:.2g}"]
+     for pair, c in (("CNN A / dense", a_vs_dense), ("CNN B / dense", b_vs_dense),
+                     ("CNN A / CNN B", a_vs_b))]))
+
+# %% [markdown]
+# Both CNNs beat the dense network: CNN A gets {{ a_vs_dense.only_a:, }} test images right
+# that the dense network gets wrong, against {{ a_vs_dense.only_b:, }} the other way
+# {{ claim cnn_a_beats_dense }}, and CNN B likewise {{ claim cnn_b_beats_dense }}.
+#
+# Between the two CNNs there is no winner. CNN A scores {{ cnn_a_accuracy:.1% }} and CNN B
+# {{ cnn_b_accuracy:.1% }}, but each gets about as many images right that the other misses
+# ({{ a_vs_b.only_a:, }} against {{ a_vs_b.only_b:, }}): a tie {{ claim cnn_a_b_tie }}. The
+# seeds say the same: the two differ by {{ 100 * abs(cnn_a_accuracy - cnn_b_accuracy):.1f }}
+# points, less than CNN A alone moves from seed to seed
+# {{ claim ab_within_seed_spread }}, so another seed of CNN A could as well have scored below
+# CNN B. The tutorials report CNN A ({{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }})
+# above CNN B (about {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}), one run each,
+# on other hardware and with CNN B's figure rounded to a whole percent; their runs cannot be
+# compared image by image, and they rank nothing either. To rank the two recipes we would
+# need a difference larger than both the paired test's noise and the seed-to-seed spread.
+#
+# ## What each costs
+#
+# Parameters are one cost; arithmetic is another. A dense weight is used once per image, a
+# convolution kernel's weights at every position of the image, so a convolution with few
+# parameters can do most of the work. We count the multiply-adds of one image's forward
+# pass (`convlab.flops`), and time each epoch. An epoch's time is noisy (the first one also
+# compiles the training step, and other work on the machine slows some epochs), so we take
+# the median over each run's epochs, training only, without the validation pass.
 
 # %%
 models = {"dense": (dense, dense_log, dense_accuracy, "dense_test_accuracy"),
           "CNN A": (cnn_a, cnn_a_log, cnn_a_accuracy, "cnn_a_test_accuracy"),
           "CNN B": (cnn_b, cnn_b_log, cnn_b_accuracy, "cnn_b_test_accuracy")}
-seconds_per_epoch = {name: log.training_seconds / len(log.epoch_seconds)
-                     for name, (_, log, _, _) in models.items()}
+multiply_adds = {name: flops.model_flops(model) // 2 for name, (model, *_) in models.items()}
+epoch_seconds = {name: float(np.median(np.subtract(log.epoch_seconds, log.validation_seconds)))
+                 for name, (_, log, _, _) in models.items()}
+claim("b_more_parameters_less_arithmetic",
+      "CNN B has more parameters than CNN A but does less arithmetic per image",
+      holds=cnn_b.count_params() > cnn_a.count_params()
+      and multiply_adds["CNN B"] < multiply_adds["CNN A"],
+      evidence=f"parameters: CNN A {cnn_a.count_params():,}, CNN B {cnn_b.count_params():,}; "
+               f"multiply-adds per image: CNN A {multiply_adds['CNN A']:,}, "
+               f"CNN B {multiply_adds['CNN B']:,}")
+claim("cnn_epochs_slower",
+      "on this machine an epoch of each CNN takes longer than an epoch of the dense network",
+      holds=min(epoch_seconds["CNN A"], epoch_seconds["CNN B"]) > 1.2 * epoch_seconds["dense"],
+      evidence="median training seconds per epoch: " + ", ".join(
+          f"{name} {seconds:.1f}" for name, seconds in epoch_seconds.items()))
+
+# %% tags=["hide-input"]
 for _, _, accuracy, key in models.values():
     report.record(key, accuracy, reference=f"fashion_mnist.{key}")
 report.record("dense_parameters", dense.count_params())
 report.record("cnn_a_parameters", cnn_a.count_params(), reference="fashion_mnist.cnn_a_parameters")
 report.record("cnn_b_parameters", cnn_b.count_params())
 report.record("cnn_a_test_loss", cnn_a_test_loss, reference="fashion_mnist.cnn_a_test_loss")
-for k, value in enumerate(val_start, start=1):
+for k, value in enumerate(a_test[:2], start=1):
     report.record(f"cnn_a_val_accuracy_epoch{k}", value,
                   reference=f"fashion_mnist.cnn_a_val_accuracy_epoch{k}")
 parameter_ratio = {name: models[name][0].count_params() / dense.count_params()
                    for name in ("CNN A", "CNN B")}
-time_ratio = {name: seconds_per_epoch[name] / seconds_per_epoch["dense"]
-              for name in ("CNN A", "CNN B")}
 report.record("cnn_a_parameter_ratio", parameter_ratio["CNN A"], quantity="number")
 report.record("cnn_b_parameter_ratio", parameter_ratio["CNN B"], quantity="number")
-report.record("cnn_a_train_accuracy", cnn_a_history.history["accuracy"][-1],
+report.record("cnn_a_train_accuracy", a_train[-1],
               reference="fashion_mnist.cnn_a_train_accuracy")
 report.record("cnn_b_train_accuracy", cnn_b_history.history["accuracy"][-1],
               reference="fashion_mnist.cnn_b_train_accuracy")
+for name, key in (("dense", "dense"), ("CNN A", "cnn_a"), ("CNN B", "cnn_b")):
+    report.record(f"{key}_seconds_per_epoch", epoch_seconds[name], quantity="seconds",
+                  better="lower")
 report.markdown(report.markdown_table(
-    ["model", "parameters", "epochs", "training time per epoch", "images/s",
-     "test accuracy, this run", "original tutorial"],
-    [[name, f"{model.count_params():,}", len(log.epoch_seconds),
-      f"{seconds_per_epoch[name]:.1f} s", f"{log.images_per_second:,.0f}", f"{accuracy:.1%}",
+    ["model", "parameters", "multiply-adds per image", "epochs",
+     "median seconds per epoch", "test accuracy, this run", "original tutorial"],
+    [[name, f"{model.count_params():,}", f"{multiply_adds[name]:,}", len(log.epoch_seconds),
+      f"{epoch_seconds[name]:.1f}", f"{accuracy:.1%}",
       f"{tutorial('fashion_mnist.' + key):.2%}"]
      for name, (model, log, accuracy, key) in models.items()],
 ))
 
-# %%
+# %% tags=["hide-input"]
 names = list(models)
-fig, (ax_acc, ax_size, ax_time) = plt.subplots(1, 3, figsize=(7.4, 3), layout="constrained")
-ax_acc.bar(names, [models[n][2] for n in names], color="tab:blue", label="this run")
-ax_acc.plot(names, [tutorial("fashion_mnist." + models[n][3]) for n in names], "D",
-            color="tab:orange", label="tutorial")
-ax_acc.set_ylim(0.5, 1)
-ax_acc.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-ax_acc.set_title("test accuracy")
-ax_acc.legend(loc="lower right")
-ax_size.bar(names, [models[n][0].count_params() / 1000 for n in names], color="tab:green")
-ax_size.set_title("parameters (thousands)")
-ax_time.bar(names, [seconds_per_epoch[n] for n in names], color="tab:purple")
-ax_time.set_title("seconds per epoch")
-fig.suptitle("dense network, CNN A and CNN B on Fashion-MNIST")
+fig, axes = plt.subplots(1, 3, figsize=(7.4, 3), layout="constrained")
+bars = [("parameters (thousands)", [models[n][0].count_params() / 1e3 for n in names]),
+        ("multiply-adds per image (millions)", [multiply_adds[n] / 1e6 for n in names]),
+        ("median seconds per epoch", [epoch_seconds[n] for n in names])]
+for ax, (title, values), colour in zip(axes, bars, ("tab:green", "tab:orange", "tab:purple")):
+    ax.bar(names, values, color=colour)
+    ax.set_title(title)
+fig.suptitle(f"what each network costs (times: {hardware})")
 plt.show()
-ranked = sorted(names, key=lambda n: models[n][2], reverse=True)
-
-
-def cost_sentence():
-    """What the CNNs cost beside the dense network, in parameters and in time, from this run."""
-    text = (f"The convolutional networks are the bigger ones: CNN A has "
-            f"{parameter_ratio['CNN A']:.1f} times the dense network's parameters, CNN B "
-            f"{parameter_ratio['CNN B']:.1f} times. Per epoch they need "
-            f"{time_ratio['CNN A']:.1f} and {time_ratio['CNN B']:.1f} times its time.")
-    faster = [n for n in time_ratio if time_ratio[n] > parameter_ratio[n]]
-    why = ("a dense weight is used once per image, a kernel's weights at every position of "
-           "the image")
-    if len(faster) == len(time_ratio):
-        return text + f" Time grows faster than the parameter count: {why}."
-    if faster:
-        slower = [n for n in time_ratio if n not in faster]
-        return text + (f" For {' and '.join(faster)} time grew faster than the parameter "
-                       f"count, for {' and '.join(slower)} it did not: time follows the "
-                       f"arithmetic more than the parameter count, since {why}.")
-    return text + (" In this run time did not grow faster than the parameter count, though "
-                   f"{why}; lesson 11 looks at where training time goes.")
 
 # %% [markdown]
-# **{{ ranked[0] }}** scores best here ({{ models[ranked[0]][2]:.1% }}), then {{ ranked[1] }}
-# ({{ models[ranked[1]][2]:.1% }}) and {{ ranked[2] }} ({{ models[ranked[2]][2]:.1% }}).
-# {{ cost_sentence() }} The
-# tutorials' ranking is CNN A ({{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }}),
-# CNN B ({{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}), dense
-# ({{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }}). A quick run trains each model
-# for the same few epochs on a fraction of the images, so its order may differ.
+# CNN A has {{ parameter_ratio["CNN A"]:.1f }} times the dense network's
+# {{ dense.count_params():, }} parameters and CNN B {{ parameter_ratio["CNN B"]:.1f }} times,
+# but in arithmetic the gap is much wider: {{ multiply_adds["CNN A"]:, }} and
+# {{ multiply_adds["CNN B"]:, }} multiply-adds per image against the dense network's
+# {{ multiply_adds["dense"]:, }}. CNN B even has more parameters than CNN A while doing less
+# arithmetic {{ claim b_more_parameters_less_arithmetic }}: most of its parameters sit in the
+# dense layer, used once per image, while CNN A's third convolution slides its kernels over
+# all 7 × 7 positions.
 #
-# Which classes trouble CNN A?
+# Time is one machine's measurement. On the machine that made this page's run
+# ({{ hardware }}), the median epoch took
+# {{ epoch_seconds["dense"]:.1f }} s for the dense network, {{ epoch_seconds["CNN A"]:.1f }} s
+# for CNN A and {{ epoch_seconds["CNN B"]:.1f }} s for CNN B
+# {{ claim cnn_epochs_slower }}. Time per epoch is not set by the parameter count. It
+# depends on the arithmetic and, for a network as small as the dense one, on a fixed cost
+# that every training step pays in Keras and TensorFlow whatever the network's size; another
+# machine, a GPU above all, gives other times and other ratios. [Lesson 11](../gpu_speed/)
+# measures where training time goes.
+#
+# ## What CNN A gets wrong
 
 # %%
-cnn_predicted = cnn_a.predict(x_test, verbose=0).argmax(axis=1)
-viz.confusion_matrix(y_test, cnn_predicted, fashion.class_names)
+viz.confusion_matrix(y_test, cnn_a_predicted, fashion.class_names)
 plt.show()
-confusion = viz.confusion_counts(y_test, cnn_predicted, 10)
+confusion = viz.confusion_counts(y_test, cnn_a_predicted, 10)
 per_class = np.diag(confusion) / confusion.sum(axis=1)
 worst = per_class.argmin()
 off = confusion.copy()
 np.fill_diagonal(off, 0)
 taken_for = off[worst].argmax()
 tops = {"T-shirt/top", "Pullover", "Coat", "Shirt"}   # the upper-body garments
-tops_sentence = (
-    "At 28 × 28 pixels in grey, shirts, T-shirts, pullovers and coats differ only by a "
-    "collar, buttons or the length of a sleeve."
-    if {fashion.class_names[worst], fashion.class_names[taken_for]} <= tops else "")
+claim("hardest_is_a_top",
+      "CNN A's hardest class, and the class it takes it for most often, are both upper-body "
+      "garments (T-shirt/top, pullover, coat or shirt)",
+      holds={fashion.class_names[worst], fashion.class_names[taken_for]} <= tops,
+      evidence=f"hardest {fashion.class_names[worst]} ({per_class[worst]:.0%} right), most "
+               f"often taken for {fashion.class_names[taken_for]} ({off[worst, taken_for]:,} "
+               "images)")
 
 # %% [markdown]
 # CNN A's hardest class is **{{ fashion.class_names[worst] }}**: it gets
 # {{ per_class[worst]:.0% }} of them right and takes {{ off[worst, taken_for]:, }} of them for
-# a {{ fashion.class_names[taken_for] }}. {{ tops_sentence }}
+# a {{ fashion.class_names[taken_for] }}. Both are upper-body garments
+# {{ claim hardest_is_a_top }}: at 28 × 28 pixels in grey, shirts, T-shirts, pullovers and
+# coats differ only by a collar, buttons or the length of a sleeve.
 #
 # ## Summary
 #
-# * On {{ len(x_train):, }} training images, the dense network labels
+# * On {{ len(x_train):, }} training images (the tutorials: all 60,000), the dense network
+#   labels
 #   {{ dense_accuracy:.1% }} of the {{ len(x_test):, }} test images correctly, CNN A
 #   {{ cnn_a_accuracy:.1% }} and CNN B {{ cnn_b_accuracy:.1% }} (the tutorials:
-#   {{ tutorial("fashion_mnist.dense_test_accuracy"):.0% }},
-#   {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} and
+#   {{ tutorial("fashion_mnist.dense_test_accuracy"):.2% }},
+#   {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} and about
 #   {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}).
-# * The CNNs have {{ parameter_ratio["CNN A"]:.1f }} and {{ parameter_ratio["CNN B"]:.1f }}
-#   times the dense network's {{ dense.count_params():, }} parameters and took
-#   {{ time_ratio["CNN A"]:.1f }} and {{ time_ratio["CNN B"]:.1f }} times its time per epoch.
-# * One run is one draw: the seed alone moves a final test accuracy, so compare recipes over
-#   several seeds before calling a difference real.
+# * Both CNNs beat the dense network on the same test images; CNN A and CNN B are tied, by
+#   the paired test and by the seed-to-seed spread of CNN A ({{ band }}).
+# * One run is one draw: compare recipes image by image and over several seeds before
+#   calling a difference real.
+# * Parameters are not the whole cost: CNN B has more than CNN A but does less arithmetic per image,
+#   and time per epoch depends on the machine.
 # * CNN A's hardest class is {{ fashion.class_names[worst] }}
 #   ({{ per_class[worst]:.0% }} right), most often taken for
 #   {{ fashion.class_names[taken_for] }}.
 #
 # ## Exercises
 #
-# Each exercise has a check cell: set `my_answer` in the cell above it, run both, and the
-# check says whether you are right (it computes the answer, so try before reading it).
+# Each exercise has a check cell: set `my_answer` in the cell above it and run both; the
+# check says whether you are right, and on the page the answer is folded under it.
 #
 # **1. A wider dense network.** With 256 hidden units instead of 128, how many parameters
 # does the dense network have? Count the weights and biases of each layer, then check.
@@ -389,7 +459,9 @@ my_answer = None   # your parameter count, e.g. 12345
 wide_dense = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
                                keras.layers.Dense(256, activation="relu"),
                                keras.layers.Dense(10, activation="softmax")])
-check("exercise 1", my_answer, wide_dense.count_params())
+check("exercise 1", my_answer, wide_dense.count_params(),
+      explain="784 × 256 weights and 256 biases into the hidden layer, 256 × 10 weights and "
+              "10 biases out of it: doubling the hidden layer about doubles the count.")
 
 # %% [markdown]
 # **2. Valid instead of same.** If CNN A's three convolutions used `padding="valid"` (no
@@ -408,18 +480,37 @@ valid_a = keras.Sequential([keras.Input(shape=(28, 28, 1)),
                             keras.layers.MaxPooling2D((2, 2)),
                             keras.layers.Conv2D(64, (3, 3), activation="relu"),
                             keras.layers.Flatten()])
-check("exercise 2", my_answer, int(valid_a.output_shape[-1]))
+check("exercise 2", my_answer, int(valid_a.output_shape[-1]),
+      explain="28 → 26 → 13 (pooling) → 11 → 5 (pooling, rounding down) → 3: a 3 × 3 × 64 "
+              "block, far fewer numbers than the 7 × 7 × 64 of `padding=\"same\"`.")
 
 # %% [markdown]
-# **3. Where CNN B's parameters are.** How many of CNN B's parameters are in its
-# convolution layers (both together, weights and biases)?
+# **3. CNN B without its `Flatten`.** Predict first: if we deleted the `Flatten` line from
+# CNN B, what shape would the network's output have for one image (a tuple such as
+# `(28, 28, 1)`), and how many parameters would the `Dense(128)` layer then hold? Build it
+# and call `.summary()` to see. Set `my_shape` and `my_count`.
 
 # %%
-my_answer = None   # a whole number
+my_shape = None   # the output shape for one image, a tuple
+my_count = None   # parameters of Dense(128) without Flatten
 
 # %% tags=["hide-input"]
-check("exercise 3", my_answer, sum(layer.count_params() for layer in cnn_b.layers
-                     if isinstance(layer, keras.layers.Conv2D)))
+no_flatten = keras.Sequential([keras.Input(shape=(28, 28, 1)),
+                               keras.layers.Conv2D(32, (3, 3), padding="same",
+                                                   activation="relu"),
+                               keras.layers.MaxPooling2D((2, 2), strides=2),
+                               keras.layers.Conv2D(64, (3, 3), padding="same",
+                                                   activation="relu"),
+                               keras.layers.MaxPooling2D((2, 2), strides=2),
+                               keras.layers.Dense(128, activation="relu"),
+                               keras.layers.Dense(10, activation="softmax")])
+check("exercise 3 (shape)", my_shape, tuple(no_flatten.output_shape[1:]),
+      explain="`Dense` acts on the last axis only, so each of the 7 × 7 positions gets its "
+              "own ten scores: a map of class scores, not one answer per image.")
+check("exercise 3 (parameters)", my_count, no_flatten.layers[-2].count_params(),
+      explain="64 × 128 weights and 128 biases, shared by all 49 positions, against "
+              f"{cnn_b.layers[-2].count_params():,} with `Flatten`, where every one of the "
+              "3,136 numbers has its own weight to each unit.")
 
 # %% [markdown]
 # Next, [lesson 08](../mnist_inside/) opens a small trained CNN and looks at its outputs, its
