@@ -345,7 +345,7 @@ claim("adam_val_loss_rises",
 # {{ fast_val_loss[-1]:.3f }} {{ claim adam_val_loss_rises }}.
 #
 # The simplest remedy is to stop training where the validation loss was lowest, after epoch
-# {{ fast_lowest }} here. [Lesson 09](../regularisation/) trains this network with Adam in the
+# {{ fast_lowest }} here. [Lesson 10](../regularisation/) trains this network with Adam in the
 # same way and tries that remedy and others.
 #
 # ## How good is it?
@@ -483,7 +483,7 @@ plt.show()
 # * The pair confused most is {{ cifar.class_names[top_a] }} / {{ cifar.class_names[top_b] }};
 #   {{ alike }} of the {{ len(pairs) }} most confused pairs are two animals or two vehicles.
 #
-# Next: [Fashion-MNIST, dense against CNN](../fashion_mnist/) (lesson 07).
+# Next: [Fashion-MNIST, dense against CNN](../fashion_mnist/) (lesson 08).
 #
 # ## Exercises
 #

@@ -10,7 +10,7 @@
 #
 # One tutorial trains a dense network and then a CNN (here *CNN B*), the other a deeper CNN
 # (*CNN A*). The dense network plays the part of [lesson 02](../dense_baseline/)'s baseline,
-# and the CNNs are built and trained as in [lesson 06](../cifar10_cnn/), the previous lesson.
+# and the CNNs are built and trained as in [lesson 07](../cifar10_cnn/), the previous lesson.
 
 # %% [markdown]
 # How big a run this page makes. The full run uses every training image and gives each model
@@ -160,7 +160,7 @@ claim("cnn_a_test_loss_rises",
 # the test accuracy read {{ a_test[0]:.2% }}; the grey diamonds are the tutorial's first two
 # epochs.
 #
-# This is [lesson 06](../cifar10_cnn/)'s overfitting again, on a smaller scale. Training
+# This is [lesson 07](../cifar10_cnn/)'s overfitting again, on a smaller scale. Training
 # accuracy ends {{ 100 * (a_train[-1] - cnn_a_accuracy):.1f }} points above test accuracy
 # {{ claim cnn_a_gap }}, and the test loss was lowest after epoch {{ a_lowest }}
 # ({{ a_test_loss.min():.4f }}) and then rose to {{ a_test_loss[-1]:.4f }}
@@ -394,7 +394,7 @@ plt.show()
 # {{ claim cnn_epochs_slower }}. Time per epoch is not set by the parameter count. It
 # depends on the arithmetic and, for a network as small as the dense one, on a fixed cost
 # that every training step pays in Keras and TensorFlow whatever the network's size; another
-# machine, a GPU above all, gives other times and other ratios. [Lesson 11](../gpu_speed/)
+# machine, a GPU above all, gives other times and other ratios. [Lesson 12](../gpu_speed/)
 # measures where training time goes.
 #
 # ## What CNN A gets wrong
@@ -513,7 +513,7 @@ check("exercise 3 (parameters)", my_count, no_flatten.layers[-2].count_params(),
               "3,136 numbers has its own weight to each unit.")
 
 # %% [markdown]
-# Next, [lesson 08](../mnist_inside/) opens a small trained CNN and looks at its outputs, its
+# Next, [lesson 09](../mnist_inside/) opens a small trained CNN and looks at its outputs, its
 # mistakes, its filters and what they see.
 #
 # ## What this page checks
