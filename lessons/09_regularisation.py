@@ -146,9 +146,10 @@ cnn().summary()
 
 # %% [markdown]
 # What augmentation shows the network: four training images (left column) and three random
-# versions of each, made by the same two layers in training mode. Some are mirrored, all are
-# shifted by a pixel or two, and the strip uncovered at the border is filled with a mirror
-# image of the pixels next to it.
+# versions of each, made by the same two layers in training mode. Some are mirrored; each
+# is shifted by a random amount of up to 2 pixels each way (fractions of a pixel too: the
+# layer interpolates between pixels), and the strip uncovered at the border is filled with a
+# mirror image of the pixels next to it.
 
 # %%
 augment = keras.Sequential(augmentation())
@@ -157,7 +158,7 @@ versions = [augment(originals, training=True).numpy() for _ in range(3)]
 grid = np.stack([originals, *versions], axis=1).reshape(-1, 32, 32, 3)   # one image a row
 titles = [cifar.class_names[int(label)] if i % 4 == 0 else f"version {i % 4}"
           for i, label in enumerate(np.repeat(y_fit[:4].argmax(axis=1), 4))]
-viz.image_grid(np.clip(grid + 0.5, 0, 1), titles, ncols=4)
+viz.image_grid(np.clip(grid + 0.5, 0, 1), titles, ncols=4, size=1.4)
 plt.show()
 
 # %% [markdown]
