@@ -434,8 +434,9 @@ claim("batchnorm_costs_time", "batch normalisation slows training per image more
 #   rate), and here it does not fit the training images more closely than the plain
 #   network: training accuracy {{ results["batch norm"]["train"]:.1% }} against
 #   {{ plain["train"]:.1% }} {{ claim batchnorm_fits_no_closer }}.
-#   What it shows is the side effect: each image is normalised with the statistics of a
-#   random batch, a little noise at every step, and the network generalises better.
+#   What this run does show is better generalisation, usually put down to a side effect:
+#   each image is normalised with the statistics of a random batch, which adds a little
+#   noise at every step, much as dropout does.
 # * **Data augmentation** (gap {{ gap["augmentation"]:.1f }} points, test
 #   {{ test["augmentation"]:.1% }}). A flipped or shifted photograph of a ship is still a
 #   ship: each epoch shows the network new versions of its images, so there is less to
