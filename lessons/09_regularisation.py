@@ -98,8 +98,9 @@ print("trained on", x_fit.shape, "validation", x_val.shape, "test", x_test.shape
 # showed that the difference matters and proposed *decoupled* weight decay: shrink every
 # weight by the same share outside the gradient step, $w \leftarrow w - \eta\,\delta\,w$ with
 # learning rate $\eta$ and decay $\delta$. Keras has it as
-# `keras.optimizers.AdamW(weight_decay=δ)`, which decays every kernel of the network (the
-# output layer's too) and, like Keras's other optimisers, no bias. We train both below.
+# `keras.optimizers.AdamW(weight_decay=δ)`, which by default decays every trained weight of
+# the network, the biases and the output layer included (its `exclude_from_weight_decay`
+# can spare some). We train both below.
 
 # %%
 def augmentation():
@@ -222,7 +223,7 @@ def early_stopping():
 # ## One technique at a time
 #
 # The decoupled decay is set to $\delta = 0.1$: with $\eta = 0.001$ each step takes a
-# ten-thousandth off every kernel weight, on top of Adam's step.
+# ten-thousandth off every weight, on top of Adam's step.
 
 # %%
 train("no regularisation", cnn())
