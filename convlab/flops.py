@@ -24,6 +24,11 @@ _CONV_TYPES = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
 
 
 def _shape(tensor_or_shape: Any) -> tuple[int | None, ...]:
+    """The shape of a tensor or shape; of the first, for a layer with several inputs (an Add
+    of a residual block: they share their shape)."""
+    if isinstance(tensor_or_shape, list | tuple) and tensor_or_shape and \
+            hasattr(tensor_or_shape[0], "shape"):
+        tensor_or_shape = tensor_or_shape[0]
     shape = getattr(tensor_or_shape, "shape", tensor_or_shape)
     return tuple(None if d is None else int(d) for d in shape)
 

@@ -68,3 +68,13 @@ def test_tutorial_cifar10_cnn():
 def test_format_rate():
     assert flops.format_rate(2.46e11) == "246 GFLOP/s"
     assert flops.format_rate(5.2e13) == "52.0 TFLOP/s"
+
+
+def test_a_residual_block_counts_its_convolutions_and_not_the_addition():
+    inputs = keras.Input(shape=(8, 8, 4))
+    x = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    x = keras.layers.Add()([x, inputs])
+    model = keras.Model(inputs, x)
+    assert flops.model_flops(model) == 2 * 8 * 8 * (3 * 3 * 4) * 4
+    add = flops.layer_costs(model)[-1]
+    assert add["mult_adds"] == 0 and add["activations"] == 8 * 8 * 4
