@@ -474,12 +474,13 @@ conv1_batch_mb = activations[0] * 4 * 256 / 1e6
 check("exercise 6", answer_6, conv1_batch_mb, atol=0.1,
       explain=f"{' × '.join(map(str, costs[0]['output']))} = {activations[0]:,} values an "
               f"image, × 4 bytes × 256 images = {activations[0] * 4 * 256:,} bytes: "
-              f"{conv1_batch_mb:.1f} MB, four times what a batch of 64 keeps, for a layer of "
+              f"{conv1_batch_mb:.2f} MB, four times what a batch of 64 keeps, for a layer of "
               f"{conv1_parameters:,} weights.")
 
 # %% [markdown]
 # [The previous lesson](../padding_stride_pooling/) gave the formula for the sides;
-# [the next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
+# [the next lesson](../filter_learning/) shows how a network's filters learn, and
+# [lesson 07](../cifar10_cnn/) trains a network like this one on CIFAR-10.
 #
 # ## What this page checks
 #
