@@ -6,7 +6,9 @@
 # for an output's side from [the previous lesson](../padding_stride_pooling/); the weights
 # from one new rule, introduced here, for what a filter holds. We trace both by hand through
 # a small CIFAR-10 network, count the multiplications each layer does on the way, then ask
-# Keras (`model.summary()` and a diagram) and check that it agrees.
+# Keras (`model.summary()` and a diagram) and check that it agrees. Two more things follow
+# from the same layer settings: how much of the image one unit of each layer sees (its
+# *receptive field*), and how much memory a layer's output takes while the network trains.
 
 # %%
 
@@ -14,8 +16,10 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import convolution, data, report, viz
+from convlab import convolution, data, report, style, viz
 from convlab.claims import claim
+from convlab.flops import layer_costs
+from convlab.receptive_field import field_by_gradient, receptive_fields
 from convlab.exercises import check
 from convlab.expectations import expect
 
@@ -227,6 +231,141 @@ fig.suptitle("one image through the untrained network: the first map of each lay
 plt.show()
 
 # %% [markdown]
+# ## What one unit sees: the receptive field
+#
+# A unit of the first convolution reads a 5 × 5 patch of the image. A unit of the second
+# reads a 3 × 3 patch of the pooled maps, and each of those cells stands for a patch of the
+# image: the deeper the layer, the larger the part of the image that can change one of its
+# numbers. That part is the unit's *receptive field*. Along one side it follows from two
+# numbers per layer, the window $k$ (kernel or pooling size) and the stride $s$. Call
+# $j_l$ the *jump* of layer $l$, how many input pixels lie between two neighbouring units of
+# its maps, and $r_l$ the side of the field; for the image itself $j_0 = r_0 = 1$, and
+#
+# $$j_l = j_{l-1}\, s_l, \qquad r_l = r_{l-1} + (k_l - 1)\, j_{l-1}.$$
+#
+# A window of $k$ units adds $k - 1$ neighbours, each $j_{l-1}$ pixels further on. Padding
+# changes neither: it adds zeros at the border, not reach.
+# `convlab.receptive_field.receptive_fields(model)` applies the recurrence to the Keras model.
+#
+# A formula deserves a measurement. `field_by_gradient(model, layer)` asks which input pixels
+# can change the unit in the middle of that layer's map. One image's gradient would not say:
+# ReLU passes it only where a unit was active and max pooling only to the winner of each
+# window, so it reaches only part of the field. The function therefore builds a *linear copy*
+# of the network up to that layer, with the same windows and strides but no activations,
+# average instead of max pooling and random weights. For a linear function the change made by
+# raising one pixel by 1 *is* its gradient, exactly, so it raises each of the 32 × 32 pixels in
+# turn (one batch of 1,025 images: one per pixel, and a blank one) and marks the pixels that
+# move the unit. The extent of the marked pixels is the measured field.
+
+# %%
+fields = receptive_fields(model)                  # by the recurrence, up to Flatten
+field_rows, field_mismatches, masks, measured_fields = [], 0, [], []
+for (layer, _, _), field in zip(by_formula, fields):
+    extent, mask = field_by_gradient(model, field.layer)   # measured on a linear copy
+    masks.append(mask)
+    measured_fields.append(extent[0])
+    field_mismatches += extent != field.size
+    field_rows.append([layer, f"{field.jump[0]}", f"{field.size[0]} × {field.size[1]}",
+                       f"{extent[0]} × {extent[1]}", "yes" if extent == field.size else "**no**"])
+claim("fields_match_gradient",
+      "for every convolution and pooling layer, the pixels that can change the middle unit "
+      "span exactly the field the recurrence gives",
+      holds=field_mismatches == 0,
+      evidence="; ".join(f"{row[0]}: formula {row[2]}, measured {row[3]}" for row in field_rows))
+conv3_field = fields[4].size[0]
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["layer", "jump $j$ (pixels)", "field by formula", "field measured", "agree"], field_rows))
+
+# %% [markdown]
+# The measured fields equal the formula's on all {{ len(field_rows) }} layers
+# {{ claim fields_match_gradient }}. A unit of the first convolution sees
+# {{ fields[0].size[0] }} × {{ fields[0].size[1] }} pixels; each pooling doubles the jump,
+# so the 3 × 3 kernel after the first pooling adds 2 × 2 = 4 pixels to the side, and the one
+# after the second adds 2 × 4 = 8. A unit of the third convolution sees
+# **{{ conv3_field }} × {{ conv3_field }}** pixels, {{ conv3_field ** 2 / (32 * 32):.0%}} of
+# the 32 × 32 image, though each of its kernels is only 3 × 3. The dense layers after Flatten
+# read every unit of the last maps, so they see the whole image. Here are the fields of the
+# middle units, layer by layer, on a test image:
+
+# %% tags=["hide-input"]
+fig, (ax, ax_key) = plt.subplots(1, 2, figsize=(4.1, 2.7), width_ratios=[3, 2],
+                                 layout="constrained")
+ax.imshow(cifar.x_test[0], interpolation="nearest")
+colours = ["white", "tab:orange", "yellow", "tab:cyan", "tab:red"]
+for mask, short, colour in zip(masks, ["conv1", "pool1", "conv2", "pool2", "conv3"], colours):
+    rows_, cols_ = np.nonzero(mask)
+    ax.add_patch(plt.Rectangle((cols_.min() - 0.5, rows_.min() - 0.5),
+                               cols_.max() - cols_.min() + 1, rows_.max() - rows_.min() + 1,
+                               fill=False, edgecolor=colour, lw=2))
+    ax_key.plot([], [], color=colour, lw=3, label=f"{short}: "
+                f"{rows_.max() - rows_.min() + 1}×{cols_.max() - cols_.min() + 1}")
+ax.axis("off")
+ax_key.axis("off")
+ax_key.legend(loc="center left", frameon=False, fontsize=10, handlelength=1.2)
+ax.set_title("32×32 test image", fontsize=10)
+style.describe(fig, "a CIFAR-10 test image with the receptive fields of the middle unit of "
+                    "each layer outlined: 5x5, 6x6, 10x10, 12x12 and 20x20 pixels")
+plt.show()
+
+# %% [markdown]
+# ## What each layer costs: work and memory
+#
+# Two more columns for the table. `convlab.flops.layer_costs(model)` counts, per layer and for
+# one image, the multiply-adds of its convolution or dense arithmetic (our multiplications
+# above, counted again from the Keras layers) and its *activations*, the numbers in its
+# output. In 32-bit floats each takes 4 bytes.
+#
+# Activations matter in training more than in prediction. To predict, a layer's output can be
+# dropped as soon as the next layer has read it. To train, the backward pass needs them: the
+# kernel's gradient is the layer's *input* correlated with the gradient from above, ReLU's
+# gradient needs to know where a unit was active, and max pooling which position won. So
+# `model.fit` keeps every layer's output until the backward pass has used it, for **every
+# image of the batch**: the memory grows with the batch size, while the weights are stored
+# once.
+
+# %%
+costs = layer_costs(model)
+batch_size = 64
+cost_rows, cost_mismatches = [], 0
+for (layer, _, _), products, cost in zip(by_formula, multiplications, costs):
+    cost_mismatches += cost["mult_adds"] != products
+    cost_rows.append([layer, cost["output"], f"{cost['mult_adds']:,}", f"{cost['activations']:,}",
+                      f"{cost['activations'] * 4:,} bytes",
+                      f"{cost['activations'] * 4 * batch_size / 1e6:.3g} MB"])
+activations = [cost["activations"] for cost in costs]
+total_activations = sum(activations)
+claim("conv1_holds_most_activations",
+      "the first convolution's output is more than half of the activations training keeps "
+      "for an image",
+      holds=activations[0] > total_activations / 2,
+      evidence=f"conv1 {activations[0]:,} of {total_activations:,} values "
+               f"({activations[0] / total_activations:.0%}); the multiply-adds of layer_costs "
+               f"differ from the hand count on {cost_mismatches} layers")
+
+# %% tags=["hide-input"]
+report.markdown(report.markdown_table(
+    ["layer", "output", "multiply-adds", "activations", "float32, 1 image",
+     f"batch of {batch_size}"],
+    cost_rows + [["**total**", "", f"**{sum(c['mult_adds'] for c in costs):,}**",
+                  f"**{total_activations:,}**", f"**{total_activations * 4:,} bytes**",
+                  f"**{total_activations * 4 * batch_size / 1e6:.3g} MB**"]]))
+
+# %% [markdown]
+# The multiply-adds agree with our hand count on every layer ({{ cost_mismatches }}
+# differences). The memory falls with depth as fast as the maps shrink: the first
+# convolution's {{ " × ".join(map(str, costs[0]["output"])) }} output is
+# {{ activations[0]:, }} of the {{ total_activations:, }} activations an image leaves behind,
+# {{ activations[0] / total_activations:.0% }} {{ claim conv1_holds_most_activations }}, and
+# the first dense layer, which holds most of the weights, keeps only
+# {{ activations[6] }} numbers. For a batch of {{ batch_size }} images the activations take
+# {{ total_activations * 4 * batch_size / 1e6:.1f}} MB, against
+# {{ model.count_params() * 4 / 1000:.0f}} kB for all the weights. In networks made for large
+# photographs (224 × 224 pixels, with 64 filters in the first layers), the early layers'
+# activations are what decides the largest batch a GPU can train.
+
+# %% [markdown]
 # ## What we have
 #
 # * One formula gives every side, $\lfloor (D + 2P - N) / S \rfloor + 1$ for a convolution
@@ -241,6 +380,13 @@ plt.show()
 #   {{ claim conv1_does_most_work }}.
 # * Keras (`model.summary()`, the diagram) agrees with the formulas on every layer
 #   {{ claim formulas_match_keras }}.
+# * A unit's receptive field grows by $(k - 1)\,j$ pixels a layer, where the jump $j$ is the
+#   product of the strides below: here from {{ fields[0].size[0] }} × {{ fields[0].size[0] }}
+#   to {{ conv3_field }} × {{ conv3_field }} by the third convolution, as measured by
+#   nudging each pixel of the image {{ claim fields_match_gradient }}.
+# * Training keeps every layer's output for the backward pass, for every image of a batch:
+#   {{ total_activations * 4 / 1000:.1f}} kB an image here, most of it the first convolution's
+#   {{ claim conv1_holds_most_activations }}.
 #
 # ## Exercises
 #
@@ -255,12 +401,20 @@ plt.show()
 #    output have? Set `answer_3`.
 # 4. With that stride, how many multiplications does the first convolution do for one
 #    image? And how many parameters has it now? Set `answer_4` to the multiplications.
+# 5. Add a fourth convolution, 3 × 3 valid, after the third. How many pixels wide is the
+#    receptive field of one of its units? Set `answer_5`; the check cell builds the network
+#    and measures it.
+# 6. Training this network with batches of 256 images: how many megabytes (10⁶ bytes) of
+#    float32 activations does the first convolution's output alone keep for the backward
+#    pass? Set `answer_6` (within 0.1 MB).
 
 # %%
 answer_1 = None   # your answer: values out of Flatten, last convolution "same"
 answer_2 = None   # your answer: parameters of Dense 50 with that change
 answer_3 = None   # your answer: side of the first convolution's output with strides=2
 answer_4 = None   # your answer: multiplications of the first convolution with strides=2
+answer_5 = None   # your answer: receptive field side of a fourth 3x3 convolution
+answer_6 = None   # your answer: MB of conv1 activations for a batch of 256
 
 # %% tags=["hide-input"]
 def changed_network(last_padding="valid", first_stride=1):
@@ -300,10 +454,33 @@ check("exercise 4", answer_4, strided_multiplications, hint=hint,
               f"multiplications each = {strided_multiplications:,}, against "
               f"{conv1_multiplications:,} with stride 1: a quarter as many positions, about a "
               f"quarter of the work, and not one weight fewer.")
+deeper = keras.Sequential([
+    keras.Input(shape=(32, 32, 3)),
+    keras.layers.Conv2D(16, (5, 5), padding="valid"),
+    keras.layers.MaxPooling2D((2, 2)),
+    keras.layers.Conv2D(8, (3, 3), padding="same"),
+    keras.layers.MaxPooling2D((2, 2)),
+    keras.layers.Conv2D(4, (3, 3), padding="valid"),
+    keras.layers.Conv2D(4, (3, 3), padding="valid"),          # the new fourth convolution
+])
+deeper_field = receptive_fields(deeper)[-1].size[0]
+deeper_measured = field_by_gradient(deeper, deeper.layers[-1].name)[0][0]
+check("exercise 5", answer_5, deeper_field, hint="one more step of the recurrence.",
+      explain=f"r = {conv3_field} + (3 − 1) × {fields[4].jump[0]} = {deeper_field}: the jump "
+              f"is still 4 (the convolution does not stride), so the kernel's two extra units "
+              f"reach 8 pixels further; nudging the pixels measures {deeper_measured}. Its maps "
+              f"are 3 × 3, and one unit sees {deeper_field} of the 32 pixels per side.")
+conv1_batch_mb = activations[0] * 4 * 256 / 1e6
+check("exercise 6", answer_6, conv1_batch_mb, atol=0.1,
+      explain=f"{' × '.join(map(str, costs[0]['output']))} = {activations[0]:,} values an "
+              f"image, × 4 bytes × 256 images = {activations[0] * 4 * 256:,} bytes: "
+              f"{conv1_batch_mb:.2f} MB, four times what a batch of 64 keeps, for a layer of "
+              f"{conv1_parameters:,} weights.")
 
 # %% [markdown]
 # [The previous lesson](../padding_stride_pooling/) gave the formula for the sides;
-# [the next lesson](../cifar10_cnn/) trains a network like this one on CIFAR-10.
+# [the next lesson](../filter_learning/) shows how a network's filters learn, and
+# [lesson 07](../cifar10_cnn/) trains a network like this one on CIFAR-10.
 #
 # ## What this page checks
 #
@@ -328,3 +505,12 @@ expect("flatten_values_by_formula").equals(100)     # 5 x 5 x 4, as the curricul
 report.record("conv1_multiplications", conv1_multiplications)
 report.record("multiplications", total_multiplications)
 expect("conv1_multiplications").equals(28 * 28 * 16 * 5 * 5 * 3)   # positions x filters x N²C
+for name, field, measured in zip(names, fields, measured_fields):
+    report.record(f"{name}_field", field.size[0])
+    report.record(f"{name}_field_measured", measured)
+    expect(f"{name}_field").equals(f"{name}_field_measured")
+expect("conv3_field").equals(20)                    # 5, 6, 10, 12, 20 pixels
+report.record("multiply_add_mismatches", cost_mismatches)
+expect("multiply_add_mismatches").equals(0)        # layer_costs against the hand count
+report.record("activations_per_image", total_activations)
+expect("activations_per_image").equals(12544 + 3136 + 1568 + 392 + 100 + 100 + 50 + 10)
