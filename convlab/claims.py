@@ -126,6 +126,6 @@ def mark(name: str) -> str:
     return (f'<a class="convlab-claim" data-status="{made.status.name.lower()}" '
             f'href="#{anchor(name)}" aria-label="{label}">'
             f'<span aria-hidden="true">{SYMBOLS[made.status]}</span>'
-            f'<span class="convlab-claim-evidence" aria-hidden="true">'
+            f'<span class="convlab-claim-evidence" aria-hidden="true" data-search-exclude>'
             f'<span class="convlab-claim-paren"> (</span>{text}'
             f'<span class="convlab-claim-paren">)</span></span></a>')

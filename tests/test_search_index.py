@@ -2,6 +2,7 @@
 
 import json
 
+from convlab.publish import search_index
 from convlab.publish.search_index import INDEX, first_sentence, plain, trim
 
 
@@ -46,3 +47,13 @@ def test_first_sentence_stops_at_a_word_within_its_limit():
     assert first_sentence("no end mark at all") == "no end mark at all"
     cut = first_sentence("word " * 100, limit=22)
     assert cut == "word word word word ..." and len(cut) <= 22 + 4
+
+
+def test_a_long_lesson_section_keeps_its_beginning_and_every_word_once():
+    text = "A convolution slides a kernel. " * 30 + "Pooling halves the map; the kernel slides."
+    squeezed = search_index.distinct_words(text, teaser=60)
+    assert squeezed.startswith("A convolution slides a kernel. A convolution slides a")
+    assert squeezed.endswith(" … Pooling halves the map")
+    words = {w.lower() for w in search_index.WORD.findall(text)}
+    assert words == {w.lower() for w in search_index.WORD.findall(squeezed)}, "no word lost"
+    assert search_index.distinct_words("short", teaser=60) == "short"

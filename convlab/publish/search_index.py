@@ -7,8 +7,12 @@ turns it into ``search_index.js`` after this step). The markup finds nothing a r
 show the same words. The API reference, a third of the words of the whole site, is indexed by
 its headings (each function's and module's name) and the first sentence under each: what a
 reader searching for a name needs to find the entry, which then reads in full on the page.
-What a page marks ``data-search-exclude`` (outputs, code cells, API signatures: see
-:mod:`convlab.publish.mkdocs_plugin`) never reaches the index at all.
+A lesson's section longer than :data:`TEASER` characters is indexed by its beginning and then
+each further word once (:func:`distinct_words`): every word still finds the section, a result
+still shows how the section begins, and a long section's repeated words ("the", "network",
+"accuracy") are not stored again and again. What a page marks ``data-search-exclude``
+(outputs, code cells, API signatures, the lists of checks: see
+:mod:`convlab.publish.mkdocs_plugin` and :mod:`convlab.publish.site`) never reaches the index.
 """
 
 from __future__ import annotations
@@ -24,6 +28,24 @@ REFERENCE = "reference.html"  # the API reference: indexed by names and first se
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 SENTENCE_END = re.compile(r"(?<=[.:;!?])\s")
+LESSONS = "lessons/"  # lesson pages: long sections indexed by distinct_words
+TEASER = 500  # characters of a long section kept as written
+WORD = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def distinct_words(text: str, teaser: int = TEASER) -> str:
+    """``text`` cut after about ``teaser`` characters (at a word), then each word of the rest
+    that the kept part and earlier words do not already have (case ignored), after " … "."""
+    if len(text) <= teaser:
+        return text
+    head = text[:teaser].rsplit(" ", 1)[0]
+    seen = {w.lower() for w in WORD.findall(head)}
+    rest = []
+    for word in WORD.findall(text[len(head):]):
+        if word.lower() not in seen:
+            seen.add(word.lower())
+            rest.append(word)
+    return f"{head} … {' '.join(rest)}" if rest else head
 
 
 def first_sentence(text: str, limit: int = 200) -> str:
@@ -50,8 +72,11 @@ def trim(site_dir: str | Path) -> int:
     index = json.loads(path.read_text(encoding="utf-8"))
     for doc in index.get("docs", []):
         doc["text"] = plain(doc.get("text", ""))
-        if doc.get("location", "").split("#")[0] == REFERENCE:
+        page = doc.get("location", "").split("#")[0]
+        if page == REFERENCE:
             doc["text"] = first_sentence(doc["text"])
+        elif page.startswith(LESSONS):
+            doc["text"] = distinct_words(doc["text"])
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     partial = path.with_suffix(".json.tmp")
     partial.write_text(text, encoding="utf-8")

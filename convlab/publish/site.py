@@ -261,8 +261,10 @@ def present_checks(notebook: nbformat.NotebookNode, meta: dict[str, Any]) -> Non
         tags = cell.metadata.setdefault("tags", [])
         if REMOVE_TAG not in tags:
             tags.append(REMOVE_TAG)
+    # Outside the search index (every page loads it): the same words are in the prose.
     notebook.cells.insert(index + 1, nbformat.v4.new_markdown_cell(
-        listing, metadata={"tags": [CHECKS_TAG]}))
+        f'<div class="convlab-checks" data-search-exclude>\n\n{listing}\n\n</div>',
+        metadata={"tags": [CHECKS_TAG]}))
 
 
 def claims_banner(meta: dict[str, Any], profile_name: str) -> str | None:
@@ -272,7 +274,8 @@ def claims_banner(meta: dict[str, Any], profile_name: str) -> str | None:
     missing = [c for c in made if c["status"] != Status.HOLDS]
     if not missing:
         return None
-    return ('<div class="admonition warning convlab-claims-banner" role="note">'
+    return ('<div class="admonition warning convlab-claims-banner" role="note" '
+            'data-search-exclude>'
             '<p class="admonition-title">A short run</p>'
             f"<p>This page shows a run of the <strong>{html.escape(profile_name)}</strong> "
             f"profile, smaller than the lesson's own. The prose is written for the full run: "
