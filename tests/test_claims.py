@@ -16,6 +16,7 @@ CLAIMS_CELLS = '''
 # %%
 from convlab.claims import claim
 
+# %%
 claim("some_zeros", "some training digits are zeros", holds=share > 0,
       evidence=f"{share:.0%} of them are zeros")
 claim("mostly_zeros", "most training digits are zeros", holds=share > 0.5,
@@ -109,6 +110,8 @@ def test_a_short_run_marks_claims_it_does_not_show_and_the_page_says_how_many(ti
     assert '<span id="claim-mostly-zeros"></span>– most training digits are zeros: **not shown ' \
            'by this short run** (10% of them are zeros)' in text
     assert "{{" not in text
+    [declared] = [c for c in page.cells if c.cell_type == "code" and "claim(" in c.source]
+    assert "remove-cell" in declared.metadata.tags, "a cell of claims only is left off the page"
     listed = json.loads((tiny_project.docs_dir / "results.json").read_text())
     [alpha] = [lesson for lesson in listed["lessons"] if lesson["slug"] == "alpha"]
     assert [c["status"] for c in alpha["claims"]] == ["holds", "not shown"]

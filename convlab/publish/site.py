@@ -14,6 +14,7 @@ edited by hand):
 
 from __future__ import annotations
 
+import ast
 import html
 import os
 import pprint
@@ -267,6 +268,30 @@ def present_checks(notebook: nbformat.NotebookNode, meta: dict[str, Any]) -> Non
         metadata={"tags": [CHECKS_TAG]}))
 
 
+def _declares_claims_only(source: str) -> bool:
+    """Whether a code cell holds nothing but ``claim(...)`` calls (blank lines and comments
+    aside)."""
+    try:
+        statements = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(statements) and all(
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+        and isinstance(s.value.func, ast.Name) and s.value.func.id == "claim"
+        for s in statements)
+
+
+def present_claims(notebook: nbformat.NotebookNode) -> None:
+    """Leave off the page the code cells that only declare claims: the page shows each claim
+    as its mark in the prose and its entry in "What this page checks" (the downloads keep
+    the cells, and their printed lines)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and _declares_claims_only(cell.source):
+            tags = cell.metadata.setdefault("tags", [])
+            if REMOVE_TAG not in tags:
+                tags.append(REMOVE_TAG)
+
+
 def claims_banner(meta: dict[str, Any], profile_name: str) -> str | None:
     """A banner for the top of a page whose run did not show some of its prose's claims (a
     short run: the prose is written for the full one); ``None`` when every claim holds."""
@@ -402,6 +427,7 @@ def render(project: Project, outcomes: list[Outcome], *, prune: bool = True) -> 
         _write_if_changed(downloads / f"{lesson.name}.py", text, written)
 
         present_checks(notebook, meta)
+        present_claims(notebook)
         box = provenance_html(lesson, outcome, github_repo(repo_url))
         banner = claims_banner(meta, outcome.profile.name)
         if banner:
