@@ -5,12 +5,12 @@
 # baseline of the next lesson, the CNN of [lesson 07](../cifar10_cnn/) and the deeper networks
 # of lessons [10](../regularisation/) and [11](../reference_architectures/). (Lesson 03 also
 # uses a photograph of a cat; lessons 03, 04, 06 and [09](../mnist_inside/) use handwritten
-# digits from MNIST, and [lesson 08](../fashion_mnist/) uses Fashion-MNIST.) CIFAR-10 was assembled by Alex Krizhevsky, Vinod
-# Nair and Geoffrey Hinton and described in Krizhevsky's *Learning Multiple Layers of
-# Features from Tiny Images* (2009). It holds 60,000 colour images of 32 × 32 pixels in ten
-# classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and truck, with
-# 6,000 images per class. The official split keeps 50,000 images for training and 10,000 for
-# testing.
+# digits from MNIST, and [lesson 08](../fashion_mnist/) uses Fashion-MNIST.) CIFAR-10 was
+# assembled by Alex Krizhevsky, Vinod Nair and Geoffrey Hinton and described in Krizhevsky's
+# *Learning Multiple Layers of Features from Tiny Images* (2009). It holds 60,000 colour images of
+# 32 × 32 pixels in ten classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and
+# truck, with 6,000 images per class. The official split keeps 50,000 images for training and
+# 10,000 for testing.
 #
 # Before training anything, we look at the data: how it is stored, what the pictures show,
 # whether the classes are balanced, and how to scale the pixel values for a network.
@@ -35,9 +35,9 @@ from convlab.expectations import expect
 #
 # This site is built from the course's own copy, which holds fewer training images than the
 # official release (the table below counts them). It was rebuilt from a public JPEG copy of
-# CIFAR-10, so its pixels differ slightly from the originals, and its training images come in a shuffled
-# order of their own. Everything this page counts (the class balance, the first labels, the
-# pixel statistics) is counted on the copy it loaded. Run the notebook yourself and
+# CIFAR-10, so its pixels differ slightly from the originals, and its training images come
+# in a shuffled order of their own. Everything this page counts (the class balance, the first
+# labels, the pixel statistics) is counted on the copy it loaded. Run the notebook yourself and
 # `keras.datasets` downloads the official release: your numbers will differ a little.
 
 # %%
