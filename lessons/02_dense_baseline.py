@@ -286,7 +286,7 @@ claim("classes_differ",
 # **{{ cifar.class_names[worst] }}** ({{ per_class[worst]:.0% }}), and every class is above
 # guessing {{ claim classes_differ }}. With about {{ per_class_images.min():, }} test images
 # a class, each bar is good to about ±{{ 100 * class_error:.1f }} points at worst (two
-# standard errors, widest for a class near 50%), so two classes whose
+# standard errors, widest for a class that is right half the time), so two classes whose
 # bars differ by less than that may swap places in another run; only the broad picture, not
 # the exact order, is the network's.
 #
