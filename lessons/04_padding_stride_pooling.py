@@ -16,6 +16,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.ndimage
+import scipy.signal
 
 from convlab import convolution, data, report, style, viz
 from convlab.claims import claim
@@ -147,6 +148,34 @@ claim("valid_shrinks_fast",
 # lies under one position of a 3 × 3 window, a pixel inside under nine, so whatever lies at the
 # edge of a small image counts less. Same padding lets a network be as deep as it needs to be,
 # and leaves the shrinking to the pooling layers, each 2 × 2 pooling halving the side.
+
+# %% tags=["hide-input"]
+side_shown = 8   # how many 3 x 3 window positions cover each pixel of an 8 x 8 input
+positions = {"valid": np.ones((side_shown - 2, side_shown - 2)),   # window centres that fit
+             "same": np.ones((side_shown, side_shown))}            # one centre per pixel
+coverage = {"valid": scipy.signal.convolve2d(positions["valid"], np.ones((3, 3))),   # 8 x 8
+            "same": scipy.signal.convolve2d(positions["same"], np.ones((3, 3)), mode="same")}
+fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6), layout="constrained")
+for ax, (mode, counts) in zip(axes, coverage.items()):
+    viz.show_matrix(ax, counts, title=f"{mode}: windows covering each pixel", fmt="{:g}",
+                    cmap="Greens", limits=(0, 9))
+fig.suptitle("an 8x8 input under a 3x3 window")
+plt.show()
+claim("valid_neglects_corners",
+      "in valid mode a corner pixel lies under one window position and an inner pixel under "
+      "nine; same padding raises the corner to four",
+      holds=bool(coverage["valid"][0, 0] == 1 and coverage["valid"][4, 4] == 9
+                 and coverage["same"][0, 0] == 4),
+      evidence=f"valid: corner {coverage['valid'][0, 0]:g}, edge {coverage['valid'][0, 4]:g}, "
+               f"inside {coverage['valid'][4, 4]:g}; same: corner {coverage['same'][0, 0]:g}, "
+               f"edge {coverage['same'][0, 4]:g}, inside {coverage['same'][4, 4]:g}")
+
+# %% [markdown]
+# Counted on an 8 × 8 input: in valid mode a corner pixel counts once, an edge pixel
+# {{ coverage["valid"][0, 4]:g }} times and an inner one {{ coverage["valid"][4, 4]:g }}
+# times; same padding lifts the corner to {{ coverage["same"][0, 0]:g }} and the edge to
+# {{ coverage["same"][0, 4]:g }} {{ claim valid_neglects_corners }}, still fewer than
+# inside: the zeros outside the image take the other places.
 #
 # ## Pooling
 #
