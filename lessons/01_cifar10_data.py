@@ -2,14 +2,15 @@
 # # CIFAR-10: the data
 #
 # Most networks in this course learn from one set of small photographs, CIFAR-10: the dense
-# baseline of the next lesson, the CNN of lesson 6 and the deeper networks of lessons 9 and
-# 10. (Lessons 3, 4 and 8 also use a photograph of a cat and handwritten digits from MNIST,
-# and lesson 7 uses Fashion-MNIST.) CIFAR-10 was assembled by Alex Krizhevsky, Vinod
-# Nair and Geoffrey Hinton and described in Krizhevsky's *Learning Multiple Layers of
-# Features from Tiny Images* (2009). It holds 60,000 colour images of 32 × 32 pixels in ten
-# classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and truck, with
-# 6,000 images per class. The official split keeps 50,000 images for training and 10,000 for
-# testing.
+# baseline of the next lesson, the CNN of [lesson 07](../cifar10_cnn/) and the deeper networks
+# of lessons [10](../regularisation/) and [11](../reference_architectures/). (Lesson 03 also
+# uses a photograph of a cat; lessons 03, 04, 06 and [09](../mnist_inside/) use handwritten
+# digits from MNIST, and [lesson 08](../fashion_mnist/) uses Fashion-MNIST.) CIFAR-10 was
+# assembled by Alex Krizhevsky, Vinod Nair and Geoffrey Hinton and described in Krizhevsky's
+# *Learning Multiple Layers of Features from Tiny Images* (2009). It holds 60,000 colour images of
+# 32 × 32 pixels in ten classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship and
+# truck, with 6,000 images per class. The official split keeps 50,000 images for training and
+# 10,000 for testing.
 #
 # Before training anything, we look at the data: how it is stored, what the pictures show,
 # whether the classes are balanced, and how to scale the pixel values for a network.
@@ -32,11 +33,11 @@ from convlab.expectations import expect
 # otherwise downloads the dataset through `keras.datasets`; the box at the top of the page
 # says which copy this page used, since a copy may hold fewer images than the official one.
 #
-# This site is built from the course's own copy, which holds 10,000 of the 50,000 training
-# images and all 10,000 test images. It was rebuilt from a public JPEG copy of CIFAR-10, so
-# its pixels differ slightly from the originals, and its training images come in a shuffled
-# order of their own. Everything this page counts (the class balance, the first labels, the
-# pixel statistics) is counted on the copy it loaded. Run the notebook yourself and
+# This site is built from the course's own copy, which holds fewer training images than the
+# official release (the table below counts them). It was rebuilt from a public JPEG copy of
+# CIFAR-10, so its pixels differ slightly from the originals, and its training images come
+# in a shuffled order of their own. Everything this page counts (the class balance, the first
+# labels, the pixel statistics) is counted on the copy it loaded. Run the notebook yourself and
 # `keras.datasets` downloads the official release: your numbers will differ a little.
 
 # %%
@@ -66,6 +67,10 @@ report.markdown(report.markdown_table(
         ["test labels", f"{cifar.y_test.shape}", "(10000, 1)"],
     ],
 ))
+
+# %% [markdown]
+# This copy holds {{ n_train:, }} training images, {{ n_train / 50_000:.0% }} of the official
+# 50,000, and {{ n_test:, }} test images.
 
 # %% [markdown]
 # ## Labels and pixels
@@ -158,7 +163,8 @@ claim("test_classes_equal", "every class has the same number of test images",
 # lesson's network, `Dense(1024)` on the 3,072 flattened values, with Keras' default starting
 # weights (Glorot uniform: each weight drawn uniformly between $-\sqrt{6 / (3072 + 1024)}$
 # and $+\sqrt{6 / (3072 + 1024)}$, biases 0),
-# and feed it the same images scaled three ways.
+# and feed it the same images scaled three ways: the first 2,000 training images for the
+# pixel statistics, and the first 500 of them for $z$.
 
 # %%
 sample = cifar.x_train[:2000]
@@ -170,7 +176,7 @@ first_layer = keras.layers.Dense(1024)        # the next lesson's first layer, b
 first_layer.build((None, 32 * 32 * 3))
 weights = keras.ops.convert_to_numpy(first_layer.kernel)     # (3072, 1024), at initialisation
 scalings = {"x (raw)": sample, "x / 255": unit, "x / 255 - 0.5": centred}
-probe = slice(0, 500)                          # z for (up to) 500 images, with b = 0
+probe = slice(0, 500)                          # z for the first 500 of them, with b = 0
 pre_activation = {name: values[probe].reshape(len(values[probe]), -1) @ weights
                   for name, values in scalings.items()}
 z_spread = {name: z.std() for name, z in pre_activation.items()}
@@ -179,6 +185,7 @@ for name in scalings:
     print(f"{name:14} z: standard deviation {z_spread[name]:8.2f}, "
           f"{saturated[name]:6.1%} of the values with |z| > 3")
 
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, values, title in ((axes[0], unit, "x / 255"), (axes[1], centred, "x / 255 - 0.5")):
     ax.hist(values.ravel(), bins=64, color="tab:blue")
@@ -227,14 +234,16 @@ claim("centring_removes_shared_part",
                f"for x / 255, {shared_part['x / 255 - 0.5']:.3f} for x / 255 - 0.5")
 
 # %% [markdown]
-# Scaled to $[0, 1]$, the pixels of these {{ len(sample):, }} images average
+# Scaled to $[0, 1]$, the pixels of the first {{ len(sample):, }} training images average
 # {{ unit.mean():.2f }} and none is negative; after subtracting 0.5 they average
 # {{ centred.mean():+.2f }}, and {{ negative_share:.0% }} of the values are negative, so the
 # weight gradients of one image no longer share a sign.
 #
-# The pixels' range is not what $\tanh$ sees, though. With raw pixels the first layer's $z$
+# The pixels' range is not what $\tanh$ sees, though. The first {{ len(sample[probe]):, }} of
+# these images give {{ pre_activation["x (raw)"].size:, }} values of $z$, one per image and
+# unit. With raw pixels the first layer's $z$
 # has a standard deviation of {{ z_spread["x (raw)"]:.0f }}, and {{ saturated["x (raw)"]:.0% }}
-# of its values (one per image and unit) start in the flat region beyond $|z| = 3$
+# of its values start in the flat region beyond $|z| = 3$
 # {{ claim raw_pixels_saturate }}.
 # Scaled, $z$ has a standard deviation of {{ z_spread["x / 255"]:.2f }} for $x/255$ and
 # {{ z_spread["x / 255 - 0.5"]:.2f }} for $x/255 - 0.5$, with

@@ -255,7 +255,7 @@ report.markdown("```python\n" + inspect.getsource(convolution.display_range) + "
 # so that it runs from −1 to 1, and show −1 as black, 0 as mid-grey and +1 as white. The
 # four ways side by side, on the same part of the cat as above:
 
-# %%
+# %% tags=["hide-input"]
 largest = np.abs(edge).max()
 fig, axes = plt.subplots(1, 4, figsize=(9.6, 2.4), layout="constrained")
 views = {
@@ -339,7 +339,7 @@ report.markdown("```python\n" + inspect.getsource(convolution.output_size) + "``
 # The original tutorial ran its filters on a photograph of its own. The same formula gives
 # its sizes beside ours:
 
-# %%
+# %% tags=["hide-input"]
 tutorial_photo = (tutorial("convolution.photo_height"), tutorial("convolution.photo_width"))
 tutorial_reported = {
     3: (tutorial("convolution.valid_3x3_height"), tutorial("convolution.valid_3x3_width")),
@@ -405,7 +405,7 @@ print("batch of one image:", cat[None, :, :, None].shape)
 #
 # ## Random filters versus the Laplacian on a digit
 #
-# Last, a handwritten digit from MNIST, 28 × 28 pixels, through the Laplacian and five more
+# Now a handwritten digit from MNIST, 28 × 28 pixels, through the Laplacian and five more
 # random 3 × 3 filters, in *same* mode so that every output is 28 × 28 too. Shifted by 128 and
 # clipped, these outputs would be mostly pure black and white, so each is shown divided by its
 # own largest magnitude $m$ (under each panel: black is $-m$, white $+m$, mid-grey 0).
@@ -417,6 +417,8 @@ kernels = {"Laplacian": convolution.kernel("laplacian")}
 kernels.update({f"random {n}": rng.normal(0, 0.5, (3, 3)) for n in range(3, 8)})
 outputs = {name: convolution.conv2d(digit, kernel, padding="same")
            for name, kernel in kernels.items()}
+
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 7, figsize=(8.4, 2.0), layout="constrained")
 axes[0].imshow(digit, cmap="gray", vmin=0, vmax=255)
 axes[0].set_title("digit\n0..255", fontsize=8)
@@ -449,33 +451,57 @@ likeness = {name: np.corrcoef(out.ravel(), blurred.ravel())[0, 1]
             for name, out in outputs.items()}
 weight_sums = {name: kernel.sum() for name, kernel in kernels.items()}
 claim("random_filters_copy_digit",
-      "each random filter's output is close to a blurred copy of the digit, inverted where "
+      "each random filter's output resembles a blurred copy of the digit, inverted where "
       "its weights sum to less than 0: correlation with the blurred digit at least 0.4 in "
       "size, with the sign of the weights' sum",
       holds=all(abs(likeness[n]) >= 0.4 and np.sign(likeness[n]) == np.sign(weight_sums[n])
                 for n in randoms),
       evidence="; ".join(f"{n}: weights sum to {weight_sums[n]:+.2f}, correlation "
                          f"{likeness[n]:+.2f}" for n in randoms))
-claim("laplacian_unlike_copy",
-      "the Laplacian's output resembles the blurred digit less than any random filter's does",
-      holds=abs(likeness["Laplacian"]) < min(abs(likeness[n]) for n in randoms),
-      evidence=f"correlation with the blurred digit {likeness['Laplacian']:+.2f} for the "
-               f"Laplacian, {min(abs(likeness[n]) for n in randoms):.2f} in size at the "
-               f"least for a random filter")
+laplacian_out = outputs["Laplacian"]
+windows = np.lib.stride_tricks.sliding_window_view(np.pad(digit, 1), (3, 3))   # (28, 28, 3, 3)
+flat = windows.max(axis=(2, 3)) == windows.min(axis=(2, 3))   # all nine pixels equal
+flat_ink = int((flat & (digit > 0)).sum())
+claim("laplacian_zero_on_flat",
+      "the Laplacian gives exactly 0 on every flat 3 × 3 window of the digit",
+      holds=bool(flat.any() and np.all(laplacian_out[flat] == 0)),
+      evidence=f"{int(flat.sum())} of {flat.size} windows flat ({flat_ink} of them on ink); "
+               f"largest |output| there {np.abs(laplacian_out[flat]).max():g}")
+ink = digit > 128                                          # the strokes
+rim = (digit == 0) & (laplacian_out != 0)                  # paper that touches the strokes
+ink_negative = (laplacian_out[ink] < 0).mean()
+rim_positive = (laplacian_out[rim] > 0).mean()
+claim("laplacian_inverts_stroke",
+      "the Laplacian's output is negative on at least 90% of the stroke pixels and positive on "
+      "at least 90% of the paper pixels beside them",
+      holds=ink_negative >= 0.9 and rim_positive >= 0.9,
+      evidence=f"negative on {ink_negative:.0%} of {int(ink.sum())} stroke pixels (above 128); "
+               f"positive on {rim_positive:.0%} of {int(rim.sum())} paper pixels with a "
+               f"non-zero output")
 
 # %% [markdown]
 # The random outputs run from {{ lowest:.0f }} to {{ highest:.0f }}: shifted by 128 and
 # clipped, each would lose at least {{ min(lost.values()):.0%}} of its non-zero pixels to pure
 # black or white {{ claim shift_clip_fails_on_random }}, leaving a silhouette. Divided by
-# their largest magnitude, they turn out to be mostly the digit itself, softened: a random
+# their largest magnitude, they turn out to resemble the digit itself, softened: a random
 # kernel's weights do not sum to 0, so on a patch of nearly even brightness it returns that
 # brightness times the sum of its weights. Each output correlates with the digit averaged
 # over 3 × 3 windows, by at least {{ min(abs(likeness[n]) for n in randoms):.2f }}, and it is
 # an inverted copy exactly where the weights sum to less than 0
-# {{ claim random_filters_copy_digit }}. The Laplacian's weights sum to 0: a flat patch, ink
-# or paper, gives 0, and what is left is the outline of the strokes, which resembles the
-# blurred digit less than any random output does (correlation
-# {{ likeness["Laplacian"]:+.2f }}) {{ claim laplacian_unlike_copy }}.
+# {{ claim random_filters_copy_digit }}. The resemblance is loose for some (a correlation of
+# {{ min(abs(likeness[n]) for n in randoms):.2f }} is far from a copy), close for others.
+#
+# The Laplacian's weights sum to 0, so a flat patch gives 0: {{ int(flat.sum()) }} of the
+# {{ flat.size }} 3 × 3 windows of this digit are flat, and the output is exactly 0 on all of
+# them {{ claim laplacian_zero_on_flat }}. They are all paper ({{ flat_ink }} lie on ink):
+# MNIST's strokes are only 2 or 3 pixels wide, with soft edges, so nearly every window on a
+# stroke meets a change of brightness. There the Laplacian, $-4$ times the centre plus its
+# four neighbours, is negative wherever a pixel is brighter than the average of its four neighbours,
+# and positive where it is darker. The output is an inverted stroke with a bright rim:
+# negative on {{ ink_negative:.0% }} of the stroke pixels, positive on {{ rim_positive:.0% }}
+# of the paper pixels beside them {{ claim laplacian_inverts_stroke }}. On a thick stroke
+# the middle would be flat and go to 0, leaving only the outline; on MNIST's thin strokes the
+# outline is most of the stroke.
 #
 # None of these hand-made or random kernels was chosen for recognising digits. In a
 # convolutional network the kernels start random, like these, and *training*
@@ -592,16 +618,60 @@ print("formula:", bank_parameters_by_formula, "| Keras:", bank_layer.count_param
 # %% [markdown]
 # The image's size is not in the formula: the same {{ bank_layer.count_params() }} weights
 # and biases serve a 32 × 32 image or a photograph. The number of input channels is, so a
-# 3 × 3 filter reading the 64 maps of a previous layer costs about 64 times as much as one
-# reading a greyscale image: $64 \times 9 + 1$ parameters against $9 + 1$.
+# 3 × 3 filter reading the 64 maps of a previous layer has 64 times as many weights as one
+# reading a greyscale image: $64 \times 9 + 1 = 577$ parameters against $9 + 1 = 10$, about
+# 58 times as many (the bias does not grow with the channels).
 #
 # ### The activation after a convolution
 #
 # A convolution only multiplies and adds, and so does a stack of them: two convolutions in a
-# row are one bigger convolution. What makes a network more than that is a non-linear
-# *activation* after each layer, applied to each number of each map separately. The usual one
-# is the ReLU (rectified linear unit), $\max(0, z)$: negative values become 0, the others stay.
-# In Keras it is `Conv2D(..., activation="relu")`. On the red map:
+# row are one bigger convolution. Two valid 3 × 3 correlations, one after the other, equal
+# one valid 5 × 5 correlation whose kernel is the first kernel *convolved* in full mode with
+# the second (each of the 25 weights collects every way the two windows can combine). We
+# check it on the cat, with the edge kernel and then the Laplacian:
+
+# %%
+first_kernel, second_kernel = filters["edge"], filters["Laplacian"]
+two_in_a_row = scipy.signal.correlate2d(
+    scipy.signal.correlate2d(cat, first_kernel, mode="valid"), second_kernel, mode="valid")
+composed = scipy.signal.convolve2d(first_kernel, second_kernel, mode="full")   # 5 x 5
+at_once = scipy.signal.correlate2d(cat, composed, mode="valid")
+print("two 3x3 in a row", two_in_a_row.shape, "| one 5x5", at_once.shape,
+      "| largest difference", np.abs(two_in_a_row - at_once).max())
+with_padding = scipy.signal.correlate2d(
+    scipy.signal.correlate2d(cat, first_kernel, mode="same"), second_kernel, mode="same")
+at_once_same = scipy.signal.correlate2d(cat, composed, mode="same")
+padding_gap = np.abs(with_padding - at_once_same)
+
+# %% tags=["hide-input"]
+composition_difference = np.abs(two_in_a_row - at_once).max()
+claim("two_convolutions_are_one",
+      "two valid 3 × 3 correlations in a row equal one valid 5 × 5 correlation with the "
+      "composed kernel, up to rounding",
+      holds=bool(two_in_a_row.shape == at_once.shape
+                 and composition_difference <= 1e-9 * np.abs(at_once).max()),
+      evidence=f"{at_once.size:,} outputs of up to {np.abs(at_once).max():.0f}; largest "
+               f"difference {composition_difference:.1e}")
+claim("padding_breaks_composition",
+      "with zero same padding between the two, they differ from the 5 × 5 only at the border",
+      holds=bool(padding_gap[2:-2, 2:-2].max() <= 1e-9 * np.abs(at_once).max()
+                 and padding_gap.max() > 1),
+      evidence=f"largest difference {padding_gap[2:-2, 2:-2].max():.1e} two pixels or more "
+               f"from the border, {padding_gap.max():.0f} on it")
+
+# %% [markdown]
+# They agree to {{ composition_difference:.1e }}, rounding on outputs of up to
+# {{ np.abs(at_once).max():.0f }} {{ claim two_convolutions_are_one }}. The identity is exact
+# in valid mode only: with *same* padding the first output's border is computed from zeros
+# that are not in the image, and the second filter reads them. In the same-mode pair the
+# outputs differ by up to {{ padding_gap.max():.0f }} on the two outermost rings and not at
+# all inside {{ claim padding_breaks_composition }}.
+#
+# So a stack of convolutions alone is still one convolution, only bigger. What makes a
+# network more than that is a non-linear *activation* after each layer, applied to each
+# number of each map separately. The usual one is the ReLU (rectified linear unit), $\max(0, z)$:
+# negative values become 0, the others stay. In Keras it is `Conv2D(..., activation="relu")`. On
+# the red map:
 
 # %%
 relu_layer = keras.layers.Conv2D(4, (3, 3), activation="relu")
@@ -714,9 +784,10 @@ explorer.show({"cat": small_cat, "digit": digit})
 #   {{ edge.max():.0f }}). Shifted by 128 and clipped, an output that mostly stays near 0
 #   shows both signs; one that is large everywhere, like a random filter's, must be divided
 #   by its largest magnitude instead.
-# * A random 3 × 3 filter whose weights do not sum to 0 mostly returns a blurred copy of its
-#   input, inverted when the sum is negative; the Laplacian, whose weights sum to 0, returns
-#   the outline.
+# * A random 3 × 3 filter whose weights do not sum to 0 returns something like a blurred
+#   copy of its input, inverted when the sum is negative; the Laplacian, whose weights sum
+#   to 0, returns 0 on flat patches and, on MNIST's thin strokes, an inverted stroke with a
+#   bright rim.
 # * On an image with $C_{in}$ channels a filter has one slice per channel; it sums the
 #   correlations of all slices and a bias into one feature map. A layer is a bank of
 #   $C_{out}$ such filters, its output a stack of $C_{out}$ maps, and it has

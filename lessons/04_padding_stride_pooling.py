@@ -16,6 +16,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import scipy.ndimage
+import scipy.signal
 
 from convlab import convolution, data, report, style, viz
 from convlab.claims import claim
@@ -100,11 +101,11 @@ report.markdown("```python\n" + inspect.getsource(convolution.output_size) + "``
 #
 # ### Why small images get same padding
 #
-# Each valid 3 × 3 convolution takes 2 pixels off each side. On a photograph of hundreds of
-# pixels that hardly matters; on MNIST's 28 × 28 or CIFAR-10's 32 × 32 it adds up fast, and the
-# tutorials' advice is to use same padding on small images so that the maps keep their size
-# and only pooling (a choice) shrinks them. Here is the side after 1 to 8 convolutions, by the
-# formula, checked against a Keras stack of eight `Conv2D(8, (3, 3))` layers:
+# Each valid 3 × 3 convolution takes 1 pixel off each edge, 2 off the length of each side. On a
+# photograph of hundreds of pixels that hardly matters; on MNIST's 28 × 28 or CIFAR-10's 32 × 32 it
+# adds up fast, and the tutorials' advice is to use same padding on small images so that the maps
+# keep their size and only pooling (a choice) shrinks them. Here is the side after 1 to 8
+# convolutions, by the formula, checked against a Keras stack of eight `Conv2D(8, (3, 3))` layers:
 
 # %%
 depths = range(1, 9)
@@ -130,7 +131,7 @@ report.markdown(report.markdown_table(
     [[f"valid, from {side} × {side}", *map(str, valid_sides[side])] for side in (28, 32)]
     + [["same, from 32 × 32", *([str(same_side)] * len(depths))]]))
 
-# %%
+# %% tags=["hide-input"]
 claim("valid_shrinks_fast",
       "after eight valid 3 × 3 convolutions a 28 × 28 input keeps fewer than a fifth of its "
       "positions",
@@ -146,7 +147,35 @@ claim("valid_shrinks_fast",
 # {{ same_side }} × {{ same_side }}. Valid mode also visits border pixels less: a corner pixel
 # lies under one position of a 3 × 3 window, a pixel inside under nine, so whatever lies at the
 # edge of a small image counts less. Same padding lets a network be as deep as it needs to be,
-# and leaves the shrinking to the pooling layers, two halvings at a time.
+# and leaves the shrinking to the pooling layers, each 2 × 2 pooling halving the side.
+
+# %% tags=["hide-input"]
+side_shown = 8   # how many 3 x 3 window positions cover each pixel of an 8 x 8 input
+positions = {"valid": np.ones((side_shown - 2, side_shown - 2)),   # window centres that fit
+             "same": np.ones((side_shown, side_shown))}            # one centre per pixel
+coverage = {"valid": scipy.signal.convolve2d(positions["valid"], np.ones((3, 3))),   # 8 x 8
+            "same": scipy.signal.convolve2d(positions["same"], np.ones((3, 3)), mode="same")}
+fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6), layout="constrained")
+for ax, (mode, counts) in zip(axes, coverage.items()):
+    viz.show_matrix(ax, counts, title=f"{mode}: windows covering each pixel", fmt="{:g}",
+                    cmap="Greens", limits=(0, 9))
+fig.suptitle("an 8x8 input under a 3x3 window")
+plt.show()
+claim("valid_neglects_corners",
+      "in valid mode a corner pixel lies under one window position and an inner pixel under "
+      "nine; same padding raises the corner to four",
+      holds=bool(coverage["valid"][0, 0] == 1 and coverage["valid"][4, 4] == 9
+                 and coverage["same"][0, 0] == 4),
+      evidence=f"valid: corner {coverage['valid'][0, 0]:g}, edge {coverage['valid'][0, 4]:g}, "
+               f"inside {coverage['valid'][4, 4]:g}; same: corner {coverage['same'][0, 0]:g}, "
+               f"edge {coverage['same'][0, 4]:g}, inside {coverage['same'][4, 4]:g}")
+
+# %% [markdown]
+# Counted on an 8 × 8 input: in valid mode a corner pixel counts once, an edge pixel
+# {{ coverage["valid"][0, 4]:g }} times and an inner one {{ coverage["valid"][4, 4]:g }}
+# times; same padding lifts the corner to {{ coverage["same"][0, 0]:g }} and the edge to
+# {{ coverage["same"][0, 4]:g }} {{ claim valid_neglects_corners }}, still fewer than
+# inside: the zeros outside the image take the other places.
 #
 # ## Pooling
 #
@@ -246,9 +275,9 @@ flat_length = flat.shape[1]
 # is: shift the input by a pixel and the feature map shifts by the same pixel. The map does
 # not stay the same; it moves *with* the input. That is called *equivariance*. Max pooling
 # can make a small shift vanish: a window's maximum stays the same as long as the largest
-# value stays inside the window. That is *invariance*, but only *local*: to shifts smaller
-# than the window, and not always then. *Global* pooling, one value per whole map, goes
-# further.
+# value stays inside the window and nothing larger moves in. That is *invariance*, but only
+# *local*: to shifts smaller than the window, and not always then. *Global* pooling, one value per
+# whole map, goes further.
 #
 # To measure all three we need a convolutional layer and digits to shift. The layer: four
 # 3 × 3 filters written by hand, lesson 03's Sobel kernels for vertical and horizontal edges
@@ -312,14 +341,7 @@ plt.show()
 # (invariance) and with the shifted map moved back by the shift (equivariance; for the
 # pooled maps only the 2-pixel shift, one whole pooling window, can be moved back).
 
-# %%
-def first_layer(images):
-    """The edge maps of ``images``, before and after pooling, as NumPy arrays."""
-    feature_maps = edges(images)
-    return (keras.ops.convert_to_numpy(feature_maps),
-            keras.ops.convert_to_numpy(pool(feature_maps)))
-
-
+# %% tags=["hide-input"]
 def unchanged(before, after, blank, dy=0, dx=0):
     """(unchanged, responding) counts: values of ``after`` equal to those of ``before``
     moved (dy, dx) cells, among those that differ from a blank image's."""
@@ -330,6 +352,14 @@ def unchanged(before, after, blank, dy=0, dx=0):
     responding = ~np.isclose(before, blank) | ~np.isclose(after, blank)
     same = np.isclose(before, after, rtol=1e-5, atol=1e-6) & responding
     return same.sum(), responding.sum()
+
+
+# %%
+def first_layer(images):
+    """The edge maps of ``images``, before and after pooling, as NumPy arrays."""
+    feature_maps = edges(images)
+    return (keras.ops.convert_to_numpy(feature_maps),
+            keras.ops.convert_to_numpy(pool(feature_maps)))
 
 
 blank_maps, blank_pooled = first_layer(np.zeros((1, 28, 28, 1)))
@@ -361,7 +391,7 @@ report.markdown(report.markdown_table(
      for what in ("maps, same place", "pooled, same place", "maps, moved back",
                   "pooled, moved back")]))
 
-# %%
+# %% tags=["hide-input"]
 moved_back = [share["maps, moved back", 1], share["maps, moved back", 2],
               share["pooled, moved back", 2]]
 claim("maps_shift_with_the_digit",
@@ -373,7 +403,8 @@ claim("maps_shift_with_the_digit",
                f"{share['pooled, moved back', 2]:.1%} (2 px, one cell)")
 claim("pooling_absorbs_some_1px",
       "in place, a 1-pixel shift leaves more responding values unchanged after pooling than "
-      "before it", holds=share["pooled, same place", 1] > share["maps, same place", 1] + 0.02,
+      "before it, but fewer than half of them",
+      holds=share["maps, same place", 1] + 0.02 < share["pooled, same place", 1] < 0.5,
       evidence=f"{share['pooled, same place', 1]:.1%} unchanged after pooling, "
                f"{share['maps, same place', 1]:.1%} before")
 claim("pooling_not_2px",
@@ -394,6 +425,30 @@ claim("pooling_not_2px",
 # layer forgives part of a shift smaller than its window; a shift of a whole window it
 # passes on, as a shift of one cell of the pooled map.
 #
+# **Predict, then run.** Replace the 2 × 2 *max* pooling of the edge maps by 2 × 2 *average*
+# pooling and shift the 1,000 digits by 1 pixel, in place, as above. Will more or fewer of
+# the responding pooled values stay unchanged than with max pooling? Set `answer_average` to
+# `"more"` or `"fewer"`; the check cell measures it.
+
+# %%
+answer_average = None   # your answer: "more" or "fewer" unchanged with average pooling
+
+# %% tags=["hide-input"]
+average = keras.layers.AveragePooling2D(2)
+blank_average = keras.ops.convert_to_numpy(average(edges(np.zeros((1, 28, 28, 1)))))
+averaged = keras.ops.convert_to_numpy(average(edges(sample)))
+moved_averages = [keras.ops.convert_to_numpy(average(edges(shifted(sample, 1, d))))
+                  for d in directions]
+tally = np.sum([unchanged(averaged, m, blank_average) for m in moved_averages], axis=0)
+average_share = tally[0] / tally[1]
+check("average pooling", answer_average,
+      "more" if average_share > share["pooled, same place", 1] else "fewer",
+      explain=f"Average pooling keeps {average_share:.1%} of the responding values unchanged, "
+              f"max pooling {share['pooled, same place', 1]:.1%}. A window's mean changes as "
+              f"soon as any of its four values changes; its maximum only when the largest one "
+              f"does.")
+
+# %% [markdown]
 # ### Global pooling
 #
 # `GlobalMaxPooling2D` and `GlobalAveragePooling2D` pool each whole map into one number: the
@@ -409,12 +464,14 @@ global_layers = {"global max": keras.layers.GlobalMaxPooling2D(),
                  "global average": keras.layers.GlobalAveragePooling2D()}
 global_shifts = [1, 2, 4]
 global_share = {}   # (kind, shift) -> share of the pooled values unchanged
+global_same = {}    # (kind, shift, direction) -> (1000, 4): which values stayed the same
 for kind, layer in global_layers.items():
     before = keras.ops.convert_to_numpy(layer(edges(sample)))            # (1000, 4)
     for s in global_shifts:
-        same = [np.isclose(keras.ops.convert_to_numpy(layer(edges(shifted(sample, s, d)))),
-                           before, rtol=1e-5, atol=1e-6) for d in directions]
-        global_share[kind, s] = float(np.mean(same))
+        for d in directions:
+            after = keras.ops.convert_to_numpy(layer(edges(shifted(sample, s, d))))
+            global_same[kind, s, d] = np.isclose(after, before, rtol=1e-5, atol=1e-6)
+        global_share[kind, s] = float(np.mean([global_same[kind, s, d] for d in directions]))
 
 # %% tags=["hide-input"]
 report.markdown(report.markdown_table(
@@ -425,7 +482,30 @@ report.markdown(report.markdown_table(
     + [[kind, *(f"{global_share[kind, s]:.1%}" for s in global_shifts)]
        for kind in global_layers]))
 
-# %%
+# %% tags=["hide-input"]
+ink = sample[:, :, :, 0] > 0
+ink_rows, ink_columns = ink.any(axis=2), ink.any(axis=1)      # (1000, 28) each
+room = {"up": ink_rows.argmax(1), "down": ink_rows[:, ::-1].argmax(1),   # blank lines between
+        "left": ink_columns.argmax(1), "right": ink_columns[:, ::-1].argmax(1)}   # ink, frame
+box_height = 28 - room["up"] - room["down"]
+box_width = 28 - room["left"] - room["right"]
+near_frame = (np.minimum.reduce(list(room.values())) <= 3).mean()
+opposite = {"up": "down", "down": "up", "left": "right", "right": "left"}
+far = {}   # (kind, shift) -> (unchanged, counted) over digits whose ink stays 2 px inside
+for kind in global_layers:
+    for s in global_shifts:
+        kept = [global_same[kind, s, d][(room[d] >= s + 2) & (room[opposite[d]] >= 2)]
+                for d in directions]
+        far[kind, s] = (sum(int(k.sum()) for k in kept), sum(k.size for k in kept))
+far_cases = {s: far["global average", s][1] // 4 for s in global_shifts}   # digit-directions
+claim("far_from_border_invariant",
+      "for every digit whose ink stays at least 2 pixels inside the frame before and after the "
+      "shift, both global poolings are unchanged (to rounding) at every shift",
+      holds=all(unchanged_ == counted > 0 for unchanged_, counted in far.values()),
+      evidence="; ".join(f"{s} px: {far_cases[s]:,} digit-and-direction cases, global max "
+                         f"{far['global max', s][0] / far['global max', s][1]:.1%}, global "
+                         f"average {far['global average', s][0] / far['global average', s][1]:.1%}"
+                         for s in global_shifts))
 claim("global_beats_local",
       "shifted by 2 pixels, both global poolings keep far more of their values unchanged than "
       "2 × 2 max pooling",
@@ -454,11 +534,20 @@ claim("average_feels_the_border",
 # max pooling stays put even at 4 pixels, {{ global_share["global max", 4]:.0% }} of its values
 # unchanged {{ claim global_max_invariant }}: a digit's strongest edge lies well inside the
 # frame. Global average pooling is less forgiving, {{ global_share["global average", 4]:.0% }}
-# at 4 pixels {{ claim average_feels_the_border }}, and the border is why. MNIST digits fill a
-# box of about 20 × 20 pixels, so moved 4 pixels many touch the edge of the frame, and a
-# *mean* changes as soon as any faint edge value, however small, falls off the map, where a
-# maximum changes only when the largest one does. Away from the border both are exactly
-# invariant.
+# at 4 pixels {{ claim average_feels_the_border }}.
+#
+# The border is why. The ink of these digits fills a box of
+# {{ box_height.mean():.1f }} × {{ box_width.mean():.1f }} pixels on average (height × width)
+# in the 28 × 28 frame, and the ink of {{ near_frame:.0% }} of them comes within 3 pixels of
+# the frame's edge. A valid 3 × 3 map keeps every response to ink that lies at least 2 pixels
+# inside the frame (a pixel's edges reach the map's positions beside it, and the map's first
+# position is centred 1 pixel in); move the ink closer and its outermost edge responses fall
+# off the map. A *mean* changes as soon as any value, however faint, falls off, where a
+# maximum changes only when the largest one does. Where the ink stays at least 2 pixels
+# inside the frame, before the shift and after it, nothing falls off or comes in, and both
+# poolings are unchanged (to rounding), at every shift: {{ far_cases[1]:, }}, {{ far_cases[2]:, }}
+# and {{ far_cases[4]:, }} such digit-and-direction cases at 1, 2 and 4 pixels
+# {{ claim far_from_border_invariant }}.
 #
 # Global pooling buys that invariance by throwing away *where*: four numbers cannot say
 # whether an edge was at the top of the digit or the bottom. Networks therefore use it at the
@@ -481,7 +570,9 @@ claim("average_feels_the_border",
 #   shift leaves {{ share["pooled, same place", 1]:.0% }} of the 2 × 2 pooled values unchanged
 #   {{ claim pooling_absorbs_some_1px }}. Global pooling is invariant to shifts of several
 #   pixels except at the border {{ claim global_max_invariant }}, a mean more easily upset
-#   there than a maximum {{ claim average_feels_the_border }}; it forgets where.
+#   there than a maximum {{ claim average_feels_the_border }}; where the ink stays 2 pixels
+#   inside the frame, both are unchanged {{ claim far_from_border_invariant }}. It forgets
+#   where.
 # * How much a whole network gains from this, a CNN against a dense network on digits moved
 #   1 to 6 pixels, is measured in [lesson 06](../filter_learning/), once we have seen how a
 #   network is trained.
@@ -500,24 +591,21 @@ claim("average_feels_the_border",
 #    what side does the result have? Set `answer_3`.
 # 4. Valid 5 × 5 convolutions, one after another, on a 28 × 28 digit: after how many is the
 #    map smaller than 10 × 10? Set `answer_4`.
-# 5. Predict, then run: replace the 2 × 2 *max* pooling of the edge maps by 2 × 2 *average*
-#    pooling and shift the 1,000 digits by 1 pixel, in place, as above. Will more or fewer
-#    of the responding pooled values stay unchanged than with max pooling? Set `answer_5` to
-#    `"more"` or `"fewer"`; the check cell measures it.
 
 # %%
 answer_1 = None   # your answer: output side, D = 32, N = 5, P = 2, S = 2
 answer_2 = None   # your answer: how many of the 4 pooled values change
 answer_3 = None   # your answer: output side of 3x3 max pooling with stride 1
 answer_4 = None   # your answer: how many valid 5x5 convolutions until the side is below 10
-answer_5 = None   # your answer: "more" or "fewer" unchanged with average pooling
 
 # %% tags=["hide-input"]
 hint = "work it out with the formula again."
 side_1 = convolution.output_size(32, 5, padding=2, stride=2)
 check("exercise 1", answer_1, side_1, hint=hint,
-      explain=f"⌊(32 + 4 − 5) / 2⌋ + 1 = {(32 + 4 - 5) // 2} + 1 = {side_1}: with P = 2 a "
-              f"5 × 5 kernel keeps the side (same padding), and stride 2 halves it.")
+      explain=f"⌊(32 + 4 − 5) / 2⌋ + 1 = {(32 + 4 - 5) // 2} + 1 = {side_1}: stride 2 "
+              f"halves the side, the same size as Keras's same padding gives "
+              f"(⌈32 / 2⌉ = 16), though Keras pads this case 1 before and 2 after rather "
+              f"than 2 and 2.")
 moved_map = np.pad(feature_map, ((0, 0), (1, 0)))[:, :6]           # one column to the right
 before = convolution.pool2d(feature_map, 3, stride=3, mode="max")
 after = convolution.pool2d(moved_map, 3, stride=3, mode="max")
@@ -535,19 +623,6 @@ while side >= 10:
 check("exercise 4", answer_4, layers_5x5, hint=hint,
       explain=f"Each valid 5 × 5 layer takes 4 pixels off the side: 28, 24, 20, 16, 12, then "
               f"{side}. With same padding (P = 2) the side would stay 28 however deep.")
-average = keras.layers.AveragePooling2D(2)
-blank_average = keras.ops.convert_to_numpy(average(edges(np.zeros((1, 28, 28, 1)))))
-averaged = keras.ops.convert_to_numpy(average(edges(sample)))
-moved_averages = [keras.ops.convert_to_numpy(average(edges(shifted(sample, 1, d))))
-                  for d in directions]
-tally = np.sum([unchanged(averaged, m, blank_average) for m in moved_averages], axis=0)
-average_share = tally[0] / tally[1]
-check("exercise 5", answer_5,
-      "more" if average_share > share["pooled, same place", 1] else "fewer",
-      explain=f"Average pooling keeps {average_share:.1%} of the responding values unchanged, "
-              f"max pooling {share['pooled, same place', 1]:.1%}. A window's mean changes as "
-              f"soon as any of its four values changes; its maximum only when the largest one "
-              f"does.")
 
 # %% [markdown]
 # Previous: [convolution](../convolution/). Next: [tracing shapes through a
