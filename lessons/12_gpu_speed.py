@@ -164,9 +164,10 @@ for device in machine.devices():
         n *= 2
     matmul_rate[device], matmul_n[device] = 2 * n**3 / seconds, n
 report.record("matmul_flops_per_second", matmul_rate["CPU"])
-for device, rate in matmul_rate.items():
+for device, per_second in matmul_rate.items():
     print(f"{device}: one {matmul_n[device]} x {matmul_n[device]} matmul in "
-          f"{2 * matmul_n[device]**3 / rate * 1000:.1f} ms, {rate / 1e9:,.1f} GFLOP/s")
+          f"{2 * matmul_n[device]**3 / per_second * 1000:.1f} ms, "
+          f"{per_second / 1e9:,.1f} GFLOP/s")
 
 # %% [markdown]
 # The log line under every training run in this course ends with the share of "this
