@@ -256,10 +256,10 @@ claim("training_below_matmul",
 #
 # The tutorial trained for {{ tutorial("cifar10_cnn.epochs"):.0f }} epochs on what its
 # validation split leaves of CIFAR-10's 50,000 training images,
-# {{ tutorial_images:,.0f }} images (this course's copy of CIFAR-10 has
-# {{ cifar_train_images:, }}). At the CPU's
-# batch-32 rate here (32 was the tutorial's batch size) that run would take
-# {{ tutorial_hours:.1f }} hours, not counting the scoring of its validation images.
+# {{ tutorial_images:,.0f }} images (the copy of CIFAR-10 this run found has
+# {{ cifar_train_images:, }} training images). At the CPU's batch-32 rate here (32 was the
+# tutorial's batch size) that run would take {{ tutorial_hours:.1f }} hours, not counting
+# the scoring of its validation images.
 #
 # ## Mixed precision and XLA
 #
@@ -279,7 +279,8 @@ claim("training_below_matmul",
 # * **XLA** (`model.compile(..., jit_compile=True)`) compiles the whole training step into
 #   one program, fusing small operations so that their results stay in fast memory instead of
 #   going out to main memory and back between operations. It compiles one program for each
-#   shape of input it meets; the untimed warm-up call pays for the one shape timed here.
+#   shape of input it meets; the first call, timed on its own below, pays for the one shape
+#   timed here.
 #
 # Both are timed at batch 128 on every device, each beside a float32 model timed in the same
 # loop. Timings on one machine wander from minute to minute (the float32 batch-128 rate of the
