@@ -31,16 +31,19 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from convlab import data, metrics, report, training, viz
+from convlab import data, machine, metrics, report, training, viz
 from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
 from convlab.runs import same_data, stored_lesson_run
 
 keras.utils.set_random_seed(1234)   # the same run every time
+
+# %% tags=["hide-input"]
 # Every new model traces its training step into a graph anew. When a run trains several in a
 # row, TensorFlow warns that it traces often; here that is expected, so it stays quiet.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
+run_hardware = machine.summary()   # the machine this run was made on, for the text
 
 # %% [markdown]
 # The same data as the previous lesson: pixels scaled to $x/255 - 0.5$, one-hot labels, and
@@ -189,20 +192,24 @@ def resnet20():
 # * **Label smoothing** 0.2: the target for the right class is 0.82 instead of 1, and 0.02 for
 #   each of the others. A network can never reach a target of exactly 1, so without
 #   smoothing it keeps growing its weights to get closer; with it, it stops when it is
-#   confident enough, and is less sure of itself on the images it gets wrong.
+#   confident enough. It is usually also less sure of itself on the images it gets wrong,
+#   though this page does not measure that.
 # * **A one-cycle learning-rate schedule**: SGD with Nesterov momentum 0.9, the learning rate
 #   rising linearly from 0.01 to 0.1 over the first 5 epochs (fewer in a run too short for
 #   that) and then falling on a half cosine to zero. The rise is there because the first
 #   steps are the risky ones: from random weights the gradients are large and change
 #   direction from batch to batch, and momentum adds them up, so a rate of 0.1 from the first
 #   step can throw the weights far off, or make the loss diverge. Small steps first, large
-#   ones once training is under way. (Batch normalisation has nothing to wait for: in
-#   training every step normalises with its own batch's statistics.) The long fall lets the
-#   weights settle into a minimum.
+#   ones once training is under way. The long fall lets the weights settle into a minimum.
 # * **An L2 penalty** of 0.0005 on every convolution kernel (not on the dense output layer),
 #   and batches of 128. Under SGD the penalty's gradient shrinks all the penalised weights by
-#   the same share at a step (a share that follows the learning rate), so here it *is* weight
-#   decay (under Adam it would not be, as the previous lesson explains).
+#   the same share at a step (a share that follows the learning rate), so here it is
+#   equivalent to SGD's weight decay (under Adam it would not be, as the previous lesson
+#   explains). And every penalised kernel is followed by batch normalisation, which divides
+#   the convolution's output by its own spread: scaling a kernel up or down leaves the
+#   network's output, and so the loss, unchanged. The penalty therefore does not make the
+#   network simpler; it keeps the kernels small, and a gradient step of a given size changes
+#   a small kernel more, so its main effect is to raise the effective learning rate.
 # * At test time, **flip averaging**: each test image is classified as it is and mirrored,
 #   and the two predictions are averaged. It costs one more forward pass.
 
@@ -323,24 +330,28 @@ for name, count in work.items():
 # to 64 channels, each followed by batch normalisation, additions and ReLUs that read and
 # write whole feature maps, and many thin layers keep a processor less busy than a few wider
 # ones.
-#
-# ## Beside the previous lesson's networks
-#
-# The previous lesson trained the tutorial's network for 10 epochs with Adam, plain and with
-# every regulariser combined. Rather than train them again, this page reads their figures
-# from that lesson's stored full run, when there is one made on the same test images; the
-# page is built again whenever that run changes.
 
-# %%
+# %% tags=["hide-input"]
 earlier = stored_lesson_run("regularisation")
 comparable = (earlier is not None and train_size is None and test_size is None
               and same_data(earlier, "cifar10", cifar.provenance.fingerprint))
 previous = earlier["results"] if comparable else {}     # its report.record values by name
 # which test images its models got right, where that run recorded them
 previous_correct = earlier.get("correct", {}) if comparable else {}
+previous_epochs = (f"{earlier['results']['combined_epochs']:.0f} epochs" if earlier
+                   else "the number of epochs that lesson sets")
 if not comparable:
     print("The previous lesson's stored full run is missing (a notebook opened outside the "
           "course's repository), or this run's images differ from it: its rows are left out.")
+
+# %% [markdown]
+# ## Beside the previous lesson's networks
+#
+# The previous lesson trained the tutorial's network with Adam, plain and with every
+# regulariser combined, for {{ previous_epochs }} in its stored full run. Rather than train
+# them again, this page reads their figures
+# from that lesson's stored full run, when there is one made on the same test images; the
+# page is built again whenever that run changes.
 
 # %% tags=["hide-input"]
 rows = []
@@ -391,8 +402,8 @@ def versus_combined(name):
 
 both = [versus_combined(name) for name in results]
 claim("both_beat_combined", f"both networks of this page, after their {epochs} epochs, label "
-      "more test images correctly than the previous lesson's combined model after its "
-      f"{previous.get('combined_epochs', float('nan')):.0f}",
+      "more test images correctly than the previous lesson's combined model"
+      + (f" after its {previous_epochs}" if earlier else ""),
       holds=all(holds for holds, _ in both), evidence="; ".join(text for _, text in both))
 share = {name: r["parameters"] / previous.get("combined_parameters", float("nan"))
          for name, r in results.items()}
@@ -408,7 +419,7 @@ previous_minutes = (previous.get("combined_seconds_per_epoch", float("nan"))
 # its {{ previous.get("combined_parameters", float("nan")):,.0f }}. It is not an even
 # contest, and the table says why: they trained for {{ epochs }} epochs, about
 # {{ minutes["VGG-style"]:.0f }} and {{ minutes["ResNet-20"]:.0f }} minutes, the combined
-# model for {{ previous.get("combined_epochs", float("nan")):.0f }} epochs, about
+# model for {{ previous_epochs }}, about
 # {{ previous_minutes:.0f }} minutes (timed in its own run, at batches of 32), and with
 # another optimiser and schedule. So the difference belongs to the architectures and the
 # longer recipe together; this page does not separate the two. The previous lesson's rows
@@ -432,10 +443,10 @@ published = {"ResNet-20": 0.9125,    # He et al. 2015, table 6: 8.75% error
 # {{ published["ResNet-9"]:.0% }} in 24 epochs ("How to train your ResNet", Myrtle.ai, 2018),
 # with batches of 512, a schedule of straight lines, pad-and-crop and *cutout* augmentation
 # and half precision on a GPU; it is the design later fast-training work, such as Keller
-# Jordan's *airbench*, built on. It is too slow for the two processor cores, and no GPU, this
-# course's full runs are made on, which is why this page trains smaller networks. Those
-# figures are for 50,000 training images and this page's full run uses
-# {{ len(x_fit):, }} (the course's copy of CIFAR-10 has 10,000, less the validation share):
+# Jordan's *airbench*, built on. It is too slow for the machine this page's run was made on
+# ({{ run_hardware }}), which is why this page trains smaller networks. Those figures are
+# for 50,000 training images and this page's run uses {{ len(x_fit):, }} (the
+# {{ len(cifar.x_train):, }} training images it found, less the validation share):
 # with fewer examples of each class a network reaches less, and their recipes differ too, so
 # they are targets, not something this page's recipe has been shown to reach.
 
