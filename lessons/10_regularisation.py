@@ -361,21 +361,19 @@ stopped = results["early stopping"]["epochs"]
 best_epoch = int(np.argmin(results["early stopping"]["history"]["val_loss"])) + 1
 
 
-def evidence(name):
-    return versus_plain[name].evidence(name, "plain")
-
-
 helpers = ["dropout", "batch norm", "augmentation"]
+l2_evidence = versus_plain["L2 penalty"].evidence("L2 penalty", "plain")
+stopping_evidence = versus_plain["early stopping"].evidence("early stopping", "plain")
 claim("three_beat_plain", "dropout, batch normalisation and augmentation each label more "
       "test images correctly than the plain network",
       holds=all(versus_plain[n].winner == "a" for n in helpers),
-      evidence="; ".join(evidence(n) for n in helpers))
+      evidence="; ".join(versus_plain[n].evidence(n, "plain") for n in helpers))
 claim("l2_narrows_gap_only", "the L2 penalty narrows the gap between training and validation "
       "accuracy but does not beat the plain network on the test images",
       holds=gap["L2 penalty"] < gap["no regularisation"] - 5
       and versus_plain["L2 penalty"].winner != "a",
       evidence=f"gap {gap['L2 penalty']:.1f} points against the plain network's "
-               f"{gap['no regularisation']:.1f}; {evidence('L2 penalty')}")
+               f"{gap['no regularisation']:.1f}; {l2_evidence}")
 adamw_versus_l2 = metrics.paired_comparison(results["AdamW"]["correct"],
                                             results["L2 penalty"]["correct"])
 claim("adamw_not_worse", "decoupled weight decay (AdamW) fits the training images more "
@@ -392,12 +390,12 @@ claim("l2_lowers_training_only", "the L2 penalty lowers the training accuracy, a
       and versus_plain["L2 penalty"].winner != "a",
       evidence=f"training accuracy {results['L2 penalty']['train']:.1%} against "
                f"{plain['train']:.1%}; validation {results['L2 penalty']['validation']:.1%} "
-               f"against {plain['validation']:.1%}; {evidence('L2 penalty')}")
+               f"against {plain['validation']:.1%}; {l2_evidence}")
 claim("stopping_helps", "early stopping stopped before the last epoch, and the earlier weights "
       "it went back to label more test images correctly than the plain network's final ones",
       holds=stopped < epochs and versus_plain["early stopping"].winner == "a",
       evidence=f"stopped after epoch {stopped} of {epochs}, kept epoch {best_epoch}; "
-               f"{evidence('early stopping')}")
+               f"{stopping_evidence}")
 claim("schedule_fits_harder", "the schedule alone makes the plain network fit its training "
       "images more closely, and its gap grows",
       holds=results["schedule only"]["train"] > plain["train"]
