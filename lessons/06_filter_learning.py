@@ -116,7 +116,34 @@ claim("gradients_match_tensorflow",
       evidence=f"largest difference {tf_gap:.1e} against TensorFlow and {formula_gap:.1e} "
                f"against the two formulas, over {d_image.size + d_kernels.size:,} numbers")
 
+# %% tags=["hide-input"]
+# The input's gradient drawn small: a 5 x 5 input, a 3 x 3 kernel, so G is 3 x 3. Padded by
+# k - 1 = 2 on every side, G is correlated with the flipped kernel: a full convolution.
+small_k = np.arange(1, 10, dtype=float).reshape(3, 3)
+small_g = np.array([[1.0, 0, 0], [0, 2, 0], [0, 0, -1]])
+padded_g = np.pad(small_g, 2)
+small_dx = scipy.signal.correlate2d(padded_g, small_k[::-1, ::-1], mode="valid")   # 5 x 5
+assert np.allclose(small_dx, scipy.signal.convolve2d(small_g, small_k, mode="full"))
+fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.5), width_ratios=[7, 3, 5],
+                         layout="constrained")
+viz.show_matrix(axes[0], padded_g, title="G, padded by k - 1 = 2", fmt="{:.0f}",
+                highlight=(0, 0, 3, 3), cmap="RdBu_r", limits=(-2, 2))
+viz.show_matrix(axes[1], small_k[::-1, ::-1], title="K, flipped", fmt="{:.0f}")
+viz.show_matrix(axes[2], small_dx, title="dL/dX (5 x 5)", fmt="{:.0f}", highlight=(0, 0, 1, 1),
+                cmap="RdBu_r")
+style.describe(fig, "the input's gradient as a full convolution: the 3 x 3 upstream gradient "
+                    "G padded with two rings of zeros, the flipped 3 x 3 kernel sliding over it, "
+                    "and the 5 x 5 result, one value per input pixel; the outlined window "
+                    "gives the outlined value")
+plt.show()
+
 # %% [markdown]
+# The figure draws the input's gradient on a small case: a 5 × 5 input and a 3 × 3 kernel
+# give a 3 × 3 $G$. Padded with $k - 1 = 2$ rings of zeros, $G$ becomes 7 × 7, and the
+# flipped kernel fits on it at 5 × 5 positions: one value for every pixel of the input. At
+# the corner (outlined) only one entry of $G$ is under the window, as the corner pixel of
+# $X$ took part in only one output.
+#
 # The loops, the two formulas and TensorFlow agree {{ claim gradients_match_tensorflow }}:
 # TensorFlow computes in 32-bit floats, about seven significant digits, and that is the size
 # of the difference. (The course's tests repeat this check on hundreds of random shapes,

@@ -302,10 +302,11 @@ claim("sgd_val_levels_off",
 # {{ claim sgd_val_loss_turns }}. Validation *accuracy* did not fall, but it has levelled
 # off: over the last {{ window }} epochs it averaged {{ val_curve[last_ten].mean():.1% }},
 # against {{ val_curve[ten_before].mean():.1% }} over the {{ window }} before, while training
-# accuracy rose from {{ train_curve[ten_before].mean():.1% }} to {{ train_curve[last_ten].mean():.1% }}
-# {{ claim sgd_val_levels_off }}. (One epoch's validation accuracy, on
-# {{ len(x_train) - log.samples[0]:, }} images, is uncertain by more than a point either way,
-# so which single epoch scored best, epoch {{ best_epoch }} here, says little.)
+# accuracy rose from {{ train_curve[ten_before].mean():.1% }} to
+# {{ train_curve[last_ten].mean():.1% }} {{ claim sgd_val_levels_off }}. (One epoch's
+# validation accuracy, on {{ len(x_train) - log.samples[0]:, }} images, is uncertain by more
+# than a point either way, so which single epoch scored best, epoch {{ best_epoch }} here,
+# says little.)
 #
 # How can the loss rise while the accuracy does not fall? Accuracy only asks whether the
 # right class gets the highest probability; the cross-entropy also asks how confident the
