@@ -198,10 +198,10 @@ claim("first_layer_shrinks_most",
 # close to 1/10, whatever the image: the untrained loss is
 # {{ untrained_loss:.4f }}, the $\ln 10 = {{ np.log(10):.4f }}$ of a uniform guess
 # {{ claim starts_at_chance }}. The gradients that flow back through such small numbers are
-# small too (the right panel): for every layer the gradient is well under 1% of the weights'
-# size, so one step of the SGD below, at learning rate 0.001, changes no layer's weights by
-# more than {{ 100 * step_change:.4f }}% {{ claim start_gradients_tiny }}. That will matter in
-# a moment.
+# small too (the right panel): for every layer the gradient is a small fraction of the
+# weights' size, so one step of the SGD below, at learning rate 0.001, changes no layer's
+# weights by more than {{ 100 * step_change:.4f }}% {{ claim start_gradients_tiny }}. That
+# will matter in a moment.
 #
 # ## Training
 #

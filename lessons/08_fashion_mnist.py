@@ -347,7 +347,7 @@ claim("cnn_a_slower_than_b",
       "CNN A has fewer parameters than CNN B, yet an epoch of CNN A takes longer on this "
       "machine",
       holds=cnn_a.count_params() < cnn_b.count_params()
-      and epoch_seconds["CNN A"] > 1.1 * epoch_seconds["CNN B"],
+      and epoch_seconds["CNN A"] > epoch_seconds["CNN B"],
       evidence=f"parameters: CNN A {cnn_a.count_params():,}, CNN B {cnn_b.count_params():,}; "
                f"median training seconds per epoch: CNN A {epoch_seconds['CNN A']:.1f}, "
                f"CNN B {epoch_seconds['CNN B']:.1f}")
