@@ -129,8 +129,9 @@ fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.5), width_ratios=[7, 3, 5],
 viz.show_matrix(axes[0], padded_g, title="G, padded by k - 1 = 2", fmt="{:.0f}",
                 highlight=(0, 0, 3, 3), cmap="RdBu_r", limits=(-2, 2))
 viz.show_matrix(axes[1], small_k[::-1, ::-1], title="K, flipped", fmt="{:.0f}")
+reach = np.abs(small_dx).max()
 viz.show_matrix(axes[2], small_dx, title="dL/dX (5 x 5)", fmt="{:.0f}", highlight=(0, 0, 1, 1),
-                cmap="RdBu_r")
+                cmap="RdBu_r", limits=(-reach, reach))
 style.describe(fig, "the input's gradient as a full convolution: the 3 x 3 upstream gradient "
                     "G padded with two rings of zeros, the flipped 3 x 3 kernel sliding over it, "
                     "and the 5 x 5 result, one value per input pixel; the outlined window "
