@@ -167,11 +167,14 @@ model.summary()
 
 # %% [markdown]
 # The same network as a diagram. `keras.utils.plot_model(model, show_shapes=True)` draws
-# it to a picture file; `keras.utils.model_to_dot` is the graph it draws, which we show in
-# the page's colours. `None` in a shape is the batch size, which can be anything:
+# it to a picture file (it needs Graphviz installed); `keras.utils.model_to_dot` returns the
+# graph it draws, shown here in the page's colours. `None` in a shape is the batch size,
+# which can be anything:
 
 # %%
 diagram = keras.utils.model_to_dot(model, show_shapes=True)   # what plot_model draws
+
+# %% tags=["hide-input"]
 viz.show_svg(diagram.create_svg(), "the network as a diagram, each layer with its shapes")
 
 # %% [markdown]
@@ -218,6 +221,8 @@ maps, tensor = [], image
 for layer in model.layers[:5]:                            # layer by layer, up to conv3
     tensor = layer(tensor)
     maps.append(keras.ops.convert_to_numpy(tensor)[0])
+
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 6, figsize=(7.4, 2.6), width_ratios=[32, 28, 14, 14, 7, 5],
                          layout="constrained")
 axes[0].imshow(cifar.x_test[0])
@@ -306,7 +311,9 @@ ax_key.axis("off")
 ax_key.legend(loc="center left", frameon=False, fontsize=10, handlelength=1.2)
 ax.set_title("32×32 test image", fontsize=10)
 style.describe(fig, "a CIFAR-10 test image with the receptive fields of the middle unit of "
-                    "each layer outlined: 5x5, 6x6, 10x10, 12x12 and 20x20 pixels")
+                    "each layer outlined: "
+                    + ", ".join(f"{m}x{m}" for m in measured_fields[:-1])
+                    + f" and {measured_fields[-1]}x{measured_fields[-1]} pixels")
 plt.show()
 
 # %% [markdown]
@@ -319,36 +326,45 @@ plt.show()
 #
 # Activations matter in training more than in prediction. To predict, a layer's output can be
 # dropped as soon as the next layer has read it. To train, the backward pass needs them: the
-# kernel's gradient is the layer's *input* correlated with the gradient from above, ReLU's
-# gradient needs to know where a unit was active, and max pooling which position won. So
-# `model.fit` keeps every layer's output until the backward pass has used it, for **every
-# image of the batch**: the memory grows with the batch size, while the weights are stored
-# once.
+# kernel's gradient is the layer's *input* correlated with the gradient from above (so the
+# first convolution needs the image itself), ReLU's gradient needs to know where a unit was
+# active, and max pooling which position won. So `model.fit` keeps the input and the layers'
+# outputs until the backward pass has used them, for **every image of the batch**: the memory
+# grows with the batch size, while the weights are stored once. Flatten is the exception: it
+# only reads the same numbers in another order (a reshape), so it keeps no copy. The count
+# below is the input plus every other layer's output, about what training keeps; a framework
+# may keep a little more or less (Keras fuses the ReLU into the convolution, for instance).
 
 # %%
 costs = layer_costs(model)
 batch_size = 64
 cost_rows, cost_mismatches = [], 0
-for (layer, _, _), products, cost in zip(by_formula, multiplications, costs):
-    cost_mismatches += cost["mult_adds"] != products
-    cost_rows.append([layer, cost["output"], f"{cost['mult_adds']:,}", f"{cost['activations']:,}",
-                      f"{cost['activations'] * 4:,} bytes",
-                      f"{cost['activations'] * 4 * batch_size / 1e6:.3g} MB"])
+input_values = int(np.prod(model.layers[0].input.shape[1:]))           # 32 x 32 x 3, kept for conv1
 activations = [cost["activations"] for cost in costs]
-total_activations = sum(activations)
+kept = [0 if isinstance(keras_layer, keras.layers.Flatten) else values   # a reshape: no copy
+        for keras_layer, values in zip(model.layers, activations)]
+for (layer, _, _), products, cost, values in zip(by_formula, multiplications, costs, kept):
+    cost_mismatches += cost["mult_adds"] != products
+    cost_rows.append([layer, cost["output"], f"{cost['mult_adds']:,}",
+                      f"{values:,}" if values else "0 (a reshape, no copy)",
+                      f"{values * 4:,} bytes", f"{values * 4 * batch_size / 1e6:.3g} MB"])
+total_activations = input_values + sum(kept)
 claim("conv1_holds_most_activations",
-      "the first convolution's output is more than half of the activations training keeps "
-      "for an image",
+      "the first convolution's output is more than half of the numbers training keeps for an "
+      "image (the input and the layers' outputs)",
       holds=activations[0] > total_activations / 2,
       evidence=f"conv1 {activations[0]:,} of {total_activations:,} values "
-               f"({activations[0] / total_activations:.0%}); the multiply-adds of layer_costs "
-               f"differ from the hand count on {cost_mismatches} layers")
+               f"({activations[0] / total_activations:.0%}), the input {input_values:,}; the "
+               f"multiply-adds of layer_costs differ from the hand count on {cost_mismatches} "
+               "layers")
 
 # %% tags=["hide-input"]
 report.markdown(report.markdown_table(
-    ["layer", "output", "multiply-adds", "activations", "float32, 1 image",
-     f"batch of {batch_size}"],
-    cost_rows + [["**total**", "", f"**{sum(c['mult_adds'] for c in costs):,}**",
+    ["layer", "output", "multiply-adds", "layer outputs (about what training keeps)",
+     "float32, 1 image", f"batch of {batch_size}"],
+    [["input", model.layers[0].input.shape[1:], "", f"{input_values:,}",
+      f"{input_values * 4:,} bytes", f"{input_values * 4 * batch_size / 1e6:.3g} MB"]]
+    + cost_rows + [["**total**", "", f"**{sum(c['mult_adds'] for c in costs):,}**",
                   f"**{total_activations:,}**", f"**{total_activations * 4:,} bytes**",
                   f"**{total_activations * 4 * batch_size / 1e6:.3g} MB**"]]))
 
@@ -356,7 +372,8 @@ report.markdown(report.markdown_table(
 # The multiply-adds agree with our hand count on every layer ({{ cost_mismatches }}
 # differences). The memory falls with depth as fast as the maps shrink: the first
 # convolution's {{ " × ".join(map(str, costs[0]["output"])) }} output is
-# {{ activations[0]:, }} of the {{ total_activations:, }} activations an image leaves behind,
+# {{ activations[0]:, }} of the {{ total_activations:, }} numbers an image leaves behind (the
+# {{ input_values:, }} of the image included),
 # {{ activations[0] / total_activations:.0% }} {{ claim conv1_holds_most_activations }}, and
 # the first dense layer, which holds most of the weights, keeps only
 # {{ activations[6] }} numbers. For a batch of {{ batch_size }} images the activations take
@@ -401,20 +418,21 @@ report.markdown(report.markdown_table(
 #    output have? Set `answer_3`.
 # 4. With that stride, how many multiplications does the first convolution do for one
 #    image? And how many parameters has it now? Set `answer_4` to the multiplications.
-# 5. Add a fourth convolution, 3 × 3 valid, after the third. How many pixels wide is the
-#    receptive field of one of its units? Set `answer_5`; the check cell builds the network
-#    and measures it.
-# 6. Training this network with batches of 256 images: how many megabytes (10⁶ bytes) of
-#    float32 activations does the first convolution's output alone keep for the backward
-#    pass? Set `answer_6` (within 0.1 MB).
+# 5. Give the second convolution `strides=2` (3 × 3, same), everything else as above. How
+#    many pixels wide is the receptive field of a unit of the third convolution now? Set
+#    `answer_5`; the check cell builds the network and measures it.
+# 6. A network for 224 × 224 RGB photographs starts with a convolution of 64 filters, 3 × 3,
+#    same padding. Trained with batches of 64 images, how many megabytes (10⁶ bytes) of
+#    float32 does that first layer's output alone keep for the backward pass? Set `answer_6`
+#    (within 1 MB).
 
 # %%
 answer_1 = None   # your answer: values out of Flatten, last convolution "same"
 answer_2 = None   # your answer: parameters of Dense 50 with that change
 answer_3 = None   # your answer: side of the first convolution's output with strides=2
 answer_4 = None   # your answer: multiplications of the first convolution with strides=2
-answer_5 = None   # your answer: receptive field side of a fourth 3x3 convolution
-answer_6 = None   # your answer: MB of conv1 activations for a batch of 256
+answer_5 = None   # your answer: receptive field side of conv3 when conv2 strides by 2
+answer_6 = None   # your answer: MB of the 224 x 224 x 64 layer's output, batch of 64
 
 # %% tags=["hide-input"]
 def changed_network(last_padding="valid", first_stride=1):
@@ -454,28 +472,31 @@ check("exercise 4", answer_4, strided_multiplications, hint=hint,
               f"multiplications each = {strided_multiplications:,}, against "
               f"{conv1_multiplications:,} with stride 1: a quarter as many positions, about a "
               f"quarter of the work, and not one weight fewer.")
-deeper = keras.Sequential([
+strided_conv2 = keras.Sequential([
     keras.Input(shape=(32, 32, 3)),
     keras.layers.Conv2D(16, (5, 5), padding="valid"),
     keras.layers.MaxPooling2D((2, 2)),
-    keras.layers.Conv2D(8, (3, 3), padding="same"),
+    keras.layers.Conv2D(8, (3, 3), strides=2, padding="same"),   # now strides by 2
     keras.layers.MaxPooling2D((2, 2)),
     keras.layers.Conv2D(4, (3, 3), padding="valid"),
-    keras.layers.Conv2D(4, (3, 3), padding="valid"),          # the new fourth convolution
 ])
-deeper_field = receptive_fields(deeper)[-1].size[0]
-deeper_measured = field_by_gradient(deeper, deeper.layers[-1].name)[0][0]
-check("exercise 5", answer_5, deeper_field, hint="one more step of the recurrence.",
-      explain=f"r = {conv3_field} + (3 − 1) × {fields[4].jump[0]} = {deeper_field}: the jump "
-              f"is still 4 (the convolution does not stride), so the kernel's two extra units "
-              f"reach 8 pixels further; nudging the pixels measures {deeper_measured}. Its maps "
-              f"are 3 × 3, and one unit sees {deeper_field} of the 32 pixels per side.")
-conv1_batch_mb = activations[0] * 4 * 256 / 1e6
-check("exercise 6", answer_6, conv1_batch_mb, atol=0.1,
-      explain=f"{' × '.join(map(str, costs[0]['output']))} = {activations[0]:,} values an "
-              f"image, × 4 bytes × 256 images = {activations[0] * 4 * 256:,} bytes: "
-              f"{conv1_batch_mb:.2f} MB, four times what a batch of 64 keeps, for a layer of "
-              f"{conv1_parameters:,} weights.")
+strided_fields = receptive_fields(strided_conv2)
+strided_field = strided_fields[-1].size[0]
+strided_measured = field_by_gradient(strided_conv2, strided_conv2.layers[-1].name)[0][0]
+check("exercise 5", answer_5, strided_field, hint="redo the recurrence: the jumps change.",
+      explain=f"the fields are {', '.join(str(f.size[0]) for f in strided_fields)} and the "
+              f"jumps {', '.join(str(f.jump[0]) for f in strided_fields)}: the strided "
+              f"convolution doubles the jump to 4 and the pooling after it to 8, so pool2 adds "
+              f"1 × 4 pixels and conv3 adds 2 × 8, {strided_field} in all (nudging the pixels "
+              f"measures {strided_measured}), against {conv3_field} without the stride.")
+photo_layer = keras.layers.Conv2D(64, (3, 3), padding="same")
+photo_output = photo_layer(np.zeros((1, 224, 224, 3), dtype="float32")).shape[1:]
+photo_mb = int(np.prod(photo_output)) * 4 * 64 / 1e6
+check("exercise 6", answer_6, photo_mb, atol=1,
+      explain=f"{' × '.join(map(str, photo_output))} = {int(np.prod(photo_output)):,} values "
+              f"an image, × 4 bytes × 64 images = {photo_mb:.0f} MB for one layer of "
+              f"{photo_layer.count_params():,} weights, against "
+              f"{activations[0] * 4 * 64 / 1e6:.1f} MB for this page's first convolution.")
 
 # %% [markdown]
 # [The previous lesson](../padding_stride_pooling/) gave the formula for the sides;
@@ -513,4 +534,5 @@ expect("conv3_field").equals(20)                    # 5, 6, 10, 12, 20 pixels
 report.record("multiply_add_mismatches", cost_mismatches)
 expect("multiply_add_mismatches").equals(0)        # layer_costs against the hand count
 report.record("activations_per_image", total_activations)
-expect("activations_per_image").equals(12544 + 3136 + 1568 + 392 + 100 + 100 + 50 + 10)
+# The input, then every layer's output but Flatten's (a reshape).
+expect("activations_per_image").equals(3072 + 12544 + 3136 + 1568 + 392 + 100 + 50 + 10)

@@ -116,14 +116,42 @@ claim("gradients_match_tensorflow",
       evidence=f"largest difference {tf_gap:.1e} against TensorFlow and {formula_gap:.1e} "
                f"against the two formulas, over {d_image.size + d_kernels.size:,} numbers")
 
+# %% tags=["hide-input"]
+# The input's gradient drawn small: a 5 x 5 input, a 3 x 3 kernel, so G is 3 x 3. Padded by
+# k - 1 = 2 on every side, G is correlated with the flipped kernel: a full convolution.
+small_k = np.arange(1, 10, dtype=float).reshape(3, 3)
+small_g = np.array([[1.0, 0, 0], [0, 2, 0], [0, 0, -1]])
+padded_g = np.pad(small_g, 2)
+small_dx = scipy.signal.correlate2d(padded_g, small_k[::-1, ::-1], mode="valid")   # 5 x 5
+assert np.allclose(small_dx, scipy.signal.convolve2d(small_g, small_k, mode="full"))
+fig, axes = plt.subplots(1, 3, figsize=(7.4, 2.5), width_ratios=[7, 3, 5],
+                         layout="constrained")
+viz.show_matrix(axes[0], padded_g, title="G, padded by k - 1 = 2", fmt="{:.0f}",
+                highlight=(0, 0, 3, 3), cmap="RdBu_r", limits=(-2, 2))
+viz.show_matrix(axes[1], small_k[::-1, ::-1], title="K, flipped", fmt="{:.0f}")
+reach = np.abs(small_dx).max()
+viz.show_matrix(axes[2], small_dx, title="dL/dX (5 x 5)", fmt="{:.0f}", highlight=(0, 0, 1, 1),
+                cmap="RdBu_r", limits=(-reach, reach))
+style.describe(fig, "the input's gradient as a full convolution: the 3 x 3 upstream gradient "
+                    "G padded with two rings of zeros, the flipped 3 x 3 kernel sliding over it, "
+                    "and the 5 x 5 result, one value per input pixel; the outlined window "
+                    "gives the outlined value")
+plt.show()
+
 # %% [markdown]
+# The figure draws the input's gradient on a small case: a 5 × 5 input and a 3 × 3 kernel
+# give a 3 × 3 $G$. Padded with $k - 1 = 2$ rings of zeros, $G$ becomes 7 × 7, and the
+# flipped kernel fits on it at 5 × 5 positions: one value for every pixel of the input. At
+# the corner (outlined) only one entry of $G$ is under the window, as the corner pixel of
+# $X$ took part in only one output.
+#
 # The loops, the two formulas and TensorFlow agree {{ claim gradients_match_tensorflow }}:
 # TensorFlow computes in 32-bit floats, about seven significant digits, and that is the size
 # of the difference. (The course's tests repeat this check on hundreds of random shapes,
 # strides and paddings.) Two things follow. Backpropagating through a convolution costs about
-# what the forward pass costs, since it is made of the same sliding sums. And a weight shared
-# by every position gets a gradient from every position: a kernel learns from the whole image
-# at once.
+# *twice* what the forward pass costs: it is made of the same sliding sums, but two of them,
+# one for the kernel's gradient and one for the input's. And a weight shared by every position
+# gets a gradient from every position: a kernel learns from the whole image at once.
 #
 # ## Recovering a Sobel filter by gradient descent
 #
@@ -135,6 +163,8 @@ claim("gradients_match_tensorflow",
 # $$L(K) = \frac{1}{N}\sum_{n,i,j} \big((X_n \star K)_{ij} - Y_{n,ij}\big)^2,\qquad
 # G = \frac{2}{N}\,(X \star K - Y),$$
 #
+# where $N$ is the number of output values, 16 pictures × 26 × 26 positions (`error.size` in
+# the code),
 # and take steps against the gradient, $K \leftarrow K - \eta\, \partial L / \partial K$ with
 # a *learning rate* $\eta$. That update is *gradient descent*, the whole of what "training"
 # means; everything else (momentum, Adam, schedules) changes only the size and direction of
@@ -200,13 +230,31 @@ claim("descent_recovers_sobel",
       evidence=f"after {descent_steps} steps of learning rate {learning_rate} on 16 digits, "
                f"no weight is more than {sobel_error:.1e} from Sobel's; the error fell from "
                f"{losses[0]:.3g} to {losses[-1]:.2g}")
+# The step at which each non-zero weight first comes within 10% of its target.
+arrival = {(u, v): int(np.argmax(np.abs(path[:, u, v] - sobel[u, v]) <= 0.1 * abs(sobel[u, v])))
+           for (u, v), target in np.ndenumerate(sobel) if target != 0}
+corners = [arrival[u, v] for (u, v) in arrival if abs(sobel[u, v]) == 1]
+middles = [arrival[u, v] for (u, v) in arrival if abs(sobel[u, v]) == 2]
+corner_arrival, middle_arrival = max(corners), min(middles)
+claim("smooth_direction_first",
+      "the corner weights (±1) come within 10% of their targets before the middle ones (±2)",
+      holds=all(np.abs(path[-1][sobel != 0] - sobel[sobel != 0]) <= 0.1 * np.abs(sobel[sobel != 0]))
+      and corner_arrival < middle_arrival,
+      evidence=f"first within 10%: the four corners at steps {sorted(corners)}, the two ±2 "
+               f"at steps {sorted(middles)}")
 
 # %% [markdown]
 # The loss falls steadily, and the kernel walks to the Sobel kernel
-# {{ claim descent_recovers_sobel }}. The big weights (the ±2 in the middle row and column)
-# arrive first: the gradient of a weight is large when the error it could fix is large. The
-# figure on the left is drawn on a log scale: each equal drop is the error shrinking by the
-# same factor, the signature of gradient descent on a quadratic loss.
+# {{ claim descent_recovers_sobel }}. The weights do not arrive together, and not biggest
+# first. Each row of three moves almost as a block: the corners come within 10% of their
+# targets by step {{ corner_arrival }}, overshoot and come back, while the ±2 in the middle
+# column need {{ middle_arrival }} steps {{ claim smooth_direction_first }}. Neighbouring
+# pixels of a digit are nearly equal, so a change spread evenly along a row changes the output
+# a lot (a direction of large curvature, where a step makes fast progress), while the 1 : 2 : 1
+# shape *within* a row changes it little (small curvature, slow progress). Gradient descent
+# settles the directions of large curvature first. The figure on the left is drawn on a log
+# scale: each equal drop is the error shrinking by the same factor, the signature of gradient
+# descent on a quadratic loss.
 #
 # Nothing here knew about edges. The data alone fixed the kernel: sixteen pictures and what
 # the filter made of them determine nine weights many times over. A network's first layer is
@@ -307,12 +355,17 @@ report.record("filter_change", moved, quantity="number")
 
 
 def neighbour_correlation(bank):
-    """How alike neighbouring weights are: the correlation of each weight with the next one
-    along a row and a column, over all filters (0 for noise, towards 1 for smooth patterns)."""
-    pairs = [(bank[:, :-1], bank[:, 1:]), (bank[:-1], bank[1:])]
-    a = np.concatenate([p[0].ravel() for p in pairs])
-    b = np.concatenate([p[1].ravel() for p in pairs])
-    return float(np.corrcoef(a, b)[0, 1])
+    """How alike neighbouring weights are within a filter: for each filter, the correlation of
+    each weight with the next one along a row and a column; the mean over the filters (0 for
+    noise, towards 1 for smooth patterns). Correlating within each filter keeps filters that
+    differ only in their mean from counting as smooth."""
+    per_filter = []
+    for f in range(bank.shape[-1]):
+        w = bank[:, :, 0, f]
+        a = np.concatenate([w[:, :-1].ravel(), w[:-1].ravel()])
+        b = np.concatenate([w[:, 1:].ravel(), w[1:].ravel()])
+        per_filter.append(np.corrcoef(a, b)[0, 1])
+    return float(np.mean(per_filter))
 
 
 smooth_before, smooth_after = neighbour_correlation(before), neighbour_correlation(after)
@@ -324,10 +377,11 @@ claim("training_beats_random_filters",
 claim("filters_moved", "training moved the filters far from their random start",
       holds=moved > 0.5,
       evidence=f"the mean change of a weight is {moved:.0%} of its mean starting size")
-claim("filters_became_smoother", "the trained filters are smoother than the random ones",
-      holds=smooth_after > smooth_before + 0.2,
-      evidence=f"neighbouring weights correlate {smooth_after:.2f} after training, "
-               f"{smooth_before:.2f} at the start")
+claim("filters_became_smoother",
+      "within each filter, neighbouring weights agree more after training than at the start",
+      holds=smooth_after > smooth_before + 0.1,
+      evidence=f"neighbouring weights of a filter correlate {smooth_after:.2f} after training, "
+               f"{smooth_before:.2f} at the start (the mean over the 8 filters)")
 
 # %% [markdown]
 # Before training the network labels {{ correct_before.mean():.0%}} of the
@@ -335,8 +389,10 @@ claim("filters_became_smoother", "the trained filters are smoother than the rand
 # {{ epochs }} epochs on {{ len(x_train):, }} images it labels **{{ correct_after.mean():.1%}}**
 # {{ claim training_beats_random_filters }}. The filters moved far from where they started
 # {{ claim filters_moved }}, and they changed in kind: the random ones are speckle, each weight
-# unrelated to its neighbour, while the trained ones are smooth blobs and bars, strokes a
-# digit is made of {{ claim filters_became_smoother }}.
+# unrelated to its neighbour, while within a trained filter neighbouring weights tend to agree
+# (they correlate {{ smooth_after:.2f }}, against {{ smooth_before:.2f }} at the start)
+# {{ claim filters_became_smoother }}: the filters grow patches of positive and negative
+# weight a few pixels across, about the width of a pen stroke.
 #
 # Nobody told the layer to find strokes. The gradient of the loss reached each kernel through
 # the dense layer, the pooling (which passes it only to the pixel that won each window) and
@@ -500,17 +556,18 @@ check("exercise 1", my_answer, "grows" if fast_losses[-1] > fast_losses[0] else 
               "started from, and every step makes it worse.")
 
 # %% [markdown]
-# **2. The shape of the upstream gradient.** A 5 × 5 kernel slides over a 28 × 28 image in
-# valid mode, as in the network above. What shape (height, width) does $G$, the gradient
-# arriving at its output, have?
+# **2. The shape of the upstream gradient.** A 7 × 7 kernel slides over a 32 × 32 image in
+# valid mode, with stride 1. What shape (height, width) does $G$, the gradient arriving at its
+# output, have?
 
 # %%
 my_answer = None   # a pair, e.g. (10, 10)
 
 # %% tags=["hide-input"]
-check("exercise 2", my_answer, tuple(model.layers[0].output.shape[1:3]),
-      explain="G has the output's shape: 28 - 5 + 1 = 24 positions each way. Correlating the "
-              "28 x 28 input with a 24 x 24 G gives 5 x 5 positions: the kernel's shape.")
+seven_by_seven = keras.layers.Conv2D(1, (7, 7))
+check("exercise 2", my_answer, tuple(seven_by_seven(np.zeros((1, 32, 32, 1))).shape[1:3]),
+      explain="G has the output's shape: 32 - 7 + 1 = 26 positions each way. Correlating the "
+              "32 x 32 input with a 26 x 26 G gives 7 x 7 positions: the kernel's shape.")
 
 # %% [markdown]
 # **3. What a dead unit learns.** Suppose one of the eight filters had a large negative bias,

@@ -26,8 +26,9 @@ epochs = 80
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 
-from convlab import data, machine, metrics, report, training, viz
+from convlab import data, machine, metrics, report, style, training, viz
 from convlab.claims import claim
 from convlab.exercises import check
 from convlab.expectations import expect
@@ -39,9 +40,7 @@ keras.utils.set_random_seed(1234)   # the same run every time
 # %% [markdown]
 # ## The data
 #
-# As before, pixels are scaled to $x/255 - 0.5$ and labels become one-hot vectors. This
-# course's copy of CIFAR-10 has 10,000 training and 10,000 test images; the tutorial trained
-# on all 50,000 training images of the official set.
+# As before, pixels are scaled to $x/255 - 0.5$ and labels become one-hot vectors.
 
 # %%
 cifar = data.load("cifar10")
@@ -50,6 +49,11 @@ y_train = keras.utils.to_categorical(cifar.y_train[:train_size], 10)
 x_test = cifar.x_test / 255 - 0.5
 y_test = keras.utils.to_categorical(cifar.y_test, 10)
 print("training", x_train.shape, "test", x_test.shape)
+
+# %% [markdown]
+# This course's copy of CIFAR-10 has {{ len(cifar.x_train):, }} training and
+# {{ len(cifar.x_test):, }} test images; the tutorial trained on all 50,000 training images of
+# the official set.
 
 # %% [markdown]
 # ## The network
@@ -100,7 +104,8 @@ dense_parameters = sum((n + 1) * m for n, m in zip(widths, widths[1:]))
 #
 # Keras starts each layer from random weights (its default, Glorot's uniform
 # initialisation) and zero biases. We pass a few hundred training images through the
-# untrained network and measure how large the numbers are after each layer.
+# untrained network and measure how large the numbers are after each layer, and how large
+# the gradient of the loss is for each layer's weights.
 
 # %%
 probe = keras.Model(model.inputs, [layer.output for layer in model.layers])
@@ -114,6 +119,37 @@ shrink = float(x_train[:500].std() / activations[-2].std())   # input against la
 spread = [x_train[:500].std()] + [values.std() for values in activations[:-1]]
 first_shrink = spread[0] / spread[1]         # what the first convolution does to the spread
 later_shrink = max(a / b for a, b in zip(spread[1:], spread[2:]))   # the most any other does
+pooling_raises = all(spread[i + 1] > spread[i] for i, layer in enumerate(model.layers)
+                     if isinstance(layer, keras.layers.MaxPooling2D))
+
+# The gradient of the loss for each layer's kernel, on the same images, before any training.
+with tf.GradientTape() as tape:
+    start_loss = keras.ops.mean(keras.losses.categorical_crossentropy(y_train[:500],
+                                                                       model(x_train[:500])))
+weighted = [layer for layer in model.layers if layer.weights]
+gradients = tape.gradient(start_loss, [layer.kernel for layer in weighted])
+relative_gradient = [float(np.sqrt(np.mean(g.numpy() ** 2))
+                           / np.sqrt(np.mean(layer.kernel.numpy() ** 2)))
+                     for layer, g in zip(weighted, gradients)]
+step_change = 0.001 * 2 * max(relative_gradient)   # learning rate x about 2 with momentum 0.5
+
+# %% tags=["hide-input"]
+fig, (ax_spread, ax_grad) = plt.subplots(1, 2, figsize=(7.4, 3), layout="constrained")
+names = ["input"] + [layer.name for layer in model.layers[:-1]]
+ax_spread.semilogy(range(len(spread)), spread, "o-")
+ax_spread.set_xticks(range(len(spread)), names, rotation=90, fontsize=7)
+ax_spread.set_ylabel("standard deviation")
+ax_spread.set_title("the numbers after each layer")
+ax_grad.semilogy(range(len(weighted)), relative_gradient, "o-", color="tab:orange")
+ax_grad.set_xticks(range(len(weighted)), [layer.name for layer in weighted], rotation=90,
+                   fontsize=7)
+ax_grad.set_ylabel("gradient size / weight size")
+ax_grad.set_title("each layer's gradient at the start")
+style.describe(fig, "left: the standard deviation of the numbers after each layer of the "
+                    "untrained network, on a log scale, falling from the input to the last "
+                    "hidden layer; right: for each layer with weights, the size of the loss's "
+                    "gradient relative to the size of its weights, before training")
+plt.show()
 
 # %%
 claim("starts_at_chance",
@@ -124,12 +160,23 @@ claim("starts_at_chance",
       evidence=f"untrained loss {untrained_loss:.4f} against ln 10 = {np.log(10):.4f}; "
                f"probabilities between {untrained.min():.3f} and {untrained.max():.3f}")
 claim("signal_shrinks",
-      "with the default initialisation the numbers shrink from layer to layer: the last "
-      "hidden layer's are more than 10 times smaller than the input's",
-      holds=shrink > 10,
+      "with the default initialisation the numbers shrink overall through the layers (max "
+      "pooling raises their spread slightly): the last hidden layer's are more than 10 times "
+      "smaller than the input's",
+      holds=shrink > 10 and pooling_raises,
       evidence=f"standard deviation {x_train[:500].std():.3f} at the input, "
                f"{activations[-2].std():.4f} after the last hidden layer ({shrink:.0f} times "
-               "smaller)")
+               "smaller); after each pooling layer: "
+               + ", ".join(f"{spread[i]:.4f} to {spread[i + 1]:.4f}"
+                           for i, layer in enumerate(model.layers)
+                           if isinstance(layer, keras.layers.MaxPooling2D)))
+claim("start_gradients_tiny",
+      "before training, one SGD step changes no layer's weights by more than 0.01% of their "
+      "size",
+      holds=step_change < 1e-4,
+      evidence="gradient size relative to weight size, layer by layer: "
+               + ", ".join(f"{r:.1e}" for r in relative_gradient)
+               + f"; times the learning rate 0.001 and about 2 for momentum: {step_change:.1e}")
 claim("first_layer_shrinks_most",
       "the first convolution shrinks the spread more than any other layer below the softmax",
       holds=first_shrink > later_shrink,
@@ -138,10 +185,11 @@ claim("first_layer_shrinks_most",
 
 # %% [markdown]
 # The input's pixels spread with a standard deviation of {{ x_train[:500].std():.2f }}; after
-# the last hidden layer the spread is {{ shrink:.0f }} times smaller {{ claim signal_shrinks }}.
-# Glorot's initialisation keeps the spread roughly steady through a layer without an
-# activation that has as many inputs as outputs; a ReLU
-# sets about half its inputs to zero, so each layer passes on less. The first convolution
+# the last hidden layer the spread is {{ shrink:.0f }} times smaller: the numbers shrink
+# overall, though each max pooling, which keeps the largest of four, raises the spread a
+# little {{ claim signal_shrinks }}. Glorot's initialisation keeps the spread roughly steady
+# through a layer without an activation that has as many inputs as outputs; a ReLU sets
+# about half its inputs to zero, so each layer passes on less. The first convolution
 # shrinks the signal most: it divides the spread by {{ first_shrink:.1f }}
 # {{ claim first_layer_shrinks_most }}. Its filters read 3 × 3 × 3 = 27 numbers and write
 # 64 channels, and Glorot's rule scales its weights for the average of its inputs and
@@ -150,7 +198,10 @@ claim("first_layer_shrinks_most",
 # close to 1/10, whatever the image: the untrained loss is
 # {{ untrained_loss:.4f }}, the $\ln 10 = {{ np.log(10):.4f }}$ of a uniform guess
 # {{ claim starts_at_chance }}. The gradients that flow back through such small numbers are
-# small too, and that will matter in a moment.
+# small too (the right panel): for every layer the gradient is a small fraction of the
+# weights' size, so one step of the SGD below, at learning rate 0.001, changes no layer's
+# weights by more than {{ 100 * step_change:.4f }}% {{ claim start_gradients_tiny }}. That
+# will matter in a moment.
 #
 # ## Training
 #
@@ -207,12 +258,19 @@ claim("sgd_val_loss_turns",
       and val_loss_curve[-1] > val_loss_curve.min() + 0.02,
       evidence=f"lowest {val_loss_curve.min():.3f} after epoch {lowest_loss_epoch} of "
                f"{len(val_loss_curve)}, last {val_loss_curve[-1]:.3f}")
-claim("sgd_still_improving",
-      "validation accuracy is highest in the last quarter of the run: this slow recipe is "
-      "still improving on new images near its end",
-      holds=best_epoch > 0.75 * len(val_curve),
-      evidence=f"highest validation accuracy {val_curve.max():.1%} after epoch {best_epoch} "
-               f"of {len(val_curve)}")
+window = min(10, len(val_curve) // 2)        # 10 epochs, fewer in a short run
+last_ten, ten_before = slice(-window, None), slice(-2 * window, -window)
+val_gain_late = val_curve[last_ten].mean() - val_curve[ten_before].mean()
+train_gain_late = train_curve[last_ten].mean() - train_curve[ten_before].mean()
+claim("sgd_val_levels_off",
+      "over the last 10 epochs validation accuracy has levelled off (its mean gains less "
+      "than 2 points on the 10 epochs before) while training accuracy still climbs (more than "
+      "2 points)",
+      holds=window == 10 and val_gain_late < 0.02 and train_gain_late > 0.02,
+      evidence=f"mean over the last {window} epochs against the {window} before: validation "
+               f"{val_curve[last_ten].mean():.1%} against {val_curve[ten_before].mean():.1%}, "
+               f"training {train_curve[last_ten].mean():.1%} against "
+               f"{train_curve[ten_before].mean():.1%}; {len(val_curve)} epochs in all")
 
 # %% [markdown]
 # ### Why the first epochs are flat
@@ -220,25 +278,35 @@ claim("sgd_still_improving",
 # For its first {{ flat_epochs }} epochs the training loss stays close to the uniform guess's
 # {{ np.log(10):.3f }} {{ claim slow_start }}; it ends epoch 1 at {{ loss_curve[0]:.3f }}.
 # Nothing is broken. SGD moves each weight by the learning rate times its gradient, and with
-# momentum 0.5 about twice that once the steps agree: 0.002 times a gradient that is tiny,
-# since the untrained network's outputs depend very little on its weights. Each epoch makes
-# {{ steps_per_epoch:, }} such steps, each changing the weights by a sliver of their size, and
-# it takes thousands of steps before the network's outputs move away from 1/10 and the
-# gradients grow. Then the loss falls steadily. A larger learning rate, an initialisation
+# momentum 0.5 about twice that once the steps agree: 0.002 times a gradient that, as
+# measured above, is tiny {{ claim start_gradients_tiny }}. Each epoch makes
+# {{ steps_per_epoch:, }} such steps, each changing the weights by a sliver of their size, so
+# many steps pass before the network's outputs move away from 1/10 and the gradients grow.
+# Then the loss falls steadily. A larger learning rate, an initialisation
 # suited to ReLU (`kernel_initializer="he_normal"`), or an optimiser that scales each step
 # to its gradient's typical size (Adam, below) all shorten this flat start.
 #
 # ### Where training and validation part
 #
-# Both curves come from the same network at the same moment; the training curve is measured
-# on images the network is fitting, the validation curve on images it never trains on. By the
-# last epoch training accuracy is {{ train_curve[-1]:.1% }} and validation accuracy
+# The two curves are not measured alike. Keras's training accuracy and loss are running
+# means over the epoch's batches, each batch scored just before its step, while the weights
+# are still changing: they describe the network as it was, on average, during the epoch.
+# The validation figures are measured once, with the weights at the end of the epoch, on
+# images the network never trains on. Early in training, when the network improves quickly,
+# this can put the training figures a little behind the validation ones; later, the gap
+# between them is mostly the difference between images the network has fitted and new ones.
+# By the last epoch training accuracy is {{ train_curve[-1]:.1% }} and validation accuracy
 # {{ val_curve[-1]:.1% }}, a gap of {{ 100 * gap[-1]:.1f }} points {{ claim sgd_gap }}.
 # The validation loss was lowest after epoch {{ lowest_loss_epoch }}
 # ({{ val_loss_curve.min():.3f }}) and ended higher, at {{ val_loss_curve[-1]:.3f }}
-# {{ claim sgd_val_loss_turns }}, while validation *accuracy* went on creeping up: it was
-# highest after epoch {{ best_epoch }} of {{ len(val_curve) }}
-# ({{ val_curve.max():.1% }}) {{ claim sgd_still_improving }}.
+# {{ claim sgd_val_loss_turns }}. Validation *accuracy* did not fall, but it has levelled
+# off: over the last {{ window }} epochs it averaged {{ val_curve[last_ten].mean():.1% }},
+# against {{ val_curve[ten_before].mean():.1% }} over the {{ window }} before, while training
+# accuracy rose from {{ train_curve[ten_before].mean():.1% }} to
+# {{ train_curve[last_ten].mean():.1% }} {{ claim sgd_val_levels_off }}. (One epoch's
+# validation accuracy, on {{ len(x_train) - log.samples[0]:, }} images, is uncertain by more
+# than a point either way, so which single epoch scored best, epoch {{ best_epoch }} here,
+# says little.)
 #
 # How can the loss rise while the accuracy does not fall? Accuracy only asks whether the
 # right class gets the highest probability; the cross-entropy also asks how confident the
@@ -380,14 +448,22 @@ report.record_correct("cnn", cnn_correct)     # for later lessons' paired compar
 # [lesson 02](../dense_baseline/)). Lesson 02 records, in its stored full run, which test
 # images its dense network labelled correctly; this page compares the CNN with it.
 
-# %%
+# %% tags=["hide-input"]
+# dense_correct: which test images lesson 02's dense network labelled correctly, read from
+# its stored full run (None when the store has no such record for this data).
 dense_run = stored_lesson_run("dense_baseline")          # lesson 02's full run, or None
 dense_correct = None
 if dense_run is not None and same_data(dense_run, "cifar10", cifar.provenance.fingerprint):
     dense_correct = dense_run["correct"].get("dense")    # None in a run made before it was kept
+
+# %%
+if dense_correct is not None:
+    versus = metrics.paired_comparison(cnn_correct, dense_correct)   # image by image
+    print(versus.evidence("CNN", "dense"))
+
+# %% tags=["hide-input"]
 beats = "the CNN labels more of the same test images correctly than lesson 02's dense network"
 if dense_correct is not None:
-    versus = metrics.paired_comparison(cnn_correct, dense_correct)
     claim("cnn_beats_dense", beats, holds=versus.winner == "a",
           evidence=versus.evidence("CNN", "dense"))
 else:

@@ -176,8 +176,7 @@ claim("cnn_a_test_loss_rises",
 # gives another final figure. We trained CNN A with this recipe in full once per seed for
 # several seeds, on this course's machine (`benchmarks/fashion_cnn_a_seeds.py`; stored in
 # `benchmarks/results/fashion_cnn_a_seeds.json` with the command, the hardware and a
-# fingerprint of the data). Seed 1234 is this page's own seed: in a full run its row is this
-# page's CNN A.
+# fingerprint of the data). Seed 1234 is this page's own seed.
 
 # %% tags=["hide-input"]
 seed_runs = benchmark_result("benchmarks/results/fashion_cnn_a_seeds.json")   # None if absent
@@ -198,6 +197,16 @@ else:
     band = "not available here (the stored runs are absent, or made on another copy of the data)"
     report.markdown(f"*The stored seed runs are {band}.*")
 reported_a = tutorial("fashion_mnist.cnn_a_test_accuracy")
+full_recipe = train_size is None and test_size is None and epochs is None   # the seeds' recipe
+own_seed = ([run["test_accuracy"] for run in seed_runs["runs"] if run["seed"] == SEED]
+            if seeds_comparable else [])
+claim("seed_row_matches_page",
+      f"the stored run of seed {SEED} and this page's CNN A, the same recipe and seed, agree "
+      "within half a point of test accuracy",
+      holds=full_recipe and len(own_seed) == 1 and abs(own_seed[0] - cnn_a_accuracy) < 0.005,
+      evidence=(f"stored seed {SEED}: {own_seed[0]:.2%}; this page: {cnn_a_accuracy:.2%}"
+                if own_seed else f"no stored run of seed {SEED}: {band}")
+      + ("" if full_recipe else " (this run is not the seeds' recipe: fewer images or epochs)"))
 claim("tutorial_above_seeds",
       "the tutorial's CNN A figure lies above the final test accuracy of every stored seed",
       holds=seed_finals is not None and bool(np.all(seed_finals < reported_a)),
@@ -205,7 +214,9 @@ claim("tutorial_above_seeds",
 
 # %% [markdown]
 # From seed to seed the final test accuracy ranged from {{ band }}: that spread comes from the
-# seed alone, with the recipe unchanged. The tutorial's
+# seed alone, with the recipe unchanged. Seed 1234's row and this page's CNN A come from the same
+# recipe and the same seed, and agree to within half a point {{ claim seed_row_matches_page }}
+# (two machines, or two versions of TensorFlow, need not give the same digits). The tutorial's
 # {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} lies above all of them
 # {{ claim tutorial_above_seeds }}, so the seed does not explain the difference; the
 # tutorial's run differs in what this page cannot repeat (its versions of TensorFlow and
@@ -274,9 +285,12 @@ claim("cnn_b_beats_dense", "CNN B labels more of the same test images correctly 
 claim("cnn_a_b_tie", "the paired test cannot tell CNN A and CNN B apart on these test "
       "images: a tie", holds=a_vs_b.tie, evidence=a_vs_b.evidence("CNN A", "CNN B"))
 claim("ab_within_seed_spread", "CNN A and CNN B differ by less than CNN A's final test "
-      "accuracy moves from seed to seed", holds=seed_finals is not None
+      "accuracy moves from seed to seed (with the seeds' recipe: every image, 10 epochs)",
+      holds=full_recipe and seed_finals is not None
       and abs(cnn_a_accuracy - cnn_b_accuracy) < np.ptp(seed_finals),
-      evidence=f"CNN A {cnn_a_accuracy:.1%}, CNN B {cnn_b_accuracy:.1%}; CNN A's seeds {band}")
+      evidence=f"CNN A {cnn_a_accuracy:.1%}, CNN B {cnn_b_accuracy:.1%}; CNN A's seeds {band}"
+      + ("" if full_recipe else "; this run is not the seeds' recipe (fewer images or "
+                                "epochs), so the seeds' spread does not apply to it"))
 for name, correct in (("dense", dense_correct), ("cnn_a", cnn_a_correct),
                       ("cnn_b", cnn_b_correct)):
     report.record_correct(name, correct)      # for later lessons' paired comparisons
@@ -329,6 +343,14 @@ claim("b_more_parameters_less_arithmetic",
       evidence=f"parameters: CNN A {cnn_a.count_params():,}, CNN B {cnn_b.count_params():,}; "
                f"multiply-adds per image: CNN A {multiply_adds['CNN A']:,}, "
                f"CNN B {multiply_adds['CNN B']:,}")
+claim("cnn_a_slower_than_b",
+      "CNN A has fewer parameters than CNN B, yet an epoch of CNN A takes longer on this "
+      "machine",
+      holds=cnn_a.count_params() < cnn_b.count_params()
+      and epoch_seconds["CNN A"] > epoch_seconds["CNN B"],
+      evidence=f"parameters: CNN A {cnn_a.count_params():,}, CNN B {cnn_b.count_params():,}; "
+               f"median training seconds per epoch: CNN A {epoch_seconds['CNN A']:.1f}, "
+               f"CNN B {epoch_seconds['CNN B']:.1f}")
 claim("cnn_epochs_slower",
       "on this machine an epoch of each CNN takes longer than an epoch of the dense network",
       holds=min(epoch_seconds["CNN A"], epoch_seconds["CNN B"]) > 1.2 * epoch_seconds["dense"],
@@ -391,10 +413,12 @@ plt.show()
 # ({{ hardware }}), the median epoch took
 # {{ epoch_seconds["dense"]:.1f }} s for the dense network, {{ epoch_seconds["CNN A"]:.1f }} s
 # for CNN A and {{ epoch_seconds["CNN B"]:.1f }} s for CNN B
-# {{ claim cnn_epochs_slower }}. Time per epoch is not set by the parameter count. It
-# depends on the arithmetic and, for a network as small as the dense one, on a fixed cost
-# that every training step pays in Keras and TensorFlow whatever the network's size; another
-# machine, a GPU above all, gives other times and other ratios. [Lesson 12](../gpu_speed/)
+# {{ claim cnn_epochs_slower }}. Time per epoch is not set by the parameter count: CNN A,
+# with fewer parameters than CNN B, takes longer per epoch {{ claim cnn_a_slower_than_b }},
+# as its larger arithmetic predicts. Time depends on the arithmetic and, for a network as
+# small as the dense one, on a fixed cost that every training step pays in Keras and
+# TensorFlow whatever the network's size; another machine, a GPU above all, gives other
+# times and other ratios. [Lesson 12](../gpu_speed/)
 # measures where training time goes.
 #
 # ## What CNN A gets wrong
@@ -433,15 +457,18 @@ claim("hardest_is_a_top",
 #   {{ tutorial("fashion_mnist.dense_test_accuracy"):.2% }},
 #   {{ tutorial("fashion_mnist.cnn_a_test_accuracy"):.2% }} and about
 #   {{ tutorial("fashion_mnist.cnn_b_test_accuracy"):.0% }}).
-# * Both CNNs beat the dense network on the same test images; CNN A and CNN B are tied, by
-#   the paired test and by the seed-to-seed spread of CNN A ({{ band }}).
+# * Both CNNs beat the dense network on the same test images
+#   {{ claim cnn_a_beats_dense }} {{ claim cnn_b_beats_dense }}; CNN A and CNN B are tied, by
+#   the paired test {{ claim cnn_a_b_tie }} and by the seed-to-seed spread of CNN A
+#   ({{ band }}) {{ claim ab_within_seed_spread }}.
 # * One run is one draw: compare recipes image by image and over several seeds before
 #   calling a difference real.
-# * Parameters are not the whole cost: CNN B has more than CNN A but does less arithmetic per image,
-#   and time per epoch depends on the machine.
+# * Parameters are not the whole cost: CNN B has more than CNN A but does less arithmetic per
+#   image {{ claim b_more_parameters_less_arithmetic }}, and takes less time per epoch
+#   {{ claim cnn_a_slower_than_b }}; times depend on the machine.
 # * CNN A's hardest class is {{ fashion.class_names[worst] }}
 #   ({{ per_class[worst]:.0% }} right), most often taken for
-#   {{ fashion.class_names[taken_for] }}.
+#   {{ fashion.class_names[taken_for] }} {{ claim hardest_is_a_top }}.
 #
 # ## Exercises
 #
