@@ -136,3 +136,16 @@ def test_a_claim_that_does_not_hold_fails_a_full_build_naming_lesson_claim_and_e
     assert "01_alpha" in message and "'mostly_zeros' does not hold" in message
     assert "most training digits are zeros. Evidence: 10% of them are zeros" in message
     assert not list(tiny_project.cache_dir.glob("full/01_alpha/*")), "nothing cached"
+
+
+def test_a_value_the_run_could_not_measure_reads_as_a_dash_not_nan():
+    import math
+
+    import numpy as np
+
+    found = placeholders.find("{{ x:.1% }} {{ y:,.0f }} {{ z:.2f }} {{ w }}")
+    namespace = {"x": math.nan, "y": np.float32("nan"), "z": 0.5, "w": "ok"}
+    printed = []
+    code = placeholders.evaluation_code(found)
+    exec(code, {**namespace, "print": lambda *a: printed.append(" ".join(map(str, a)))})
+    assert placeholders.parse_values(printed[0], 4) == ["—", "—", "0.50", "ok"]

@@ -64,10 +64,18 @@ def find(markdown: str) -> list[Placeholder]:
     return found
 
 
+# A value the run could not measure (NaN: a short run without the stored run it compares
+# with, say) reads as this, whatever its format: "nan%" would look like a broken page.
+MISSING = "—"
+FORMAT_CODE = (f"__convlab_format = lambda v, s: {MISSING!r} if type(v).__name__.startswith("
+               "'float') and v != v else format(v, s)\n")
+
+
 def evaluation_code(placeholders: list[Placeholder]) -> str:
-    """Python that prints the formatted values as one JSON line, run in the lesson's kernel."""
-    items = ", ".join(f"format({p.expression}, {p.spec!r})" for p in placeholders)
-    return f"print({MARKER!r}, __import__('json').dumps([{items}]))"
+    """Python that prints the formatted values as one JSON line, run in the lesson's kernel;
+    a NaN prints as :data:`MISSING`."""
+    items = ", ".join(f"__convlab_format({p.expression}, {p.spec!r})" for p in placeholders)
+    return FORMAT_CODE + f"print({MARKER!r}, __import__('json').dumps([{items}]))"
 
 
 def parse_values(stdout: str, count: int) -> list[str]:
