@@ -157,7 +157,7 @@ coverage = {"valid": scipy.signal.convolve2d(positions["valid"], np.ones((3, 3))
             "same": scipy.signal.convolve2d(positions["same"], np.ones((3, 3)), mode="same")}
 fig, axes = plt.subplots(1, 2, figsize=(5.2, 2.6), layout="constrained")
 for ax, (mode, counts) in zip(axes, coverage.items()):
-    viz.show_matrix(ax, counts, title=f"{mode}: windows covering each pixel", fmt="{:g}",
+    viz.show_matrix(ax, counts, title=f"{mode}: windows per pixel", fmt="{:g}",
                     cmap="Greens", limits=(0, 9))
 fig.suptitle("an 8x8 input under a 3x3 window")
 plt.show()

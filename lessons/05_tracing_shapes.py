@@ -298,7 +298,7 @@ report.markdown(report.markdown_table(
 fig, (ax, ax_key) = plt.subplots(1, 2, figsize=(4.1, 2.7), width_ratios=[3, 2],
                                  layout="constrained")
 ax.imshow(cifar.x_test[0], interpolation="nearest")
-colours = ["white", "tab:orange", "yellow", "tab:cyan", "tab:red"]
+colours = ["tab:pink", "tab:orange", "yellow", "tab:cyan", "tab:red"]
 for mask, short, colour in zip(masks, ["conv1", "pool1", "conv2", "pool2", "conv3"], colours):
     rows_, cols_ = np.nonzero(mask)
     ax.add_patch(plt.Rectangle((cols_.min() - 0.5, rows_.min() - 0.5),

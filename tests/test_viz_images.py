@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from convlab import style  # noqa: E402
 from convlab.viz import images  # noqa: E402
 
 
@@ -47,6 +48,15 @@ def test_show_matrix_panels_share_a_colour_scale_when_given_one():
     images.show_matrix(a, np.zeros((2, 2)), limits=(-2, 2))
     images.show_matrix(b, np.full((2, 2), 2.0), limits=(-2, 2))
     assert a.images[0].get_clim() == b.images[0].get_clim() == (-2, 2)
+    plt.close(fig)
+
+
+def test_show_matrix_writes_light_text_on_dark_cells_at_both_ends_of_a_diverging_map():
+    fig, ax = plt.subplots()
+    images.show_matrix(ax, np.array([[-2.0, 0.0, 2.0]]), cmap="RdBu_r", limits=(-2, 2))
+    colour = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colour["-2"] == colour["2"] == style.TEXT_ON_DARK
+    assert colour["0"] == style.TEXT_ON_LIGHT
     plt.close(fig)
 
 

@@ -78,11 +78,15 @@ def show_matrix(ax, values: np.ndarray, *, title: str = "", fmt: str = "{:g}",
         low, high = limits
     ax.imshow(np.where(np.isfinite(values), values, np.nan), cmap=cmap, vmin=low,
               vmax=high if high > low else low + 1, interpolation="nearest")
-    mid = (low + high) / 2
+    colours = plt.get_cmap(cmap)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
+            # Light text on a dark cell, dark text on a light one, by the cell's own colour
+            # (a diverging map is dark at both ends).
+            r, g, b, _ = colours((v - low) / (high - low) if high > low else 0.0)
+            dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
             ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=9,
-                    color=style.TEXT_ON_DARK if v > mid and high > low else style.TEXT_ON_LIGHT)
+                    color=style.TEXT_ON_DARK if dark else style.TEXT_ON_LIGHT)
     rows, cols = values.shape
     ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, color=style.GREY, lw=0.8)
     ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, color=style.GREY, lw=0.8)
