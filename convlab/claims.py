@@ -84,7 +84,8 @@ def strict() -> bool:
 
 def claim(name: str, statement: str, *, holds: bool, evidence: str) -> None:
     """Declare claim ``name``: ``statement`` must hold in this run; ``evidence`` says what the
-    run measured. Prints how it came out and records it (:data:`CLAIMS`); raises
+    run measured. Records it (:data:`CLAIMS`, and the build's records) and, in a reader's own
+    run, prints how it came out; raises
     :class:`ClaimFailed` when it does not hold in a full-profile build. Returns nothing, so a
     cell ending in a claim shows only that line."""
     if not name.isidentifier():
@@ -100,10 +101,9 @@ def claim(name: str, statement: str, *, holds: bool, evidence: str) -> None:
                  status)
     CLAIMS[name] = made
     report.append(report.Event.CLAIM, {**asdict(made), "status": str(status)})
-    symbol = SYMBOLS[status]
-    where = "this short run" if settings.run_dir() is not None else "this run"
-    outcome = "holds" if holds else f"not shown by {where}"
-    print(f"{symbol} claim {outcome}: {made.statement} ({made.evidence})")
+    if settings.run_dir() is None:  # a reader's run; in a build the page's marks and list say it
+        outcome = "holds" if holds else "not shown by this run"
+        print(f"{SYMBOLS[status]} claim {outcome}: {made.statement} ({made.evidence})")
 
 
 def anchor(name: str) -> str:
