@@ -466,7 +466,7 @@ claim("laplacian_zero_on_flat",
       "the Laplacian gives exactly 0 on every flat 3 × 3 window of the digit",
       holds=bool(flat.any() and np.all(laplacian_out[flat] == 0)),
       evidence=f"{int(flat.sum())} of {flat.size} windows flat ({flat_ink} of them on ink); "
-               f"largest |output| there {np.abs(laplacian_out[flat]).max():g}")
+               f"largest |output| there {np.abs(laplacian_out[flat]).max(initial=0):g}")
 ink = digit > 128                                          # the strokes
 rim = (digit == 0) & (laplacian_out != 0)                  # paper that touches the strokes
 ink_negative = (laplacian_out[ink] < 0).mean()

@@ -370,7 +370,9 @@ fast_gap = fast_train[-1] - fast_val[-1]
 fast_lowest = int(fast_val_loss.argmin()) + 1
 half = len(fast_train) // 2                   # the last epoch of the first half
 train_gain = fast_train[-1] - fast_train[half - 1]
-val_gain = fast_val[half:].max() - fast_val[:half].max()   # best of each half, compared
+first_best = fast_val[:half].max(initial=0)   # best validation accuracy of each half
+second_best = fast_val[half:].max(initial=0)
+val_gain = second_best - first_best
 claim("adam_starts_fast",
       "Adam's first epoch ends at a clearly lower training loss than SGD's, from the same "
       "starting weights",
@@ -387,8 +389,8 @@ claim("adam_stops_generalising",
       "best of the first",
       holds=len(fast_train) >= 6 and train_gain > 0.10 and val_gain < 0.03,
       evidence=f"training {fast_train[half - 1]:.1%} after epoch {half}, {fast_train[-1]:.1%} "
-               f"after epoch {len(fast_train)}; best validation {fast_val[:half].max():.1%} "
-               f"in epochs 1-{half}, {fast_val[half:].max():.1%} after")
+               f"after epoch {len(fast_train)}; best validation {first_best:.1%} "
+               f"in epochs 1-{half}, {second_best:.1%} after")
 claim("adam_val_loss_rises",
       "the Adam run's validation loss reaches its lowest at least 4 epochs before the end "
       "and ends more than 20% above that lowest value",

@@ -15,6 +15,7 @@ from convlab.publish.execute import execute
 from convlab.publish.profile import load_profile
 from convlab.publish.project import Project
 from convlab.references import TUTORIAL
+from tests.conftest import write_cifar10
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = Project(REPO).lessons()
@@ -59,6 +60,7 @@ def test_lesson_is_well_formed(lesson):
 @pytest.mark.slow  # TensorFlow training in every lesson: minutes together; .ci/run runs it
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 def test_lesson_runs_end_to_end_on_tiny_data(lesson, data_dir, tiny_profile):
+    write_cifar10(data_dir, n_test=40)   # lesson 03 shows test image 32, a car
     run = execute(lesson, load_profile(tiny_profile), cwd=REPO)
     outputs = [o for c in run.notebook.cells if c.cell_type == "code" for o in c.outputs]
     assert any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
