@@ -210,6 +210,7 @@ print("sharpen differs from it by at most", sharpen_vs_identity_minus_laplacian,
 filtered = {name: convolution.apply_with_keras(cat, kernel) for name, kernel in filters.items()}
 face = (slice(40, 230), slice(110, 370))   # the part of each image shown
 viz.filter_rows(cat, {name: (filters[name], filtered[name]) for name in filters}, crop=face,
+                size=1.9,
                 title="hand-made filters on the cat (valid mode; outputs clipped to 0..255)")
 plt.show()
 
@@ -294,7 +295,7 @@ for name, kernel in random_filters.items():
     filters[name] = kernel
     filtered[name] = convolution.apply_with_keras(cat, kernel)
 viz.filter_rows(cat, {name: (random_filters[name], filtered[name]) for name in random_filters},
-                crop=face, scale=True,
+                crop=face, scale=True, size=1.9,
                 title="random 3x3 filters on the cat (each divided by its largest |value|)")
 plt.show()
 

@@ -9,10 +9,10 @@ lazily, with its size in CSS px (so the page does not shift as images arrive) an
 A PNG from :func:`convlab.style.page_png` is drawn at 2x (200 dpi, the page shows 100 CSS px
 per inch) on a transparent background, its text and axes in :data:`convlab.style.INK` and
 legend boxes in :data:`convlab.style.PAPER`. It becomes a 1x and a 2x file (``srcset``;
-lossless WebP, a third to a half of the PNG's bytes, which every current browser shows; lossy
-when a large photo would pass 100 KB) for each theme of :data:`convlab.style.THEMES`: INK
-(and its antialiased blends with PAPER) takes the theme's text colour, PAPER its background
-colour, keeping each pixel's alpha. The light and dark ``<img>`` carry the classes
+lossless WebP, a third to a half of the PNG's bytes, which every current browser shows;
+lossy, quality 75, when smaller for an image past 40 KB: photos and photo-like panels) for
+each theme of :data:`convlab.style.THEMES`: INK (and its antialiased blends with PAPER)
+takes the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The light and dark ``<img>`` carry the classes
 ``convlab-only-light`` / ``convlab-only-dark``, which the site's stylesheet shows only under the
 matching palette. A PNG without INK or PAPER (a photo
 alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation` makes one per theme
@@ -50,8 +50,8 @@ DATA_URI = "data:image/"
 KINDS = {"png": "png", "gif": "gif"}  # data-URI subtype -> file suffix
 HASH_CHARS = 12
 SCALE = 2  # a page PNG's pixels per CSS px (savefig.dpi 200, 100 CSS px per inch)
-LOSSY_FROM = 100_000  # bytes of lossless WebP past which a lossy one is tried (photos)
-LOSSY_QUALITY = 80
+LOSSY_FROM = 40_000  # bytes of lossless WebP past which a lossy one is tried (photos)
+LOSSY_QUALITY = 75
 BLEND_TOLERANCE = 3.0  # how far (in RGB units) a pixel may sit off the INK-PAPER line
 WIDGET_DATA_LIMIT = 20_000  # characters of one data-* attribute past which it moves to a file
 WIDGET_DATA_GLOBAL = "convlabWidgetData"  # theme/widget-data.js reads it

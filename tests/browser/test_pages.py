@@ -174,7 +174,9 @@ def test_downloads_are_the_lesson_and_its_executed_notebook(reader: Reader, base
     executed = nbformat.reads(response.text(), as_version=4)
     nbformat.validate(executed)
     code = [cell for cell in executed.cells if cell.cell_type == "code"]
-    assert code and all(cell.execution_count for cell in code[1:]), "not executed"
+    install, *ran, compare = code   # the last cell compares the reader's run with the page's
+    assert "convlab-compare" in compare.metadata.tags and "compare_with_page(" in compare.source
+    assert ran and all(cell.execution_count for cell in ran), "not executed"
     assert any(cell.outputs for cell in code)
 
 
