@@ -12,11 +12,11 @@ legend boxes in :data:`convlab.style.PAPER`. It becomes a 1x and a 2x file (``sr
 lossless WebP, a third to a half of the PNG's bytes, which every current browser shows;
 lossy, quality 75, when smaller for an image past 40 KB: photos and photo-like panels) for
 each theme of :data:`convlab.style.THEMES`: INK (and its antialiased blends with PAPER)
-takes the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The light and dark ``<img>`` carry the classes
-``convlab-only-light`` / ``convlab-only-dark``, which the site's stylesheet shows only under the
-matching palette. A PNG without INK or PAPER (a photo
-alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation` makes one per theme
-already) is written as it is.
+takes the theme's text colour, PAPER its background colour, keeping each pixel's alpha. The
+light and dark ``<img>`` carry the classes ``convlab-only-light`` / ``convlab-only-dark``,
+which the site's stylesheet shows only under the matching palette. A PNG without INK or
+PAPER (a photo alone) is written once. A GIF (:func:`convlab.viz.sliding_window_animation`
+makes one per theme already) is written as it is.
 
 A widget's data (an explorer's ``data-*`` attributes, :func:`convlab.explorer.widget`) past
 :data:`WIDGET_DATA_LIMIT` characters goes the same way (:func:`extract_widget_data`): into a
