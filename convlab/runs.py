@@ -6,7 +6,7 @@ shows figures of a run that has been replaced):
 
 * **another lesson's stored full run**, from the store of full runs
   (``runs/full/<slug>/manifest.json``): :func:`stored_lesson_run`. A lesson that sets its
-  results beside an earlier lesson's (lesson 11 beside lesson 10's regularised networks) reads
+  results beside an earlier lesson's (lesson 12 beside lesson 11's regularised networks) reads
   them instead of training the same networks again;
 * **a benchmark result**: a run too long for every build (the tutorial CNN's 80 epochs; one
   run per random seed), made once by a script in ``benchmarks/`` and written with
@@ -15,7 +15,7 @@ shows figures of a run that has been replaced):
 
 A stored lesson run is returned as a plain dictionary::
 
-    {"lesson": "10_regularisation", "executed_at": "2026-12-01 17:40 UTC",
+    {"lesson": "11_regularisation", "executed_at": "2026-12-01 17:40 UTC",
      "hardware": "AMD EPYC (2 cores, no GPU)", "seconds": 2700.0, "used_gpu": False,
      "results": {"combined_test_accuracy": 0.71, ...},          # every report.record
      "correct": {"dense": array([True, False, ...])},            # every report.record_correct

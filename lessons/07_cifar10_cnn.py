@@ -415,7 +415,7 @@ claim("adam_val_loss_rises",
 # {{ fast_val_loss[-1]:.3f }} {{ claim adam_val_loss_rises }}.
 #
 # The simplest remedy is to stop training where the validation loss was lowest, after epoch
-# {{ fast_lowest }} here. [Lesson 10](../regularisation/) trains this network with Adam in the
+# {{ fast_lowest }} here. [Lesson 11](../regularisation/) trains this network with Adam in the
 # same way and tries that remedy and others.
 #
 # ## How good is it?
