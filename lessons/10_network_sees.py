@@ -320,7 +320,8 @@ claim("grad_cam_region_matters",
 # In the figure, compare each image's two maps: where the evidence for its answer lies, and
 # where the features that argued for its second choice lie. The removal test again:
 # removing the quarter of the image Grad-CAM rates highest leaves the answer on
-# {{ same_top.mean():.0% }} of the images, removing the quarter it rates lowest on {{ same_low.mean():.0% }} {{ claim grad_cam_region_matters }}.
+# {{ same_top.mean():.0% }} of the images, removing the quarter it rates lowest on
+# {{ same_low.mean():.0% }} {{ claim grad_cam_region_matters }}.
 #
 # ## What excites a channel
 #
