@@ -50,7 +50,7 @@ L = keras.layers
 
 def cifar10_cnn() -> keras.Sequential:
     """The tutorial's CIFAR-10 CNN with its softmax in float32 (Keras's mixed-precision guide
-    recommends it), as lessons/12_gpu_speed.py writes it: (n, 32, 32, 3) -> (n, 10)
+    recommends it), as lessons/14_gpu_speed.py writes it: (n, 32, 32, 3) -> (n, 10)
     probabilities."""
     model = models.tutorial_cnn_float32_softmax()
     assert model.count_params() == 631_658, model.count_params()

@@ -1,6 +1,6 @@
 """The tutorial CIFAR-10 CNN after its full 80 epochs, on the CIFAR-10 copy found here.
 
-The regularisation lesson (lessons/10_regularisation.py) compares its combined model, trained
+The regularisation lesson (lessons/11_regularisation.py) compares its combined model, trained
 for 10 epochs, with what the tutorial's own network and recipe reach after 80 epochs on the
 same images. That run takes about half an hour on two CPU cores, too long for every build, so
 it is made once with this script and stored::

@@ -5,9 +5,9 @@ same networks build them here instead, and ``tests/test_models.py`` checks each 
 the lesson's own definition layer by layer (class and ``get_config()``), so a copy cannot
 drift from its lesson.
 
-* :func:`tutorial_cnn`: the CIFAR-10 CNN of lessons/07_cifar10_cnn.py (and of lesson 11).
+* :func:`tutorial_cnn`: the CIFAR-10 CNN of lessons/07_cifar10_cnn.py (and of lesson 12).
 * :func:`tutorial_cnn_float32_softmax`: the same network with its softmax as a separate
-  float32 layer, as lessons/12_gpu_speed.py's ``make_cnn`` writes it for mixed precision.
+  float32 layer, as lessons/14_gpu_speed.py's ``make_cnn`` writes it for mixed precision.
 * :func:`fashion_cnn_a`: the Fashion-MNIST CNN A of lessons/08_fashion_mnist.py (logits).
 * :data:`BY_NAME`: the builders by name, for a command line (``python -m convlab.throughput``).
 """
@@ -45,7 +45,7 @@ def tutorial_cnn() -> keras.Sequential:
 
 
 def tutorial_cnn_float32_softmax() -> keras.Sequential:
-    """The tutorial CNN with its softmax a separate float32 layer (lessons/12_gpu_speed.py).
+    """The tutorial CNN with its softmax a separate float32 layer (lessons/14_gpu_speed.py).
 
     (n, 32, 32, 3) images -> (n, 10) class probabilities, 631,658 parameters, the same
     arithmetic as :func:`tutorial_cnn` in float32; under a mixed policy the softmax stays in

@@ -6,7 +6,7 @@ shows figures of a run that has been replaced):
 
 * **another lesson's stored full run**, from the store of full runs
   (``runs/full/<slug>/manifest.json``): :func:`stored_lesson_run`. A lesson that sets its
-  results beside an earlier lesson's (lesson 11 beside lesson 10's regularised networks) reads
+  results beside an earlier lesson's (lesson 12 beside lesson 11's regularised networks) reads
   them instead of training the same networks again;
 * **a benchmark result**: a run too long for every build (the tutorial CNN's 80 epochs; one
   run per random seed), made once by a script in ``benchmarks/`` and written with
@@ -15,7 +15,7 @@ shows figures of a run that has been replaced):
 
 A stored lesson run is returned as a plain dictionary::
 
-    {"lesson": "10_regularisation", "executed_at": "2026-12-01 17:40 UTC",
+    {"lesson": "11_regularisation", "executed_at": "2026-12-01 17:40 UTC",
      "hardware": "AMD EPYC (2 cores, no GPU)", "seconds": 2700.0, "used_gpu": False,
      "results": {"combined_test_accuracy": 0.71, ...},          # every report.record
      "correct": {"dense": array([True, False, ...])},            # every report.record_correct
@@ -25,6 +25,7 @@ A stored lesson run is returned as a plain dictionary::
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -62,6 +63,38 @@ def stored_lesson_run(slug: str, store: str | Path = STORE_DIR) -> dict[str, Any
         raise ValueError(f"{location} is not a stored run's manifest ({exc!r} missing or "
                          f"malformed); run `convlab run {slug} --profile full` to make it "
                          "again") from exc
+
+
+def stored_model(slug: str, name: str, store: str | Path = STORE_DIR) -> Any | None:
+    """The network ``name`` that the lesson ``slug``'s stored full run kept
+    (:func:`convlab.keep.keep_model`), as a Keras model (float32, not compiled), or ``None``.
+
+    ``None`` where the store has no run of that lesson or the run kept no such network, as in
+    a notebook downloaded on its own: the lesson then trains what it needs. Tells the build it
+    read the manifest and the network's file, so the page re-runs when either changes. Raises
+    ``ValueError`` when the file is missing or is not the one the manifest names.
+    """
+    from convlab import keep
+
+    folder = Path(store) / slug
+    manifest = _read_json(folder / "manifest.json")
+    if manifest is None:
+        return None
+    kept = next((m for m in manifest.get("models", []) if m.get("name") == name), None)
+    if kept is None:
+        return None
+    location = (folder / kept["file"]).resolve()
+    present = location.is_file()
+    report.append(Event.FILE, {"location": str(location),
+                               "fingerprint": fingerprint(location) if present else ""})
+    again = f"run `convlab run {slug} --profile full` to make it again"
+    if not present:
+        raise ValueError(f"{location} is missing, though {folder / 'manifest.json'} lists it; "
+                         + again)
+    if hashlib.sha256(location.read_bytes()).hexdigest() != kept.get("sha256"):
+        raise ValueError(f"{location} is not the network its manifest names (sha256 differs); "
+                         + again)
+    return keep.load(location)
 
 
 def same_data(run: dict[str, Any], dataset: str, fingerprint: str) -> bool:

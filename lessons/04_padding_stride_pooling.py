@@ -553,7 +553,7 @@ claim("average_feels_the_border",
 # Global pooling buys that invariance by throwing away *where*: four numbers cannot say
 # whether an edge was at the top of the digit or the bottom. Networks therefore use it at the
 # end, after layers whose maps already say *what* is there (many channels, each a whole part
-# of an object), in place of Flatten; both networks of [lesson 11](../reference_architectures/)
+# of an object), in place of Flatten; both networks of [lesson 12](../reference_architectures/)
 # end that way.
 #
 # ## What we have

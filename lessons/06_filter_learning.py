@@ -516,7 +516,7 @@ claim("cnn_fails_far",
 # of the 12 × 12 positions of the pooled maps, trained only on digits in the centre. A stroke
 # that arrives 6 pixels off lands 3 cells away, on weights that never saw it there. Training
 # on shifted copies of the digits (*data augmentation*, which
-# [lesson 10](../regularisation/) applies to CIFAR-10), or ending the network in global
+# [lesson 11](../regularisation/) applies to CIFAR-10), or ending the network in global
 # pooling, are the usual remedies.
 #
 # ## Summary

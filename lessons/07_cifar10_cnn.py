@@ -31,6 +31,7 @@ import tensorflow as tf
 from convlab import data, machine, metrics, report, style, training, viz
 from convlab.claims import claim
 from convlab.exercises import check
+from convlab.keep import keep_model
 from convlab.expectations import expect
 from convlab.references import tutorial
 from convlab.runs import same_data, stored_lesson_run
@@ -415,7 +416,7 @@ claim("adam_val_loss_rises",
 # {{ fast_val_loss[-1]:.3f }} {{ claim adam_val_loss_rises }}.
 #
 # The simplest remedy is to stop training where the validation loss was lowest, after epoch
-# {{ fast_lowest }} here. [Lesson 10](../regularisation/) trains this network with Adam in the
+# {{ fast_lowest }} here. [Lesson 11](../regularisation/) trains this network with Adam in the
 # same way and tries that remedy and others.
 #
 # ## How good is it?
@@ -432,6 +433,7 @@ truth = cifar.y_test[:, 0]
 predicted = model.predict(x_test, batch_size=256, verbose=0).argmax(axis=1)
 cnn_correct = predicted == truth              # right or wrong, one per test image
 report.record_correct("cnn", cnn_correct)     # for later lessons' paired comparisons
+keep_model("cnn", model)                      # kept with the stored run, for lesson 10
 
 # %% [markdown]
 # After {{ len(loss_curve) }} epochs on {{ log.samples[0]:, }} training images, the network
@@ -560,6 +562,9 @@ plt.show()
 #   {{ len(loss_curve) }} epochs.
 # * The pair confused most is {{ cifar.class_names[top_a] }} / {{ cifar.class_names[top_b] }};
 #   {{ alike }} of the {{ len(pairs) }} most confused pairs are two animals or two vehicles.
+# * The stored full run of this page keeps the trained network (`keep_model("cnn", model)`:
+#   its architecture and weights, beside the page's notebook):
+#   [lesson 10](../network_sees/) looks inside it without training it again.
 #
 # Next: [Fashion-MNIST, dense against CNN](../fashion_mnist/) (lesson 08).
 #

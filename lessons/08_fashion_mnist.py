@@ -418,7 +418,7 @@ plt.show()
 # as its larger arithmetic predicts. Time depends on the arithmetic and, for a network as
 # small as the dense one, on a fixed cost that every training step pays in Keras and
 # TensorFlow whatever the network's size; another machine, a GPU above all, gives other
-# times and other ratios. [Lesson 12](../gpu_speed/)
+# times and other ratios. [Lesson 14](../gpu_speed/)
 # measures where training time goes.
 #
 # ## What CNN A gets wrong

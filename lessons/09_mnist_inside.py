@@ -95,7 +95,7 @@ history = model.fit(x_train, y_train, epochs=epochs, batch_size=128,
 # %% [markdown]
 # The run: {{ len(log.epoch_seconds) }} epochs in {{ log.seconds:.0f }} s,
 # {{ log.images_per_second:,.0f }} images a second (how fast that is for this machine, and
-# how to time training fairly, is [lesson 12](../gpu_speed/)'s subject).
+# how to time training fairly, is [lesson 14](../gpu_speed/)'s subject).
 
 # %% tags=["hide-input"]
 run_hardware = machine.summary()   # the machine this run was made on, for the text below
@@ -441,7 +441,7 @@ page_network = digit_explorer.show(model, x_test, y_test, predicted)
 # * **Batch normalisation**: normalise each layer's inputs over the batch
 #   (`keras.layers.BatchNormalization()`); it speeds training and regularises a little.
 #
-# [Lesson 10](../regularisation/) measures dropout, an L2 penalty, batch normalisation, data
+# [Lesson 11](../regularisation/) measures dropout, an L2 penalty, batch normalisation, data
 # augmentation and early stopping side by side on the CIFAR-10 CNN.
 #
 # ## Summary
@@ -518,7 +518,7 @@ check("exercise 3", my_answer, int(mistaken_for.argmax()) if mistaken_for.any() 
               "above: which strokes make them look like the answer?")
 
 # %% [markdown]
-# Next, [lesson 10](../regularisation/) takes the overfitting of [lesson 07](../cifar10_cnn/)
+# Next, [lesson 11](../regularisation/) takes the overfitting of [lesson 07](../cifar10_cnn/)
 # and measures what dropout, an L2 penalty, batch normalisation, augmentation and early
 # stopping do about it.
 #

@@ -22,7 +22,8 @@ LESSONS = Project(REPO).lessons()
 
 
 # What a tiny run sets, for each parameter a lesson may have: a few images, one epoch.
-TINY = {"train_size": 30, "epochs": 1, "test_size": 20, "timed_images": 64, "repeats": 1}
+TINY = {"train_size": 30, "epochs": 1, "test_size": 20, "timed_images": 64, "repeats": 1,
+        "fallback_epochs": 1, "probe_images": 40, "explorer_epochs": 1}
 
 
 @pytest.fixture

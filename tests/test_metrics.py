@@ -30,7 +30,7 @@ def test_accuracy_per_class_is_the_diagonal_share_of_each_row():
 
 
 def test_standard_error_known_values():
-    assert metrics.standard_error(0.6, 500) == pytest.approx(0.021909, abs=1e-6)  # lesson 10's
+    assert metrics.standard_error(0.6, 500) == pytest.approx(0.021909, abs=1e-6)  # lesson 11's
     assert metrics.standard_error(0.5, 10_000) == pytest.approx(0.005)  # half a point
     assert metrics.standard_error(0.1, 200) == pytest.approx(0.0212132, abs=1e-7)
     assert metrics.standard_error(0.0, 100) == 0.0 and metrics.standard_error(1.0, 100) == 0.0

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-from convlab import report, settings
+from convlab import keep, report, settings
 from convlab.data import fingerprint
 from convlab.publish import codegraph, placeholders
 from convlab.publish import settings as build_settings
@@ -129,6 +129,7 @@ class Execution:
     sources: codegraph.Sources  # the convlab package's files when it started
     hardware: str  # the machine as the kernel's TensorFlow saw it (machine.summary)
     used_gpu: bool  # TensorFlow ran in the kernel and could use a GPU
+    models: dict[str, bytes] = field(default_factory=dict)  # networks kept: file name -> bytes
 
 
 def _cell_label(lesson: Lesson, number: int, total: int, cell: nbformat.NotebookNode) -> str:
@@ -267,6 +268,7 @@ def execute(
             sources=sources,
             hardware=str(seen["hardware"]),
             used_gpu=bool(seen["used_gpu"]),
+            models=keep.kept_files(folder),
         )
 
 

@@ -31,6 +31,7 @@ Two places keep runs, and they judge a manifest differently (:func:`check`):
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -126,6 +127,11 @@ def manifest(lesson: Lesson, profile: Profile, run: Execution, root: Path) -> di
         "expectations": run.expectations,
         "claims": run.claims,
         "correct": run.correct,
+        # Networks the run kept (convlab.keep), stored beside the notebook; the checksum of
+        # this manifest covers their digests.
+        "models": [{"name": Path(file).stem, "file": file, "bytes": len(content),
+                    "sha256": hashlib.sha256(content).hexdigest()}
+                   for file, content in sorted(run.models.items())],
     }
 
 

@@ -107,7 +107,8 @@ def _one(project: Project, lesson: Lesson, profile: Profile, *, force: bool, use
         return replace(chosen, error=str(err))
     target = (full_store(project.root) if profile.name == FULL_PROFILE
               else quick_cache(project.cache_dir, profile))
-    entry = target.write(lesson, run.notebook, manifest(lesson, profile, run, project.root))
+    entry = target.write(lesson, run.notebook, manifest(lesson, profile, run, project.root),
+                         run.models)
     reporter.finish(lesson, run.seconds, None)
     return replace(chosen, entry=entry)
 

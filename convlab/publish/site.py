@@ -166,6 +166,11 @@ def provenance_html(lesson: Lesson, outcome: Outcome, repo: str | None) -> str:
         skipped = sum(c["status"] == "skipped" for c in checks)
         facts.append(("Checks", f"{passed} expectation(s) checked and met under this profile"
                                 + (f", {skipped} for other profiles skipped" if skipped else "")))
+    kept = meta.get("models", [])
+    if kept:
+        facts.append(("Kept", "trained network(s) stored with this run, for later lessons: "
+                              + ", ".join(f"<code>{e(m['name'])}</code> "
+                                          f"({m['bytes'] / 1e6:.2f} MB)" for m in kept)))
     made = meta.get("claims", [])
     if made:
         held = sum(c["status"] == Status.HOLDS for c in made)

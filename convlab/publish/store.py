@@ -120,6 +120,14 @@ class RunStore:
             raise corrupt("edited or damaged (its manifest's checksum does not match)")
         if meta.get("notebook_sha256") != _sha256(raw):
             raise corrupt("edited or damaged (the notebook is not the one its manifest names)")
+        for kept in meta.get("models", []):
+            try:
+                content = (folder / kept["file"]).read_bytes()
+            except OSError:
+                raise corrupt(f"incomplete (the kept network {kept['file']} is missing)") from None
+            if _sha256(content) != kept["sha256"]:
+                raise corrupt(f"edited or damaged (the kept network {kept['file']} is not the "
+                              "one its manifest names)")
         return Entry(folder, meta, raw.decode("utf-8"))
 
     def lookup(self, lesson: Lesson, profile: Profile, project_root: Path) -> Lookup:
@@ -140,13 +148,21 @@ class RunStore:
         return Lookup(entry, CURRENT, tuple(verdict.differences))
 
     def write(self, lesson: Lesson, notebook: nbformat.NotebookNode,
-              manifest: dict[str, Any]) -> Entry:
-        """Write the lesson's entry atomically, replacing the one before."""
+              manifest: dict[str, Any], models: dict[str, bytes] | None = None) -> Entry:
+        """Write the lesson's entry atomically, replacing the one before; ``models`` are the
+        files of the networks the run kept (file name -> bytes), listed in ``manifest``."""
         text = nbformat.writes(notebook)
         meta = {**manifest, "notebook_sha256": _sha256(text.encode("utf-8"))}
         meta["checksum"] = _checksum(meta)
+        models = models or {}
+        listed = {kept["file"] for kept in manifest.get("models", [])}
+        if listed != set(models):
+            raise ValueError(f"{lesson.name}: the manifest lists the kept networks "
+                             f"{sorted(listed)}, the run gave {sorted(models)}")
 
         def fill(folder: Path) -> None:
+            for file, content in models.items():
+                (folder / file).write_bytes(content)
             (folder / NOTEBOOK).write_text(text, encoding="utf-8")
             (folder / MANIFEST).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
                                            encoding="utf-8")
@@ -158,8 +174,10 @@ class RunStore:
         """Copy an entry made elsewhere (``source``: a folder holding its notebook and
         manifest, verified by the caller) into this store, atomically, replacing the one
         before."""
+        meta = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+        names = [NOTEBOOK, MANIFEST, *(kept["file"] for kept in meta.get("models", []))]
         self._replace(lesson, lambda folder: [shutil.copyfile(source / name, folder / name)
-                                              for name in (NOTEBOOK, MANIFEST)])
+                                              for name in names])
 
     def _replace(self, lesson: Lesson, fill: Callable[[Path], object]) -> None:
         """Fill a new folder beside the lesson's entry, then rename it into place: readers see

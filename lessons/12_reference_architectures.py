@@ -356,8 +356,8 @@ if not comparable:
 # %% tags=["hide-input"]
 rows = []
 if comparable:
-    for name, key in [("tutorial CNN, plain (lesson 10)", "baseline"),
-                      ("tutorial CNN, combined (lesson 10)", "combined")]:
+    for name, key in [("tutorial CNN, plain (lesson 11)", "baseline"),
+                      ("tutorial CNN, combined (lesson 11)", "combined")]:
         flipped = key == "combined"      # the previous lesson flip-averages only this one
         rows.append({"name": name, "parameters": previous[f"{key}_parameters"],
                      "seconds_per_epoch": previous[f"{key}_seconds_per_epoch"],
@@ -385,17 +385,17 @@ combined = previous.get("combined_test_accuracy", float("nan"))
 
 
 def versus_combined(name):
-    """(whether network ``name`` beats lesson 10's combined model, the evidence): image by
+    """(whether network ``name`` beats lesson 11's combined model, the evidence): image by
     image where that run kept which images it got right, else by the rule of thumb."""
     if not comparable:
         return False, "no comparable stored run of the previous lesson"
     if "combined" in previous_correct:
         versus = metrics.paired_comparison(results[name]["correct"], previous_correct["combined"])
-        return versus.winner == "a", versus.evidence(name, "lesson 10's combined model")
+        return versus.winner == "a", versus.evidence(name, "lesson 11's combined model")
     ours = results[name]["test_flip"]
     margin = metrics.noise_margin(ours, combined, n_test)
     return ours - combined > margin, (
-        f"{name} {ours:.1%} against lesson 10's combined model {combined:.1%} on the same "
+        f"{name} {ours:.1%} against lesson 11's combined model {combined:.1%} on the same "
         f"{n_test:,} test images; its stored run did not keep which images it got right, so "
         f"by the rule of thumb: the difference must exceed {100 * margin:.1f} points")
 
