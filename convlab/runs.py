@@ -25,7 +25,6 @@ A stored lesson run is returned as a plain dictionary::
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -74,6 +73,8 @@ def stored_model(slug: str, name: str, store: str | Path = STORE_DIR) -> Any | N
     read the manifest and the network's file, so the page re-runs when either changes. Raises
     ``ValueError`` when the file is missing or is not the one the manifest names.
     """
+    import hashlib
+
     from convlab import keep
 
     folder = Path(store) / slug
