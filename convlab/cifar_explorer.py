@@ -300,7 +300,8 @@ def _with_saliency(labels: np.ndarray, predicted: np.ndarray) -> list[int]:
     wrong = [k for k in order if labels[k] != predicted[k]]
     step = max(1, len(right) // (SALIENCY_SAMPLES - 1))
     chosen = right[::step][:SALIENCY_SAMPLES - 1] + wrong[:1]
-    return sorted(chosen or order[:SALIENCY_SAMPLES])
+    chosen += [k for k in order if k not in chosen][:SALIENCY_SAMPLES - len(chosen)]
+    return sorted(chosen)
 
 
 def _rounded_model(model: Any, arrays: list[tuple[np.ndarray, np.ndarray]]) -> Any:
