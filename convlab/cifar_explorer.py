@@ -24,24 +24,28 @@ convolutions (the same-padded convolution with the kernel turned 180° and its c
 swapped).
 
 The tolerances. Rounding a weight to the nearest of 255 steps of ``scale = max|w| / 127``
-(per output channel) moves it by at most ``scale / 2``, a relative error of a few tenths of a
-percent per weight; the errors are independent and mostly cancel in each sum of 27 to 288
-products, and they add up over the six layers, so a logit moves by a few hundredths (see
-:func:`logit_error`: about 0.01 to 0.04 for a trained network on test images). The softmax
+(one scale per output channel) moves it by at most ``scale / 2``; the errors are independent
+and mostly cancel in each sum of 27 to 288 products, but they add up over the six layers, so
+a logit moves by a few hundredths, at most about 0.2 (:func:`logit_error`; measured on 300 test
+images for this network trained 10 to 18 epochs on 10,000 images: 0.05 to 0.19). The softmax
 moves no probability by more than half the largest logit change (its Jacobian
-``diag(p) - p pᵀ`` has rows summing, in absolute value, to at most 1/2), so :data:`TOLERANCE`
-= 0.03 bounds ``|p_page - p_keras|`` with a margin. The samples are chosen with a margin of
-more than ``2 * TOLERANCE`` between Keras's two largest probabilities, so agreeing within the
-tolerance implies the same answer.
+``diag(p) - p pᵀ`` has rows summing, in absolute value, to at most 1/2), a bound reached only
+when two classes share the probability and their logits move apart; measured over all 10,000
+test images, the largest change of a probability was 0.026 after 14 epochs and 0.031 after 18
+(99 % of the images under 0.02). :data:`TOLERANCE` = 0.05 bounds ``|p_page - p_keras|`` with
+that margin. The samples are chosen with a margin of more than ``2 * TOLERANCE`` between
+Keras's two largest probabilities, so agreeing within the tolerance implies the same answer.
 
 The saliency map is a gradient, less smooth than the forward pass: a unit whose
 pre-activation is within the rounding error of zero can switch its ReLU, and a max-pooling
 window whose two largest inputs are that close can send the gradient elsewhere. Each switch
 moves the map locally, not its overall picture; so the page's map is compared with Keras's
 after dividing each by its largest value, by their Pearson correlation over the 1,024 pixels,
-which must be at least :data:`SALIENCY_CORRELATION` = 0.9 (measured: above 0.97 for a trained
-network, see the tests). Keras's maps travel as 8-bit values of the normalised map; rounding
-to 1/255 changes the correlation by less than 0.001.
+which must be at least :data:`SALIENCY_CORRELATION` = 0.9. Measured on 300 test images (the
+same trained networks), it was at least 0.967 whenever both networks predict the same class
+(the samples' margin ensures they do; where the rounding changes the answer, the maps are of
+two different classes' scores and may differ entirely). Keras's maps travel as 8-bit values
+of the normalised map; rounding to 1/255 changes the correlation by less than 0.001.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ import numpy as np
 from convlab import explorer
 from convlab.data import DATASETS
 
-TOLERANCE = 0.03             # max |p_page - p_keras| allowed, for every class of every sample
+TOLERANCE = 0.05             # max |p_page - p_keras| allowed, for every class of every sample
 SALIENCY_CORRELATION = 0.9   # min correlation of the page's saliency map with Keras's
 PAYLOAD_LIMIT = 200_000      # bytes of the widget's data
 SIDE, CHANNELS, CLASSES = 32, 3, 10
