@@ -305,7 +305,7 @@ claim("twin_starts_higher", "in its first epoch the residual twin's training los
 #
 # The twin starts worse {{ claim twin_starts_higher }}: each shortcut adds a block's output
 # to what it carries, so after fifteen additions its features are large, and its first
-# predictions are confidently wrong. Within an epoch or two it overtakes. The run is short,
+# predictions are confidently wrong; it overtakes later, as the figures above say. The run is short,
 # and a curve still falling says nothing about where it would end; He et al.'s figure 6 shows
 # the plain networks' deficit lasting to the end of a long training.
 
