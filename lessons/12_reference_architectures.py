@@ -666,12 +666,12 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 #    `resnet50` above hands to its global average pooling for one 32 × 32 image, as (height,
 #    width, channels); its last stage has 2,048 channels. Set `my_shape`, then check with
 #    `resnet50.get_layer("avg_pool").input.shape`.
-# 4. **Predict, then run: twice as deep.** Give the plain network of the degradation
+# 4. **Predict, then run: deeper still.** Give the plain network of the degradation
 #    experiment thirty blocks instead of fifteen (62 layers) and train it exactly as the
 #    others. Will its training loss after {{ twin_epochs }} epochs be higher or lower than the
 #    32-layer plain network's ({{ plain32["loss"]:.2f }})? Set `my_deeper` to `"higher"` or
-#    `"lower"`; the check cell trains it, which takes about twice as long as the 32-layer
-#    network took.
+#    `"lower"`; the check cell trains it, for longer than the 32-layer network took, as it has
+#    62 layers against 32.
 
 # %%
 my_block_parameters = None   # exercise 1, e.g. 70_000
