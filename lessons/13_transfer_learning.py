@@ -298,6 +298,12 @@ claim("lead_shrinks",
       f"against scratch) is larger with {fewest} labelled images per class than with {most}",
       holds=lead[fewest] > lead[most],
       evidence=", ".join(f"{100 * lead[n]:+.1f} points with {n} per class" for n in per_class))
+scratch_vs_frozen = metrics.paired_comparison(correct["scratch"][most], correct["frozen"][most])
+claim("scratch_beats_frozen",
+      f"with {most} labelled images per class, the network trained from scratch labels more "
+      "of the same target test images correctly than the frozen pretrained features",
+      holds=scratch_vs_frozen.winner == "a",
+      evidence=scratch_vs_frozen.evidence("scratch", "frozen"))
 claim("frozen_stays_frozen",
       "training the frozen model leaves every weight of its pretrained base exactly as it was",
       holds=frozen_unchanged,
@@ -314,17 +320,21 @@ claim("frozen_stays_frozen",
 # disagree: of them, the frozen network alone gets {{ frozen_vs_scratch.only_a:, }} right and
 # the scratch network alone {{ frozen_vs_scratch.only_b:, }}.
 #
-# With more labels, training from scratch catches up: pretraining's lead is
-# {{ 100 * lead[fewest]:.1f }} points with {{ fewest }} images per class and
-# {{ 100 * lead[most]:.1f }} with {{ most }} {{ claim lead_shrinks }}. The labelled images
-# teach the scratch network what the source task taught the others; with enough of them,
-# learning from the task itself wins, because features chosen for airplanes and deer are
-# not the best ones for ships and frogs. Freezing, for its part, did what it promises:
+# With more labels, training from scratch catches up: pretraining's lead (the better of
+# frozen and fine-tuned, against scratch) is {{ 100 * lead[fewest]:+.1f }} points with
+# {{ fewest }} images per class and {{ 100 * lead[most]:+.1f }} with {{ most }}
+# {{ claim lead_shrinks }}. With {{ most }} per class the scratch network, at
+# {{ accuracy["scratch"][-1]:.1% }}, beats the frozen features' {{ accuracy["frozen"][-1]:.1% }}
+# {{ claim scratch_beats_frozen }}. The labelled images teach the scratch network what the
+# source task taught the others, and with enough of them it needs the source task less:
+# features chosen for airplanes and deer are not the best ones for ships and frogs, and a
+# frozen base cannot change them. Fine-tuning can: it reaches
+# {{ accuracy["fine-tuned"][-1]:.1% }} there. Freezing, for its part, did what it promises:
 # every weight of the frozen base is still the pretrained one {{ claim frozen_stays_frozen }}.
 #
-# Each point is a single run with a single draw of the labelled images: which 50 dogs you
-# happen to label moves the scratch network's accuracy more than the error bars, which
-# only count the test images' share of the noise, show.
+# Each point is a single run with a single draw of the labelled images. Which 50 dogs you
+# happen to label, and the random starting weights, move a network's accuracy too; the error
+# bars count only the test images' share of the noise.
 #
 # ## What the first layer learned
 #
@@ -369,9 +379,9 @@ plt.show()
 # * `include_top=False` leaves out the 1,000-class classifier, so the network ends with its
 #   last convolutional maps; `pooling="avg"` adds global average pooling, one feature per
 #   channel, as our base does.
-# * `input_shape`: the ImageNet weights were trained on 224 × 224 images; smaller inputs
-#   work, but MobileNetV3's weights come only for some sizes (96 to 224), and a 32 × 32
-#   image is shrunk to almost nothing before the last layers.
+# * `input_shape`: the ImageNet weights were trained on 224 × 224 images. Without its top
+#   a network accepts other sizes, but its strides were chosen for photographs: a 32 × 32
+#   image is shrunk to almost nothing before the last layers (below).
 # * Each family expects its own pixel scale. `keras.applications.resnet50.preprocess_input`
 #   turns 0-255 RGB pixels into what ResNet50 was trained on (BGR, ImageNet's mean pixel
 #   subtracted); MobileNetV3 and EfficientNet rescale inside the model and take 0-255 pixels
@@ -451,8 +461,9 @@ print("last maps for a 32 x 32 image:  ", mobile_small.output.shape[1:])
 # * Freezing trains only the head's {{ source_model.get_layer("head").count_params():, }}
 #   parameters: few labels suffice for so few. Fine-tuning then adjusts the whole network at
 #   a learning rate ten times smaller than the pretraining's.
-# * The fewer the labels, the more pretraining helps; with {{ most }} per class the lead is
-#   {{ 100 * lead[most]:.1f }} points.
+# * The fewer the labels, the more pretraining helps; with {{ most }} per class its lead is
+#   {{ 100 * lead[most]:+.1f }} points, and the frozen features fall behind the network
+#   trained from scratch.
 # * `keras.applications` gives ImageNet-pretrained networks in one line, on a machine that
 #   can download them; a frozen base with `training=False` keeps its batch normalisation
 #   as it was.
@@ -530,4 +541,6 @@ expect("frozen_50_test_accuracy").at_least(0.25, profile="quick")    # guessing:
 expect("frozen_50_test_accuracy").at_least("scratch_50_test_accuracy", plus=0.02, profile="full")
 expect("finetuned_50_test_accuracy").at_least("scratch_50_test_accuracy", plus=0.02,
                                               profile="full")
-expect("scratch_500_test_accuracy").at_least("scratch_50_test_accuracy", profile="full")
+# The trial run, 500 per class: scratch 78.6%, frozen 71.0%, fine-tuned 77.4%.
+expect("scratch_500_test_accuracy").at_least("scratch_50_test_accuracy", plus=0.05,
+                                             profile="full")
