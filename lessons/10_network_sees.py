@@ -544,7 +544,7 @@ claim("small_network_trails",
 # test images correctly, against {{ correct.mean():.1% }} for lesson 07's network
 # {{ claim small_network_trails }}.
 #
-# The page's network stores its weights in 8 bits each (one scale per tensor); the
+# The page's network stores its weights in 8 bits each (one scale per output channel); the
 # probabilities it computes for the sample images are checked against Keras's when the
 # site's tests run, within {{ cifar_explorer.TOLERANCE }}.
 
@@ -554,7 +554,8 @@ page_network = cifar_explorer.show(explorer_model, x_test, keras.utils.to_catego
 # %% [markdown]
 # On its {{ page_network.samples }} sample images the page's network gives Keras's answer
 # every time ({{ page_network.same_answer }} of {{ page_network.samples }}; largest difference
-# in a probability {{ page_network.max_difference:.3f }}). The widget's data weigh
+# in a probability {{ page_network.max_difference:.3f }}); its saliency maps correlate with
+# Keras's by at least {{ page_network.min_saliency_correlation:.3f }}. The widget's data weigh
 # {{ page_network.payload_bytes / 1000:.0f }} KB.
 #
 # Things to try: a test image it gets wrong, and the runner-up's probability; your own
@@ -615,6 +616,8 @@ report.record("explorer_agreement_fraction", page_network.same_answer / page_net
 report.record("explorer_max_probability_gap", page_network.max_difference, better="lower")
 expect("explorer_agreement_fraction").equals(1.0)
 expect("explorer_max_probability_gap").at_most(cifar_explorer.TOLERANCE)
+report.record("explorer_saliency_correlation", page_network.min_saliency_correlation)
+expect("explorer_saliency_correlation").at_least(cifar_explorer.SALIENCY_CORRELATION)
 expect("cnn_test_accuracy").at_least(0.5, profile="full")
 expect("explorer_test_accuracy").at_least(0.45, profile="full")
 expect("explorer_test_accuracy").between(0.08, 0.6, profile="quick")

@@ -4,9 +4,11 @@
 # The tutorial's CNN was designed by hand for one tutorial. Networks that win on image
 # benchmarks are built from a few small, proven blocks repeated: stacks of 3 × 3 convolutions
 # with batch normalisation (the *VGG* design) and blocks with a *skip connection* (the
-# *residual network*, ResNet). We build one of each for CIFAR-10's 32 × 32 images, train them
-# with one recipe, and set them beside the networks of the previous lesson: size, speed and
-# accuracy. Then we look at the reference architectures that ship with Keras.
+# *residual network*, ResNet). We first watch the problem that skip connections solve, a deep
+# plain network training worse than its residual twin, then build one network of each design
+# for CIFAR-10's 32 × 32 images, train them with one recipe, and set them beside the networks
+# of the previous lesson: size, speed and accuracy. Then we look at the reference
+# architectures that ship with Keras.
 
 # %% [markdown]
 # Previous: [regularisation](../regularisation/), whose techniques every network here uses;
@@ -15,7 +17,8 @@
 
 # %% [markdown]
 # How big a run this page makes. These are the values of the full run: every training image,
-# 40 epochs for each of the two networks. A quick build of the site uses so few images and
+# 40 epochs for each of the two networks, and 4,000 images for 8 epochs for the small plain
+# and residual networks that show degradation. A quick build of the site uses so few images and
 # epochs that it only checks that the code runs (no network learns anything in it); the box
 # at the top of the page says which ran.
 
@@ -23,6 +26,8 @@
 train_size = None   # training images to use (None: all of them)
 test_size = None    # test images to score (None: all of them)
 epochs = 40         # epochs for each network
+twin_train_size = 4000   # training images of the plain network and its residual twin
+twin_epochs = 8          # epochs for each of them
 
 # %%
 import logging
@@ -138,12 +143,15 @@ vgg_style().summary()
 # Keras model itself:
 
 # %%
-def residual_block(x, filters, strides=1):
+def residual_block(x, filters, strides=1, shortcut=True):
     """ReLU(shortcut(x) + F(x)): F is conv-BN-ReLU-conv-BN. The shortcut is x itself where
-    the shapes match, else a strided 1 x 1 convolution with batch normalisation."""
+    the shapes match, else a strided 1 x 1 convolution with batch normalisation. With
+    ``shortcut=False`` the same layers make a plain block, ReLU(F(x))."""
     y = x
     for layer in [*conv_bn(filters, strides), relu(), *conv_bn(filters)]:
         y = layer(y)
+    if not shortcut:
+        return relu()(y)
     if strides != 1 or x.shape[-1] != filters:
         x = keras.layers.Conv2D(filters, (1, 1), strides=strides, use_bias=False,
                                 kernel_regularizer=keras.regularizers.L2(0.0005))(x)
@@ -157,6 +165,149 @@ diagram = keras.utils.model_to_dot(block, show_shapes=True)   # what plot_model 
 viz.show_svg(diagram.create_svg(), "one residual block: two convolutions with batch "
              "normalisation, and the skip connection that adds the input back")
 print(f"one block of 16 filters: {block.count_params():,} parameters")
+
+# %% [markdown]
+# ## Degradation, seen
+#
+# Before building ResNet-20, we test the claim that opens this section on networks small
+# enough to train here. The **plain network** is a 3 × 3 convolution of 16 filters with a
+# stride of 2 (the image becomes 16 × 16 × 16), fifteen of the blocks above *without* their
+# shortcut, each $\mathrm{ReLU}(F(x))$, with a 2 × 2 max pooling halfway (8 × 8 × 16), a
+# global average pooling and a dense layer: $1 + 15 \cdot 2 + 1 = 32$ layers with weights.
+# Its **residual twin** has the same layers, built in the same order from the same random
+# seed, so it starts from the same weights; each block adds its input back,
+# $\mathrm{ReLU}(x + F(x))$. Every block keeps 16 channels, so every shortcut is the identity
+# and the twin has not one weight more. A third, **shallow plain network** has three blocks
+# instead of fifteen (8 layers): degradation means that the deeper of two plain networks
+# fits its *training* images worse, which no amount of overfitting can explain.
+#
+# He et al. showed it with 20 and 56 layers, 64,000 steps on 50,000 images. This page's
+# budget is a few hundred steps on a processor, so the networks are narrow (16 channels,
+# where ResNet-20 grows to 64) and the plain one is 32 layers deep, which already suffices to
+# see it. All three keep batch normalisation after every convolution, as He et al.'s did, so
+# what the figure shows is not the older trouble of signals that fade or explode through
+# many layers, which batch normalisation cures: every layer's output is rescaled, and still
+# the deep plain network is hard to optimise. All three train alike: on the first
+# {{ twin_train_size:, }} training images, without augmentation, for {{ twin_epochs }} epochs of
+# plain SGD with momentum 0.9, a constant learning rate of 0.01 and batches of 128.
+
+# %%
+def stack(blocks, shortcuts):
+    """A 3 x 3 convolution of stride 2, then ``blocks`` blocks of 16 filters (with or without
+    their shortcut) and a max pooling halfway, global average pooling, one dense layer."""
+    keras.utils.set_random_seed(1234)        # the same initial weights for twins
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = inputs
+    for layer in [*conv_bn(16, strides=2), relu()]:                  # 16 x 16 x 16
+        x = layer(x)
+    for b in range(blocks):
+        if b == blocks // 2:
+            x = keras.layers.MaxPooling2D((2, 2))(x)                  # 8 x 8 x 16
+        x = residual_block(x, 16, shortcut=shortcuts)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    return keras.Model(inputs, outputs)
+
+
+x_twin = cifar.x_train[:twin_train_size] / 255 - 0.5
+y_twin = keras.utils.to_categorical(cifar.y_train[:twin_train_size], 10)
+labels_twin = y_twin.argmax(axis=1)
+twins = {}
+
+
+def train_twin(name, model):
+    """Train with plain SGD; keep the curves and the final fit to the training images."""
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
+                  loss="categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.CategoricalCrossentropy(name="cross_entropy")])
+    log = training.EpochLog(lines=0)
+    history = model.fit(x_twin, y_twin, epochs=twin_epochs, batch_size=128, verbose=0,
+                        callbacks=[log])
+    p = model.predict(x_twin, batch_size=500, verbose=0)        # inference mode, at the end
+    twins[name] = {
+        "layers": sum(isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))
+                      for layer in model.layers),
+        "history": history.history,
+        "loss": float(-np.mean(np.log(p[np.arange(len(p)), labels_twin] + 1e-7))),
+        "correct": p.argmax(axis=1) == labels_twin,
+        "seconds": log.training_seconds,
+    }
+    t = twins[name]
+    print(f"{name:>22}: {t['layers']} layers, training loss {t['loss']:.3f}, training "
+          f"accuracy {t['correct'].mean():.1%}, {log.summary()}")
+    return model
+
+
+plain_model = train_twin("plain, 32 layers", stack(15, shortcuts=False))
+twin_model = train_twin("residual twin, 32 layers", stack(15, shortcuts=True))
+train_twin("plain, 8 layers", stack(3, shortcuts=False))
+twin_start_differs = sum(not np.array_equal(a, b) for a, b in
+                         zip(stack(15, False).get_weights(), stack(15, True).get_weights()))
+print("initial weight arrays that differ between the twins:", twin_start_differs)
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.3), layout="constrained")
+styles = {"plain, 8 layers": ":", "plain, 32 layers": "-", "residual twin, 32 layers": "-"}
+for name, t in twins.items():
+    epoch_numbers = np.arange(1, len(t["history"]["loss"]) + 1)
+    for ax, key in zip(axes, ["cross_entropy", "accuracy"]):
+        ax.plot(epoch_numbers, t["history"][key], styles[name], marker="o", markersize=3,
+                label=name)
+axes[0].axhline(np.log(10), color="grey", linewidth=0.8, linestyle="--")   # guessing
+axes[0].set(xlabel="epoch", ylabel="training loss (cross-entropy)",
+            title="loss on the training images")
+axes[1].set(xlabel="epoch", ylabel="training accuracy", title="accuracy on the training images")
+axes[1].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
+axes[1].legend()
+plt.show()
+
+# %% tags=["hide-input"]
+plain32, twin32, plain8 = (twins[name] for name in twins)
+twin_versus_plain = metrics.paired_comparison(twin32["correct"], plain32["correct"])
+shallow_versus_deep = metrics.paired_comparison(plain8["correct"], plain32["correct"])
+first_epoch = {name: t["history"]["cross_entropy"][0] for name, t in twins.items()}
+claim("twin_lower_loss", "the residual twin ends with a training loss lower than the plain "
+      "32-layer network's by more than 0.1", holds=twin32["loss"] < plain32["loss"] - 0.1,
+      evidence=f"training loss (cross-entropy on the {len(x_twin):,} training images, "
+               f"evaluated after the last epoch): residual twin {twin32['loss']:.3f}, plain "
+               f"{plain32['loss']:.3f}")
+claim("twin_more_accurate", "the residual twin labels more of its training images correctly "
+      "than the plain 32-layer network", holds=twin_versus_plain.winner == "a",
+      evidence=twin_versus_plain.evidence("residual twin", "plain", "training images"))
+claim("deeper_plain_worse", "the 32-layer plain network fits its training images worse than "
+      "the 8-layer one: a higher training loss and fewer of them labelled correctly",
+      holds=shallow_versus_deep.winner == "a" and plain8["loss"] < plain32["loss"],
+      evidence=f"training loss 8 layers {plain8['loss']:.3f}, 32 layers "
+               f"{plain32['loss']:.3f}; " + shallow_versus_deep.evidence(
+                   "8 layers", "32 layers", "training images"))
+claim("twin_starts_higher", "in its first epoch the residual twin's training loss is higher "
+      "than the plain 32-layer network's", holds=first_epoch["residual twin, 32 layers"]
+      > first_epoch["plain, 32 layers"],
+      evidence=f"mean cross-entropy over the first epoch: residual twin "
+               f"{first_epoch['residual twin, 32 layers']:.2f}, plain "
+               f"{first_epoch['plain, 32 layers']:.2f}")
+
+# %% [markdown]
+# The curves are each epoch's running mean over its batches, as `fit` reports them; the
+# figures in the text are measured once more after the last epoch, on all
+# {{ len(x_twin):, }} training images with the final weights and batch normalisation in its
+# inference mode. After {{ twin_epochs }} epochs the residual twin's training loss is
+# **{{ twin32["loss"]:.2f}}** and the plain network's **{{ plain32["loss"]:.2f }}**
+# {{ claim twin_lower_loss }}; the twin labels {{ twin32["correct"].mean():.1% }} of its
+# training images correctly, the plain network {{ plain32["correct"].mean():.1% }}
+# {{ claim twin_more_accurate }}. And this is degradation, not overfitting: the 32-layer
+# plain network fits the very images it trains on worse than the 8-layer plain network
+# ({{ plain8["loss"]:.2f }}, {{ plain8["correct"].mean():.1% }})
+# {{ claim deeper_plain_worse }}, though it has every layer of the shallow one and more, and
+# could in principle copy the shallow one and set its extra blocks to pass their input on.
+# SGD does not find that solution; with shortcuts, passing the input on is what a block does
+# when $F = 0$.
+#
+# The twin starts worse {{ claim twin_starts_higher }}: each shortcut adds a block's output
+# to what it carries, so after fifteen additions its features are large, and its first
+# predictions are confidently wrong; it overtakes later, as the figures above say. The run is short,
+# and a curve still falling says nothing about where it would end; He et al.'s figure 6 shows
+# the plain networks' deficit lasting to the end of a long training.
 
 # %% [markdown]
 # The network is He et al.'s **ResNet-20**, the smallest of the residual networks they
@@ -486,6 +637,9 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 #   strided convolutions to shrink the image, and skip connections to keep deep networks
 #   trainable. Our ResNet-20 has {{ resnet["parameters"]:, }} parameters; the VGG-style
 #   network {{ vgg["parameters"]:, }}.
+# * Deeper is not automatically better: a 32-layer plain network fitted its own training
+#   images worse than an 8-layer one, and worse than its residual twin, which differs only by
+#   its identity shortcuts. That is degradation, a difficulty of optimisation.
 # * A shortcut lets the gradient skip a block's weights; in the original block a ReLU after
 #   the addition still gates it, which the pre-activation block removes.
 # * At twenty layers the residual network does not beat the VGG-style one in this recipe, and
@@ -499,7 +653,7 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 # ## Exercises
 #
 # Do these in the downloaded notebook; each check cell says whether your answer is right, and
-# on the page each answer is folded under its exercise. None of them needs training.
+# on the page each answer is folded under its exercise. Only the last one trains a network.
 #
 # 1. **One residual block.** How many parameters has `residual_block` with 64 filters on an
 #    input of 64 channels (two 3 × 3 convolutions without bias, each followed by batch
@@ -512,11 +666,18 @@ print("last layers: ", [layer.name for layer in resnet50.layers[-3:]])
 #    `resnet50` above hands to its global average pooling for one 32 × 32 image, as (height,
 #    width, channels); its last stage has 2,048 channels. Set `my_shape`, then check with
 #    `resnet50.get_layer("avg_pool").input.shape`.
+# 4. **Predict, then run: deeper still.** Give the plain network of the degradation
+#    experiment thirty blocks instead of fifteen (62 layers) and train it exactly as the
+#    others. Will its training loss after {{ twin_epochs }} epochs be higher or lower than the
+#    32-layer plain network's ({{ plain32["loss"]:.2f }})? Set `my_deeper` to `"higher"` or
+#    `"lower"`; the check cell trains it, for longer than the 32-layer network took, as it has
+#    62 layers against 32.
 
 # %%
 my_block_parameters = None   # exercise 1, e.g. 70_000
 my_extra_weights = None      # exercise 2, e.g. 30_000
 my_shape = None              # exercise 3, e.g. (16, 16, 32)
+my_deeper = None             # exercise 4: "higher" or "lower"
 
 # %% tags=["hide-input"]
 x_in = keras.Input(shape=(16, 16, 64))
@@ -532,6 +693,17 @@ check("exercise 3", my_shape, tuple(resnet50.get_layer("avg_pool").input.shape[1
       explain="The first convolution and pooling take 32 to 8, and the third, fourth and "
               "fifth stages each halve it: 4, 2, 1. The last blocks see one pixel, where "
               "a 224 × 224 photograph leaves 7 × 7.")
+
+# %% tags=["hide-input"]
+train_twin("plain, 62 layers", stack(30, shortcuts=False))
+plain62 = twins["plain, 62 layers"]
+check("exercise 4", my_deeper, "higher" if plain62["loss"] > plain32["loss"] else "lower",
+      explain=f"after {twin_epochs} epochs the 62-layer plain network's training loss is "
+              f"{plain62['loss']:.2f} and it labels {plain62['correct'].mean():.1%} of its "
+              f"training images correctly, against {plain32['loss']:.2f} and "
+              f"{plain32['correct'].mean():.1%} at 32 layers and {plain8['loss']:.2f} and "
+              f"{plain8['correct'].mean():.1%} at 8. Without shortcuts every added block is "
+              "one more layer the gradient must pass through to reach the first ones.")
 
 # %% [markdown]
 # Next, [how much faster is a GPU?](../gpu_speed/): the same kind of training step, timed on
@@ -550,12 +722,32 @@ for name, key in keys.items():
     report.record(f"{key}_images_per_second", results[name]["images_per_second"],
                   quantity="number", better="higher")
     report.record(f"{key}_final_loss", results[name]["loss"])   # a diverged run is NaN
+for key, name in [("plain", "plain, 32 layers"), ("twin", "residual twin, 32 layers"),
+                  ("shallow_plain", "plain, 8 layers"), ("plain62", "plain, 62 layers")]:
+    report.record(f"{key}_train_loss", twins[name]["loss"])
+    report.record(f"{key}_train_accuracy", float(twins[name]["correct"].mean()))
+    report.record(f"{key}_layers", twins[name]["layers"])
+    report.record(f"{key}_epochs", len(twins[name]["history"]["loss"]))
+report.record("twin_start_differences", twin_start_differs)
 best = max(results, key=lambda name: results[name]["test_flip"])
 report.record("best_flip_test_accuracy", results[best]["test_flip"])
 report.record("networks", len(results))
 expect("networks").equals(2)
 expect("resnet_parameters").between(260_000, 290_000)   # He et al.: 0.27 million
 expect("resnet50_parameters").at_least(23_000_000)     # keras.applications.ResNet50, 10 classes
+# degradation: the plain network and its residual twin, and a shallow plain network
+expect("plain_layers").equals(32)
+expect("twin_layers").equals(32)
+expect("shallow_plain_layers").equals(8)
+expect("twin_start_differences").equals(0)      # the twins start from the same weights
+for key in ["plain", "twin", "shallow_plain", "plain62"]:
+    expect(f"{key}_epochs").equals(twin_epochs)
+    # measured in inference mode: after a quick run's few steps batch normalisation's
+    # running averages are still far off, and so is this loss
+    expect(f"{key}_train_loss").at_most(10, profile="full")
+expect("twin_train_loss").at_most("plain_train_loss", profile="full")
+expect("twin_train_accuracy").at_least("plain_train_accuracy", plus=0.05, profile="full")
+expect("shallow_plain_train_accuracy").at_least("plain_train_accuracy", profile="full")
 for key in keys.values():     # every network trained every epoch, and its loss stayed sane
     expect(f"{key}_epochs").equals(epochs)
     expect(f"{key}_final_loss").at_most(10)     # guessing scores about 2.3 at the start

@@ -53,7 +53,7 @@ from convlab.publish.project import LESSON_LINK, PAGES, Project, page_url
 MARKER = "<!-- convlab:lessons -->"
 CHART_MARKER = "<!-- convlab:results-chart -->"
 # The lesson pages' stylesheet, the convolution explorer (convlab.explorer)
-# and the digit explorer (convlab.digit_explorer)
+# the digit explorer (convlab.digit_explorer) and the CIFAR-10 explorer (convlab.cifar_explorer)
 THEME = Path(__file__).parent / "theme"
 THEME_URI = "assets/convlab"
 # Each widget's files, loaded only by a page that holds the widget (the text in the page that
@@ -63,6 +63,7 @@ WIDGETS = {
     'data-convlab-data="': ((), ("widget-data.js",)),
     'class="conv-explorer"': (("conv-explorer.css",), ("conv-explorer.js",)),
     'class="digit-explorer"': (("digit-explorer.css",), ("digit-explorer.js",)),
+    'class="cifar-explorer"': (("cifar-explorer.css",), ("cifar-explorer.js",)),
 }
 # Material's script bundle and iframe-worker's shim (which must run before it): deferred.
 DEFERRED = re.compile(r'(<script src="[^"]*(?:assets/javascripts/bundle\.[0-9a-f]+\.min\.js|'

@@ -7,7 +7,8 @@ turns it into ``search_index.js`` after this step). The markup finds nothing a r
 show the same words. The API reference, a third of the words of the whole site, is indexed by
 its headings (each function's and module's name) and the first sentence under each: what a
 reader searching for a name needs to find the entry, which then reads in full on the page.
-A lesson's section longer than :data:`TEASER` characters is indexed by its beginning and then
+Any other page's section longer than :data:`TEASER` characters (lessons, the authoring guide,
+the home page) is indexed by its beginning and then
 each further word once (:func:`distinct_words`): every word still finds the section, a result
 still shows how the section begins, and a long section's repeated words ("the", "network",
 "accuracy") are not stored again and again. What a page marks ``data-search-exclude``
@@ -28,8 +29,7 @@ REFERENCE = "reference.html"  # the API reference: indexed by names and first se
 TAG = re.compile(r"<[^>]+>")
 SPACE = re.compile(r"\s+")
 SENTENCE_END = re.compile(r"(?<=[.:;!?])\s")
-LESSONS = "lessons/"  # lesson pages: long sections indexed by distinct_words
-TEASER = 500  # characters of a long section kept as written
+TEASER = 250  # characters of a long section kept as written
 WORD = re.compile(r"[^\W\d_][\w'-]*")
 
 
@@ -75,7 +75,7 @@ def trim(site_dir: str | Path) -> int:
         page = doc.get("location", "").split("#")[0]
         if page == REFERENCE:
             doc["text"] = first_sentence(doc["text"])
-        elif page.startswith(LESSONS):
+        else:
             doc["text"] = distinct_words(doc["text"])
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     partial = path.with_suffix(".json.tmp")
