@@ -468,10 +468,11 @@ claim("dense_units_pick_classes",
 #
 # That is this network, trained with SGD to {{ correct.mean():.0% }} on
 # {{ len(x_train):, }} images: the clearly class-specific units appear in its large dense
-# head, on top of 16 small maps. Networks trained on ImageNet's 1.2 million images, such as those
-# Zeiler and Fergus (2014) looked inside, grow channels that respond to whole objects
-# (faces, wheels, dogs' heads) in their late convolutions. The explorer below runs a network with no dense hidden
-# layer at all, whose last convolution's 64 channels must carry the classes by themselves:
+# head, on top of 16 small maps. Networks trained on ImageNet's 1.2 million images, such as
+# those Zeiler and Fergus (2014) looked inside, grow channels that respond to whole objects
+# (faces, wheels, dogs' heads) in their late convolutions. The explorer below runs a network
+# with no dense hidden layer at all, whose last convolution's 64 channels must carry the
+# classes by themselves:
 # look at its last feature maps for two images of the same class.
 #
 # ## What it confuses
