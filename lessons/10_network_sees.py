@@ -162,8 +162,9 @@ untrained_maps = saliency(untrained, x_test[shown], predicted[shown])
 def overlay_rows(rows, titles, row_names, *, cmap="magma"):
     """Rows of panels: the images first, then one map per row, each map scaled to its own
     maximum (so shapes compare, not sizes)."""
-    fig, axes = plt.subplots(len(rows), len(titles), figsize=(1.1 * len(titles),
-                                                            1.25 * len(rows)), squeeze=False)
+    cell = (style.COLUMN_INCHES - 1.1) / len(titles)          # inches a panel, to fit the page
+    fig, axes = plt.subplots(len(rows), len(titles), squeeze=False,
+                             figsize=(style.COLUMN_INCHES - 0.2, len(rows) * (cell + 0.25)))
     for r, (panels, row_name) in enumerate(zip(rows, row_names, strict=True)):
         for c, panel in enumerate(panels):
             ax = axes[r, c]
@@ -175,7 +176,7 @@ def overlay_rows(rows, titles, row_names, *, cmap="magma"):
             if r == 0:
                 ax.set_title(titles[c], fontsize=8)
         axes[r, 0].text(-4, 16, row_name, ha="right", va="center", fontsize=8)
-    fig.subplots_adjust(left=0.12, wspace=0.05, hspace=0.08)
+    fig.subplots_adjust(left=0.13, right=0.99, top=0.9, bottom=0.02, wspace=0.05, hspace=0.15)
     return fig
 
 
