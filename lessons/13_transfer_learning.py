@@ -262,6 +262,7 @@ for way, marker in zip(correct, "osD"):
 ax.axhline(chance, color="grey", linewidth=0.8, linestyle="--", label="guessing")
 ax.set_xscale("log")
 ax.set_xticks(per_class, [str(n) for n in per_class])
+ax.minorticks_off()                       # only the three sizes, not 6 x 10^1, 2 x 10^2...
 ax.set_xlabel("labelled images per target class")
 ax.set_ylabel("test accuracy, target classes")
 ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
