@@ -122,13 +122,15 @@ print(f"{flops / 1e6:,.0f} million floating-point operations to train on one ima
 #
 # We use it first on the operation most of a CNN's arithmetic comes down to: a product of two large
 # square matrices, $2n^3$ floating-point operations for $n \times n$ matrices ($n^2$ entries, each a
-# sum of $n$ products). The matrices must be large enough that one product takes a while (we double
-# $n$ until it takes 50 ms): a product that takes microseconds, as a modest one does on a GPU, times
-# mostly the cost of launching it. Its rate is about the most this device does in float32 in
-# practice; the network's rate, in images per second times operations per image, can be compared
-# against it. (On NVIDIA GPUs since Ampere, TensorFlow by default computes float32 matrix products
-# and convolutions on the tensor cores in *TensorFloat-32*, which keeps float32's range but rounds
-# the inputs to about float16's precision; it does so in float32 training too.)
+# sum of $n$ products). The matrices must be large enough that one product takes a while: a product
+# that takes microseconds, as a modest one does on a GPU, times mostly the cost of launching it, and
+# a short one is easily slowed by whatever else the machine is doing. So we double $n$, from 1024,
+# until one product takes a quarter of a second, and keep the fastest size's rate. That rate is
+# about the most this device does in float32 in practice; the network's rate, in images per
+# second times operations per image, can be compared against it. (On NVIDIA GPUs since Ampere,
+# TensorFlow by default computes float32 matrix products and convolutions on the tensor cores in
+# *TensorFloat-32*, which keeps float32's range but rounds the inputs to about float16's
+# precision; it does so in float32 training too.)
 
 # %%
 def median_seconds(step, device="CPU", repeats=repeats):
@@ -154,26 +156,29 @@ def matmul_step(n):
 
 matmul_rate, matmul_n = {}, {}
 for device in machine.devices():
-    n = 1024
+    n, rates = 1024, {}
     while True:
         with tf.device(f"/{device}:0"):
             step = matmul_step(n)    # the matrices are made on the device too
         seconds = median_seconds(step, device)
-        if seconds >= 0.05 or n >= 16384:   # long enough that launching it is a small part
+        rates[n] = 2 * n**3 / seconds
+        print(f"{device}: one {n} x {n} matmul in {seconds * 1000:,.1f} ms, "
+              f"{rates[n] / 1e9:,.1f} GFLOP/s")
+        if seconds >= 0.25 or n >= 16384:   # long enough that launching it is a small part
             break
         n *= 2
-    matmul_rate[device], matmul_n[device] = 2 * n**3 / seconds, n
+    matmul_n[device] = max(rates, key=rates.get)   # the fastest size
+    matmul_rate[device] = rates[matmul_n[device]]
 report.record("matmul_flops_per_second", matmul_rate["CPU"])
-for device, per_second in matmul_rate.items():
-    print(f"{device}: one {matmul_n[device]} x {matmul_n[device]} matmul in "
-          f"{2 * matmul_n[device]**3 / per_second * 1000:.1f} ms, "
-          f"{per_second / 1e9:,.1f} GFLOP/s")
 
 # %% [markdown]
-# The log line under every training run in this course ends with the share of "this
-# machine's float32 matmul rate" the run used. That rate is measured the same way, by
-# `convlab.speed.peak_matmul_rate()`, once per machine (with matrices grown the same way)
-# and then read from a cache; this page uses its own measurement above.
+# The CPU multiplied {{ matmul_n["CPU"] }} × {{ matmul_n["CPU"] }} matrices fastest here, at
+# {{ matmul_rate["CPU"] / 1e9:,.1f }} GFLOP/s: that is the rate this page compares training
+# against. The log line under every training run in this course ends with the share of "this
+# machine's float32 matmul rate" the run used. That rate comes from
+# `convlab.speed.peak_matmul_rate()`, measured once per machine with a shorter search (it stops
+# at the first size that takes 50 ms) and then read from a cache, so it can differ from the
+# figure here; this page uses its own measurement above.
 #
 # ## CPU and GPU, batch by batch
 #
