@@ -361,6 +361,15 @@ stopped = results["early stopping"]["epochs"]
 best_epoch = int(np.argmin(results["early stopping"]["history"]["val_loss"])) + 1
 
 
+def paired_verdict(versus, a, b):
+    """What the paired test found, in words for the text: which of a and b labels more of the
+    test images correctly, or that the images cannot tell them apart."""
+    if versus.tie:
+        return f"the paired test cannot tell {a} from {b}"
+    better, worse = (a, b) if versus.winner == "a" else (b, a)
+    return f"{better} labels more of them correctly than {worse}"
+
+
 helpers = ["dropout", "batch norm", "augmentation"]
 l2_evidence = versus_plain["L2 penalty"].evidence("L2 penalty", "plain")
 stopping_evidence = versus_plain["early stopping"].evidence("early stopping", "plain")
@@ -368,26 +377,22 @@ claim("three_beat_plain", "dropout, batch normalisation and augmentation each la
       "test images correctly than the plain network",
       holds=all(versus_plain[n].winner == "a" for n in helpers),
       evidence="; ".join(versus_plain[n].evidence(n, "plain") for n in helpers))
-claim("l2_narrows_gap_only", "the L2 penalty narrows the gap between training and validation "
-      "accuracy but does not beat the plain network on the test images",
-      holds=gap["L2 penalty"] < gap["no regularisation"] - 5
-      and versus_plain["L2 penalty"].winner != "a",
+claim("l2_narrows_gap", "the L2 penalty narrows the gap between training and validation "
+      "accuracy by more than 5 points",
+      holds=gap["L2 penalty"] < gap["no regularisation"] - 5,
       evidence=f"gap {gap['L2 penalty']:.1f} points against the plain network's "
                f"{gap['no regularisation']:.1f}; {l2_evidence}")
 adamw_versus_l2 = metrics.paired_comparison(results["AdamW"]["correct"],
                                             results["L2 penalty"]["correct"])
-claim("adamw_not_worse", "decoupled weight decay (AdamW) fits the training images more "
-      "closely than the L2 penalty and leaves a wider gap, yet the paired test finds it no "
-      "worse on the test images",
-      holds=adamw_versus_l2.winner != "b" and gap["AdamW"] > gap["L2 penalty"]
+claim("adamw_fits_closer", "decoupled weight decay (AdamW) fits the training images more "
+      "closely than the L2 penalty and leaves a wider gap",
+      holds=gap["AdamW"] > gap["L2 penalty"]
       and results["AdamW"]["train"] > results["L2 penalty"]["train"],
       evidence=f"{adamw_versus_l2.evidence('AdamW', 'L2 penalty')}; training accuracy "
                f"{results['AdamW']['train']:.1%} and {results['L2 penalty']['train']:.1%}, "
                f"gaps {gap['AdamW']:.1f} and {gap['L2 penalty']:.1f} points")
-claim("l2_lowers_training_only", "the L2 penalty lowers the training accuracy, and the "
-      "paired test finds it no better than the plain network on the test images",
-      holds=results["L2 penalty"]["train"] < plain["train"]
-      and versus_plain["L2 penalty"].winner != "a",
+claim("l2_lowers_training", "the L2 penalty lowers the training accuracy",
+      holds=results["L2 penalty"]["train"] < plain["train"],
       evidence=f"training accuracy {results['L2 penalty']['train']:.1%} against "
                f"{plain['train']:.1%}; validation {results['L2 penalty']['validation']:.1%} "
                f"against {plain['validation']:.1%}; {l2_evidence}")
@@ -448,20 +453,22 @@ claim("batchnorm_costs_time", "batch normalisation slows training per image more
 #   {{ results["augmentation"]["train"]:.1% }}).
 #
 # **The L2 penalty** (gap {{ gap["L2 penalty"]:.1f }} points, test
-# {{ test["L2 penalty"]:.1% }}) narrows the gap {{ claim l2_narrows_gap_only }}, but from
-# the wrong side: it lowers the training accuracy
-# ({{ results["L2 penalty"]["train"]:.1% }} against {{ plain["train"]:.1% }}) without raising
-# the validation accuracy ({{ results["L2 penalty"]["validation"]:.1% }} against
-# {{ plain["validation"]:.1% }}), and at this strength it labels no more test images
-# correctly than the plain network {{ claim l2_lowers_training_only }}. Memorising an
-# image takes large, finely tuned weights; the penalty makes every
-# weight pay for its size, so the network keeps only the weights that help on many images
-# (under Adam, unevenly, as said above). **AdamW**, the decoupled decay, scores
-# {{ test["AdamW"]:.1% }} with a gap of {{ gap["AdamW"]:.1f }} points. At these settings it
-# holds the training accuracy back less than the penalty does
-# ({{ results["AdamW"]["train"]:.1% }}) and leaves a wider gap, yet on the same test images
-# it does at least as well {{ claim adamw_not_worse }}: again, the gap alone does not rank
-# two networks. The two strengths, 0.0005 for the penalty and 0.1 for the decay, are not the
+# {{ test["L2 penalty"]:.1% }}) narrows the gap {{ claim l2_narrows_gap }}, and mostly from
+# the training side: it lowers the training accuracy
+# ({{ results["L2 penalty"]["train"]:.1% }} against {{ plain["train"]:.1% }})
+# {{ claim l2_lowers_training }}, while the validation accuracy goes from
+# {{ plain["validation"]:.1% }} to {{ results["L2 penalty"]["validation"]:.1% }}. On the
+# test images, at this strength,
+# {{ paired_verdict(versus_plain["L2 penalty"], "the penalised network", "the plain one") }}.
+# Memorising an image takes large, finely tuned weights; the penalty makes every weight pay
+# for its size, so the network keeps only the weights that help on many images (under Adam,
+# unevenly, as said above). **AdamW**, the decoupled decay, scores {{ test["AdamW"]:.1% }}
+# with a gap of {{ gap["AdamW"]:.1f }} points. At these settings it holds the training
+# accuracy back less than the penalty does ({{ results["AdamW"]["train"]:.1% }}) and leaves
+# a wider gap {{ claim adamw_fits_closer }}; on the same test images
+# {{ paired_verdict(adamw_versus_l2, "AdamW", "the penalty") }}. The gap says how much a
+# network memorised; only the test images rank two networks. The two strengths, 0.0005 for
+# the penalty and 0.1 for the decay, are not the
 # same dose in any exact sense; exercise 5 asks you to try another.
 #
 # **Early stopping** changes nothing in the network; it only stops training when the
@@ -558,10 +565,12 @@ else:
           "course's repository), or it was made on other images than this run's.")
 margin = {name: metrics.noise_margin(test[name], long_run, n_test) if same_data else 0.0
           for name in ("schedule only", "combined")}
-claim("schedule_matches_long_run", "the plain network with Adam and the schedule, in "
-      f"{epochs} epochs, is not distinguishable from the tutorial recipe's long run (their "
-      "difference is within the noise)",
-      holds=same_data and abs(test["schedule only"] - long_run) <= margin["schedule only"],
+schedule_versus_long_run = ("is not distinguishable from"
+                            if abs(test["schedule only"] - long_run) <= margin["schedule only"]
+                            else "is above" if test["schedule only"] > long_run else "is below")
+claim("schedule_reaches_long_run", "the plain network with Adam and the schedule, in "
+      f"{epochs} epochs, is not behind the tutorial recipe's long run by more than the noise",
+      holds=same_data and test["schedule only"] - long_run >= -margin["schedule only"],
       evidence=(f"{test['schedule only']:.1%} against {long_run:.1%}; a difference must "
                 f"exceed {100 * margin['schedule only']:.1f} points to count" if same_data
                 else "no comparable stored run"))
@@ -578,8 +587,8 @@ claim("combined_beats_long_run", "the combined model beats the tutorial recipe's
 # from that run, and they do different jobs. Reaching the long run's accuracy in
 # {{ epochs }} epochs instead of {{ tutorial("cifar10_cnn.epochs"):.0f }} is the optimiser's
 # doing, not regularisation's: with Adam and the warm-up and cosine schedule, the *plain*
-# network's test accuracy, {{ test["schedule only"]:.1% }}, is not distinguishable from the
-# long run's {{ claim schedule_matches_long_run }} (the long run's SGD
+# network's test accuracy, {{ test["schedule only"]:.1% }}, {{ schedule_versus_long_run }}
+# the long run's {{ claim schedule_reaches_long_run }} (the long run's SGD
 # at learning rate 0.001 and momentum 0.5 is simply slow). Going past it is the
 # regularisers' doing: they carry the combined model to {{ test["combined"]:.1% }}
 # {{ claim combined_beats_long_run }}.
@@ -599,14 +608,15 @@ claim("combined_beats_long_run", "the combined model beats the tutorial recipe's
 #   and batch normalisation's batch statistics), a price on large weights (the L2 penalty;
 #   under Adam not the same as decoupled weight decay, `AdamW`), new versions of the data
 #   (augmentation), or stopping in time.
-# * A narrower gap is not a better network: the L2 penalty narrowed it here by lowering the
-#   training accuracy, and gained nothing on the test images.
+# * A narrower gap is not by itself a better network: the L2 penalty narrowed it here mostly
+#   by lowering the training accuracy. Whether a network is better is a question for the
+#   test images, and for a paired test.
 # * Compare two networks on the same test images, image by image: only the images on which
 #   they disagree tell them apart, and the exact McNemar test says whether the split is more
 #   uneven than chance.
 # * An optimiser and a schedule are not regularisers: the schedule alone made the plain
-#   network fit harder, and brought it to a test accuracy not distinguishable from the
-#   tutorial's long run; regularisation on top of it is
+#   network fit harder, and brought it to a test accuracy that
+#   {{ schedule_versus_long_run }} the tutorial's long run's; regularisation on top of it is
 #   what raised the test accuracy further.
 # * On a processor, batch normalisation costs more time per epoch than augmentation, which
 #   costs little time but needs more epochs to fit.
