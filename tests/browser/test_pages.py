@@ -84,6 +84,33 @@ IMAGE_ATTRIBUTES = """() => {
     first: box(el) === first}));
 }"""
 
+# Each claim mark directly followed by punctuation: its paragraph narrowed step by step, the
+# widths at which the punctuation would begin a line of its own (a stray "." under the mark).
+MARK_SPLITS = """() => {
+  const found = [];
+  for (const mark of document.querySelectorAll("article a.convlab-claim")) {
+    const after = mark.nextSibling;
+    if (!after || after.nodeType !== Node.TEXT_NODE || !/^[.,;:)]/.test(after.textContent)) {
+      continue;
+    }
+    const block = mark.closest("p, li");
+    const range = document.createRange();
+    range.setStart(after, 0);
+    range.setEnd(after, 1);
+    const split = [];
+    for (let width = 120; width <= 720; width += 4) {
+      block.style.width = width + "px";
+      const rects = mark.getClientRects();
+      const last = rects[rects.length - 1];
+      const stop = range.getBoundingClientRect();
+      if (stop.top >= last.bottom || stop.bottom <= last.top) split.push(width);
+    }
+    block.style.width = "";
+    if (split.length) found.push({claim: mark.getAttribute("href"), widths: split.slice(0, 5)});
+  }
+  return found;
+}"""
+
 # A data: URI image longer than this in a lesson's HTML should have been a file beside the page.
 DATA_URI_LIMIT = 4096
 
@@ -126,6 +153,8 @@ def test_lesson_page(reader: Reader, base_url: str, slug: str) -> None:
         said = ("holds in this run", "not shown by this short run")
         assert evidence.is_visible() and evidence.inner_text().startswith(said)
         assert any(words in first.get_attribute("aria-label") for words in said)
+        first.blur()
+        assert page.evaluate(MARK_SPLITS) == [], "a claim mark's punctuation starts a new line"
     text = page.inner_text("article")
     assert "Traceback" not in text
     stderr = page.locator(".convlab-stderr").all_inner_texts()
