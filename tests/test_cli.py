@@ -71,13 +71,22 @@ def test_outside_a_project(tmp_path, monkeypatch, capsys):
     assert "no convlab project" in capsys.readouterr().err
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default action, as a command typed in a terminal has it. A job started with
+    ``&`` by a shell without job control (``nohup ... &`` in a script) inherits SIGINT ignored,
+    and Python then never raises KeyboardInterrupt: the test must not depend on how the suite
+    itself was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
 def test_interrupted_run_leaves_no_cache_entry(tiny_project, signum):
     lesson = tiny_project.lesson("02")
     sleeper = "\n# %%\nimport pathlib, time\npathlib.Path('reached').touch()\ntime.sleep(120)\n"
     lesson.path.write_text(lesson.path.read_text() + sleeper)
     command = [sys.executable, "-m", "convlab", "run", "02", "--profile", "tiny.toml"]
-    process = subprocess.Popen(command, cwd=tiny_project.root, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=tiny_project.root, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_as_in_a_terminal)
     cache, reached = tiny_project.cache_dir, tiny_project.root / "reached"
     deadline = time.monotonic() + 120
     while not reached.exists() and time.monotonic() < deadline and process.poll() is None:
